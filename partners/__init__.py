@@ -1,0 +1,2 @@
+"""Partners: enterprises (合作企业), partner accounts, joint party organizations, projects,
+mentors."""

@@ -1,0 +1,68 @@
+"""Builds the Starlette application: routes, middleware, lifespan, error handlers."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from piccolo.engine import engine_finder
+from piccolo_api.csrf.middleware import CSRFMiddleware
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+import partners.routes
+import portal.routes
+import talent_pool.routes
+from portal.auth import PortalAuthBackend
+from portal.errors import http_error, server_error
+from portal.middleware import LocaleMiddleware, SecurityHeadersMiddleware
+from portal.settings import ROOT, Settings, load_settings
+
+
+@asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    engine = engine_finder()
+    await engine.start_connection_pool()
+    try:
+        yield
+    finally:
+        await engine.close_connection_pool()
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or load_settings()
+    allowed_hosts = [h for h in os.environ.get("PORTAL_ALLOWED_HOSTS", "").split(",") if h]
+    app = Starlette(
+        routes=[
+            *portal.routes.routes,
+            *partners.routes.routes,
+            *talent_pool.routes.routes,
+            Mount("/static", StaticFiles(directory=ROOT / "portal" / "static"), name="static"),
+        ],
+        middleware=[
+            Middleware(SecurityHeadersMiddleware),
+            Middleware(LocaleMiddleware),
+            Middleware(
+                SessionMiddleware,
+                secret_key=settings.secret_key,
+                session_cookie="portal_flash",
+                same_site="lax",
+                https_only=settings.production,
+            ),
+            Middleware(CSRFMiddleware, allow_form_param=True, allowed_hosts=allowed_hosts),
+            Middleware(AuthenticationMiddleware, backend=PortalAuthBackend(settings.session_hours)),
+        ],
+        exception_handlers={HTTPException: http_error, Exception: server_error},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    return app
+
+
+app = create_app()

@@ -1,0 +1,48 @@
+"""Error pages: one template for every status, rendered in the user's language."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from portal.i18n import _
+from portal.templating import render
+
+logger = logging.getLogger("portal")
+
+
+def error_messages() -> dict[int, tuple[str, str]]:
+    return {
+        400: (_("Bad request"), _("The request could not be understood.")),
+        403: (_("Forbidden"), _("You may not do this.")),
+        404: (_("Page not found"), _("There is no such page, or you may not see it.")),
+        405: (_("Method not allowed"), _("This page does not accept that kind of request.")),
+        429: (_("Too many requests"), _("Please wait a moment and try again.")),
+        500: (_("Something went wrong"), _("The error was logged. Please try again later.")),
+    }
+
+
+def error_page(request: Request, status_code: int) -> Response:
+    title, message = error_messages().get(status_code, (str(status_code), ""))
+    return render(
+        request,
+        "error.html",
+        {"status_code": status_code, "title": title, "message": message},
+        status_code=status_code,
+    )
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return error_page(request, exc.status_code)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    logger.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    try:
+        return error_page(request, 500)
+    except Exception:  # the error page itself failed: answer plainly rather than not at all
+        return PlainTextResponse("500 Internal Server Error", status_code=500)

@@ -1,0 +1,90 @@
+"""Reading submitted forms and carrying what the user typed back with field errors."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+
+from portal.i18n import _
+
+
+async def read_form(request: Request) -> FormData:
+    """The submitted form. The CSRF middleware may have parsed it already (it keeps it in scope)."""
+    parsed = request.scope.get("form")
+    if isinstance(parsed, FormData):
+        return parsed
+    return await request.form()
+
+
+@dataclass
+class FormState:
+    """What a form shows: the values as typed, and a message per wrong field."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_form(cls, form: FormData, names: list[str]) -> FormState:
+        return cls(values={name: str(form.get(name, "")).strip() for name in names})
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    def add_error(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, message)
+
+    def required(self, name: str) -> str:
+        value = self.values.get(name, "")
+        if not value:
+            self.add_error(name, _("This field is required."))
+        return value
+
+    def max_length(self, name: str, limit: int) -> None:
+        if len(self.values.get(name, "")) > limit:
+            self.add_error(name, _("At most %(limit)s characters.", limit=limit))
+
+    def date(self, name: str, *, required: bool = True) -> datetime.date | None:
+        raw = self.values.get(name, "")
+        if not raw:
+            if required:
+                self.add_error(name, _("This field is required."))
+            return None
+        try:
+            return datetime.date.fromisoformat(raw)
+        except ValueError:
+            self.add_error(name, _("Enter a date as YYYY-MM-DD, e.g. 2026-09-01."))
+            return None
+
+    def integer(
+        self, name: str, *, minimum: int, maximum: int, required: bool = True
+    ) -> int | None:
+        raw = self.values.get(name, "")
+        if not raw:
+            if required:
+                self.add_error(name, _("This field is required."))
+            return None
+        if not re.fullmatch(r"-?\d{1,9}", raw):
+            self.add_error(name, _("Enter a whole number."))
+            return None
+        number = int(raw)
+        if not minimum <= number <= maximum:
+            self.add_error(
+                name, _("Enter a number from %(min)s to %(max)s.", min=minimum, max=maximum)
+            )
+            return None
+        return number
+
+    def choice(self, name: str, choices: dict[str, Any] | list[str]) -> str:
+        value = self.required(name)
+        if value and value not in choices:
+            self.add_error(name, _("Choose one of the listed options."))
+        return value
+
+    def context(self) -> dict[str, Any]:
+        return {"values": self.values, "errors": self.errors}

@@ -1,0 +1,75 @@
+"""Translations: zh_CN by default, English second, through gettext catalogues read with Babel.
+
+Message ids are English; the zh_CN catalogue carries the Chinese the UI shows by default.
+The locale of the request in flight lives in a context variable, so `gettext` works the same
+in handlers, rules and templates.
+"""
+
+from __future__ import annotations
+
+import gettext as gettext_module
+from contextvars import ContextVar
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+
+from babel import Locale, negotiate_locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DEFAULT_LOCALE = "zh_CN"
+SUPPORTED_LOCALES = ("zh_CN", "en")
+LOCALE_COOKIE = "lang"
+
+current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
+
+
+@cache
+def translations_for(locale: str) -> gettext_module.NullTranslations:
+    """The catalogue of a locale, compiled from its .po file once per process."""
+    po_path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if not po_path.exists():
+        return gettext_module.NullTranslations()
+    with po_path.open("rb") as po_file:
+        catalog = read_po(po_file, locale=locale)
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext_module.GNUTranslations(buffer)
+
+
+def gettext(message: str, **variables: object) -> str:
+    translated = translations_for(current_locale.get()).gettext(message)
+    return translated % variables if variables else translated
+
+
+def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
+    translated = translations_for(current_locale.get()).ngettext(singular, plural, n)
+    return translated % {"num": n, **variables}
+
+
+_ = gettext
+
+
+def lazy(message: str) -> str:
+    """Marks a message for extraction where it must be translated later, at display time."""
+    return message
+
+
+def pick_locale(query_lang: str | None, cookie_lang: str | None, accept_language: str) -> str:
+    """The locale of a request: an explicit choice first, then the browser's preference."""
+    for choice in (query_lang, cookie_lang):
+        if choice in SUPPORTED_LOCALES:
+            return choice
+    preferred = [
+        part.split(";")[0].strip().replace("-", "_") for part in accept_language.split(",")
+    ]
+    return (
+        negotiate_locale([p for p in preferred if p], SUPPORTED_LOCALES, aliases={"zh": "zh_CN"})
+        or DEFAULT_LOCALE
+    )
+
+
+def language_name(locale: str) -> str:
+    return Locale.parse(locale).get_display_name(locale) or locale

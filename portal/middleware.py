@@ -1,0 +1,66 @@
+"""Our own middleware, written as plain ASGI (BaseHTTPMiddleware costs time on every request)."""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+
+from starlette.datastructures import Headers, QueryParams
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from portal.i18n import LOCALE_COOKIE, current_locale, pick_locale
+
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+    (
+        b"content-security-policy",
+        b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        b"frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+    ),
+]
+
+
+class SecurityHeadersMiddleware:
+    """Adds the security headers every response should carry."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                present = {name for name, _ in message["headers"]}
+                message["headers"] += [h for h in SECURITY_HEADERS if h[0] not in present]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class LocaleMiddleware:
+    """Chooses the request's language (?lang=, the `lang` cookie, Accept-Language)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        cookies = SimpleCookie(headers.get("cookie", ""))
+        cookie_lang = cookies[LOCALE_COOKIE].value if LOCALE_COOKIE in cookies else None
+        query_lang = QueryParams(scope.get("query_string", b"")).get("lang")
+        locale = pick_locale(query_lang, cookie_lang, headers.get("accept-language", ""))
+        scope["locale"] = locale
+        token = current_locale.set(locale)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            current_locale.reset(token)

@@ -1,0 +1,5 @@
+"""The portal app's routes, gathered from its page families."""
+
+from portal.views import accounts, audit, auth, home, students
+
+routes = [*auth.routes, *home.routes, *students.routes, *accounts.routes, *audit.routes]

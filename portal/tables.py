@@ -1,0 +1,81 @@
+"""Tables of the portal app: account profiles, students, the audit log, login attempts."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from piccolo.apps.user.tables import BaseUser
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Text,
+    Timestamp,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamp import TimestampNow
+from piccolo.table import Table
+
+
+class Role(str, Enum):
+    coordinator = "coordinator"
+    partner = "partner"
+    student = "student"
+    mentor = "mentor"
+
+
+class Profile(Table, tablename="portal_profile"):
+    """What the portal knows of an account beyond Piccolo's BaseUser: its role and name."""
+
+    user = ForeignKey(BaseUser, unique=True, null=False, on_delete=OnDelete.cascade)
+    role = Varchar(length=20, choices=Role, index=True)
+    display_name = Varchar(length=100)
+    created_at = Timestamp(default=TimestampNow())
+
+
+class Gender(str, Enum):
+    male = "M"
+    female = "F"
+
+
+class Student(Table, tablename="portal_student"):
+    """学生 — a student of the college. No national ID numbers are stored."""
+
+    student_no = Varchar(length=20, unique=True)
+    name = Varchar(length=50, index=True)
+    gender = Varchar(length=1, choices=Gender)
+    birth_date = Date(null=True, default=None)
+    department = Varchar(length=100, index=True)
+    major = Varchar(length=100, index=True)
+    class_name = Varchar(length=100)
+    cohort_year = Integer(index=True)
+    political_status = Varchar(length=2, index=True)
+    phone = Varchar(length=20, default="")
+    user = ForeignKey(BaseUser, null=True, unique=True, on_delete=OnDelete.set_null)
+    created_at = Timestamp(default=TimestampNow())
+    updated_at = Timestamp(default=TimestampNow())
+
+
+class AuditEntry(Table, tablename="portal_audit_entry"):
+    """One write: who did it, when, to which row, and what changed (old and new values)."""
+
+    at = Timestamp(default=TimestampNow(), index=True)
+    user = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
+    username = Varchar(length=100, default="")
+    action = Varchar(length=20, index=True)
+    table_name = Varchar(length=64, index=True)
+    row_id = Integer(null=True, default=None)
+    summary = Text(default="")
+    changes = JSON(default="{}")
+
+
+class LoginAttempt(Table, tablename="portal_login_attempt"):
+    """Sign-in attempts, kept in the database so throttling holds across workers."""
+
+    at = Timestamp(default=TimestampNow(), index=True)
+    username = Varchar(length=100, index=True)
+    client = Varchar(length=64, default="")
+    succeeded = Boolean(default=False)

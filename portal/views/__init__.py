@@ -1,0 +1,1 @@
+"""Request handlers of the portal app, one module per page family."""

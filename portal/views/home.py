@@ -1,0 +1,92 @@
+"""Home: dashboards for staff and partners, the student's own record, and the health check."""
+
+from __future__ import annotations
+
+from piccolo.apps.user.tables import BaseUser
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from partners.tables import Enterprise, Mentor, PartnerAccount
+from portal.auth import ALL_ROLES, allow
+from portal.students import gender_label, political_status_label
+from portal.tables import Profile, Role, Student
+from portal.templating import render
+
+
+@allow(*ALL_ROLES)
+async def home(request: Request) -> Response:
+    if request.user.role is Role.student:
+        return RedirectResponse(request.url_for("my_record"), status_code=303)
+    return await dashboard(request)
+
+
+async def dashboard(request: Request) -> Response:
+    viewer = request.user
+    context: dict = {}
+    if viewer.role is Role.coordinator:
+        by_department = await Student.raw(
+            "SELECT department, COUNT(*) AS students FROM portal_student "
+            "GROUP BY department ORDER BY students DESC, department"
+        )
+        roles = await Profile.raw(
+            "SELECT p.role, COUNT(*) AS accounts FROM portal_profile p "
+            'JOIN piccolo_user u ON u.id = p."user" WHERE u.active = {} GROUP BY p.role',
+            True,
+        )
+        context = {
+            "student_count": sum(row["students"] for row in by_department),
+            "by_department": by_department,
+            "accounts_by_role": {row["role"]: row["accounts"] for row in roles},
+            "enterprise_count": await Enterprise.count(),
+            "mentor_count": await Mentor.count(),
+        }
+    elif viewer.role is Role.partner:
+        context = {
+            "enterprise": await Enterprise.select(Enterprise.id, Enterprise.name, Enterprise.status)
+            .where(Enterprise.id == viewer.enterprise_id)
+            .first(),
+            "mentor_count": await Mentor.count().where(Mentor.enterprise == viewer.enterprise_id),
+            "account_count": await PartnerAccount.count().where(
+                PartnerAccount.enterprise == viewer.enterprise_id
+            ),
+        }
+    elif viewer.role is Role.mentor:
+        context = {
+            "mentor": await Mentor.select(Mentor.name, Mentor.side, Mentor.max_mentees)
+            .where(Mentor.id == viewer.mentor_id)
+            .first()
+        }
+    return render(request, "portal/dashboard.html", context)
+
+
+@allow(Role.student)
+async def my_record(request: Request) -> Response:
+    student = await Student.select().where(Student.id == request.user.student_id).first()
+    if student is None:
+        raise HTTPException(status_code=404)
+    return render(
+        request,
+        "portal/my_record.html",
+        {
+            "student": student,
+            "status_label": political_status_label,
+            "gender_label": gender_label,
+        },
+    )
+
+
+async def healthz(request: Request) -> Response:
+    try:
+        await BaseUser.raw("SELECT 1")
+    except Exception as error:  # the point is to report any failure, whatever it is
+        return JSONResponse({"status": "error", "database": str(error)[:200]}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok"})
+
+
+routes = [
+    Route("/", home, name="home"),
+    Route("/me", my_record, name="my_record"),
+    Route("/healthz", healthz, name="healthz"),
+]

@@ -1,0 +1,269 @@
+"""Student pages (学生): list, detail, create, edit, delete."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from piccolo.apps.user.tables import BaseUser
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from portal.audit import Actor, audited_write
+from portal.auth import allow
+from portal.db import contains, is_foreign_key_violation, is_unique_violation
+from portal.flash import flash
+from portal.forms import FormState, read_form
+from portal.i18n import _
+from portal.pagination import Page, PageRequest, Sort
+from portal.students import (
+    GENDERS,
+    POLITICAL_STATUSES,
+    STUDENT_FIELDS,
+    check_student_form,
+    gender_label,
+    political_status_label,
+)
+from portal.tables import Role, Student
+from portal.templating import render
+
+SORT_KEYS = ("student_no", "name", "department", "major", "cohort_year", "political_status")
+FILTERS = ("department", "major", "cohort_year", "political_status")
+LIST_COLUMNS = (
+    Student.id,
+    Student.student_no,
+    Student.name,
+    Student.gender,
+    Student.department,
+    Student.major,
+    Student.class_name,
+    Student.cohort_year,
+    Student.political_status,
+)
+
+
+def actor_of(request: Request) -> Actor:
+    return Actor(request.user.user_id, request.user.username)
+
+
+def list_conditions(query: dict[str, str]) -> list[Any]:
+    conditions: list[Any] = []
+    if search := query.get("q", "").strip():
+        conditions.append(contains(Student.name, search) | contains(Student.student_no, search))
+    for name in ("department", "major", "political_status"):
+        if value := query.get(name):
+            conditions.append(getattr(Student, name) == value)
+    if (cohort := query.get("cohort_year", "")).isdigit():
+        conditions.append(Student.cohort_year == int(cohort))
+    return conditions
+
+
+def distinct_values_cte(name: str, column: str) -> str:
+    """A loose index scan: hops from one distinct value to the next through the column's
+    index, so the cost grows with the number of distinct values, not of students."""
+    return (
+        f"{name}(v) AS (SELECT MIN({column}) FROM portal_student UNION ALL "
+        f"SELECT (SELECT MIN({column}) FROM portal_student WHERE {column} > {name}.v) "
+        f"FROM {name} WHERE {name}.v IS NOT NULL)"
+    )
+
+
+FILTER_OPTIONS_QUERY = (
+    "WITH RECURSIVE "
+    + ", ".join(
+        distinct_values_cte(name, name) for name in ("department", "major", "cohort_year")
+    )
+    + " SELECT 'department' AS kind, v AS value FROM department WHERE v IS NOT NULL"
+    " UNION ALL SELECT 'major', v FROM major WHERE v IS NOT NULL"
+    " UNION ALL SELECT 'cohort_year', CAST(v AS VARCHAR(10)) FROM cohort_year WHERE v IS NOT NULL"
+)
+
+
+async def filter_options() -> dict[str, list[Any]]:
+    """Choices for the list filters, in one query that stays fast at any number of students."""
+    options: dict[str, list[Any]] = {"department": [], "major": [], "cohort_year": []}
+    for row in await Student.raw(FILTER_OPTIONS_QUERY):
+        options[row["kind"]].append(row["value"])
+    options["cohort_year"] = sorted((int(v) for v in options["cohort_year"]), reverse=True)
+    return options
+
+
+@allow(Role.coordinator)
+async def student_list(request: Request) -> Response:
+    query = dict(request.query_params)
+    page_request = PageRequest.from_query(request.query_params)
+    sort = Sort.from_query(request.query_params, SORT_KEYS, "student_no")
+    conditions = list_conditions(query)
+    total = await Student.count().where(*conditions)
+    rows = (
+        await Student.select(*LIST_COLUMNS)
+        .where(*conditions)
+        .order_by(getattr(Student, sort.key), ascending=not sort.descending)
+        .order_by(Student.id)
+        .limit(page_request.size)
+        .offset(page_request.offset)
+    )
+    filters = {name: query.get(name, "") for name in ("q", *FILTERS)}
+    return render(
+        request,
+        "portal/student_list.html",
+        {
+            "page": Page(rows=rows, request=page_request, total=total),
+            "sort": sort,
+            "filters": filters,
+            "options": await filter_options(),
+            "political_statuses": POLITICAL_STATUSES,
+            "status_label": political_status_label,
+            "gender_label": gender_label,
+        },
+    )
+
+
+async def get_student_or_404(student_id: int) -> dict[str, Any]:
+    row = (
+        await Student.select(*Student.all_columns(), Student.user.username)
+        .where(Student.id == student_id)
+        .first()
+    )
+    if row is None:
+        raise HTTPException(status_code=404)
+    return row
+
+
+@allow(Role.coordinator)
+async def student_detail(request: Request) -> Response:
+    student = await get_student_or_404(request.path_params["student_id"])
+    return render(
+        request,
+        "portal/student_detail.html",
+        {
+            "student": student,
+            "status_label": political_status_label,
+            "gender_label": gender_label,
+        },
+    )
+
+
+def form_page(request: Request, form: FormState, student: dict | None, status_code=200):
+    return render(
+        request,
+        "portal/student_form.html",
+        {
+            **form.context(),
+            "student": student,
+            "political_status_options": [
+                (code, political_status_label(code)) for code in POLITICAL_STATUSES
+            ],
+            "gender_options": [(code, gender_label(code)) for code in GENDERS],
+        },
+        status_code=status_code,
+    )
+
+
+def edit_values(student: dict[str, Any]) -> dict[str, str]:
+    return {name: "" if student[name] is None else str(student[name]) for name in STUDENT_FIELDS}
+
+
+class DuplicateStudentNo(Exception):
+    """Another student already has this student number (学号)."""
+
+
+async def save_student(request: Request, values: dict[str, Any], student: dict | None) -> int:
+    """Creates or updates a student in one audited transaction; returns its id."""
+    try:
+        async with audited_write(actor_of(request)) as audit:
+            clash = Student.exists().where(Student.student_no == values["student_no"])
+            if student is not None:
+                clash = clash.where(Student.id != student["id"])
+            if await clash:
+                raise DuplicateStudentNo
+            if student is None:
+                row = (await Student.insert(Student(**values)).returning(Student.id))[0]
+                await audit.created(Student, row["id"], values, values["name"])
+                return row["id"]
+            await Student.update({**values, "updated_at": datetime.datetime.now()}).where(
+                Student.id == student["id"]
+            )
+            before = {name: student[name] for name in STUDENT_FIELDS}
+            await audit.updated(Student, student["id"], before, values, values["name"])
+            return student["id"]
+    except Exception as error:
+        if is_unique_violation(error):
+            raise DuplicateStudentNo from error
+        raise
+
+
+async def submit_student_form(request: Request, student: dict | None) -> Response:
+    form = FormState.from_form(await read_form(request), STUDENT_FIELDS)
+    values = check_student_form(form, datetime.date.today())
+    if form.valid:
+        try:
+            student_id = await save_student(request, values, student)
+        except DuplicateStudentNo:
+            form.add_error("student_no", _("This student number is already taken."))
+    if not form.valid:
+        return form_page(request, form, student, status_code=400)
+    if student is None:
+        flash(request, _("Student %(name)s was added.", name=values["name"]))
+    else:
+        flash(request, _("The changes were saved."))
+    return RedirectResponse(request.url_for("student_detail", student_id=student_id), 303)
+
+
+@allow(Role.coordinator)
+async def student_create(request: Request) -> Response:
+    if request.method == "GET":
+        return form_page(request, FormState(values={"political_status": "03"}), None)
+    return await submit_student_form(request, None)
+
+
+@allow(Role.coordinator)
+async def student_edit(request: Request) -> Response:
+    student = await get_student_or_404(request.path_params["student_id"])
+    if request.method == "GET":
+        return form_page(request, FormState(values=edit_values(student)), student)
+    return await submit_student_form(request, student)
+
+
+@allow(Role.coordinator)
+async def student_delete(request: Request) -> Response:
+    student = await get_student_or_404(request.path_params["student_id"])
+    if request.method == "GET":
+        return render(request, "portal/student_delete.html", {"student": student})
+    try:
+        async with audited_write(actor_of(request)) as audit:
+            await Student.delete().where(Student.id == student["id"])
+            if student["user"]:
+                await BaseUser.update({BaseUser.active: False}).where(
+                    BaseUser.id == student["user"]
+                )
+            before = {name: student[name] for name in STUDENT_FIELDS}
+            await audit.deleted(Student, student["id"], before, student["name"])
+    except Exception as error:
+        if not is_foreign_key_violation(error):
+            raise
+        flash(request, _("This student still has linked records and cannot be deleted."), "error")
+        return RedirectResponse(request.url_for("student_detail", student_id=student["id"]), 303)
+    flash(request, _("Student %(name)s was deleted.", name=student["name"]))
+    return RedirectResponse(request.url_for("student_list"), 303)
+
+
+routes = [
+    Route("/students/", student_list, name="student_list"),
+    Route("/students/new", student_create, methods=["GET", "POST"], name="student_create"),
+    Route("/students/{student_id:int}", student_detail, name="student_detail"),
+    Route(
+        "/students/{student_id:int}/edit",
+        student_edit,
+        methods=["GET", "POST"],
+        name="student_edit",
+    ),
+    Route(
+        "/students/{student_id:int}/delete",
+        student_delete,
+        methods=["GET", "POST"],
+        name="student_delete",
+    ),
+]

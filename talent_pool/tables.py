@@ -1,0 +1,1 @@
+"""Tables of the talent pool. The scoring and pipeline tables arrive with the talent pool issue."""

@@ -1,0 +1,137 @@
+"""Test set-up: a throwaway database per run (SQLite file or PostgreSQL database), built by
+running the real migrations, emptied before every test.
+
+TEST_DATABASE=postgres runs the suite on PostgreSQL (server from TEST_POSTGRES_URL, default
+postgres://postgres@127.0.0.1:5432/test); anything else runs it on SQLite.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import os
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+_state: dict[str, str] = {}
+
+
+def uses_postgres() -> bool:
+    return os.environ.get("TEST_DATABASE", "sqlite") == "postgres"
+
+
+async def _admin(sql: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(POSTGRES_SERVER)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="portal-tests-"))
+    os.environ["PORTAL_VAR_DIR"] = str(workdir)
+    os.environ["SECRET_KEY"] = "test-secret-key-not-for-production"
+    os.environ["PICCOLO_CONF"] = "piccolo_conf"
+    os.environ.pop("PORTAL_PRODUCTION", None)
+    if uses_postgres():
+        name = f"portal_test_{uuid.uuid4().hex[:12]}"
+        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+        _state["postgres_db"] = name
+        base = POSTGRES_SERVER.rsplit("/", 1)[0]
+        os.environ["DATABASE_URL"] = f"{base}/{name}"
+    else:
+        os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'test.sqlite'}"
+
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+    from piccolo.apps.user.tables import BaseUser
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        result = asyncio.run(run_forwards("all"))
+    assert result.success, result.message
+    # 600k PBKDF2 rounds cost ~0.15 s per hash; the tests need correctness, not cost.
+    BaseUser._pbkdf2_iteration_count = 1_000
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if name := _state.get("postgres_db"):
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"database: {'postgresql' if uses_postgres() else 'sqlite'}"
+
+
+async def _empty_all_tables() -> None:
+    from piccolo.conf.apps import Finder
+    from piccolo.engine import engine_finder
+    from piccolo.table import sort_table_classes
+
+    tables = sort_table_classes(Finder().get_table_classes())
+    names = [t._meta.tablename for t in tables]
+    engine = engine_finder()
+    if uses_postgres():
+        quoted = ", ".join(f'"{name}"' for name in names)
+        await engine.run_ddl(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+    else:
+        async with engine.transaction():
+            for name in reversed(names):
+                await engine.run_ddl(f'DELETE FROM "{name}"')
+
+
+@pytest.fixture(autouse=True)
+def empty_database() -> None:
+    asyncio.run(_empty_all_tables())
+
+
+@pytest.fixture
+def client():
+    from starlette.testclient import TestClient
+
+    from portal.app import create_app
+
+    with TestClient(create_app(), base_url="http://testserver") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def browser(client):
+    from tests.support import Browser
+
+    return Browser(client)
+
+
+@pytest.fixture
+def people():
+    from tests.support import make_people
+
+    return make_people()
+
+
+@pytest.fixture
+def signed_in(client, people):
+    """A browser signed in as the given role's test account."""
+    from tests.support import Browser
+
+    usernames = {
+        "coordinator": "coord",
+        "partner": "partner_a",
+        "student": "student1",
+        "mentor": "mentor1",
+    }
+
+    def sign_in(role: str) -> Browser:
+        browser = Browser(client)
+        if role != "anonymous":
+            response = browser.sign_in(usernames[role])
+            assert response.status_code == 303, response.text
+        return browser
+
+    return sign_in

@@ -1,0 +1,81 @@
+"""Every role against every route: allowed, sent to sign in, or told the page does not exist."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.routing import Mount, Route
+
+from portal.app import create_app
+
+LOGIN = "login"  # signed-out users are redirected to /login?next=…
+ROLES = ("anonymous", "coordinator", "partner", "student", "mentor")
+
+# path template → method → expected outcome per role, in the order of ROLES.
+MATRIX: dict[tuple[str, str], tuple] = {
+    ("GET", "/login"): (200, 200, 200, 200, 200),
+    ("POST", "/login"): (400, 400, 400, 400, 400),
+    ("POST", "/logout"): (LOGIN, 303, 303, 303, 303),
+    ("GET", "/account/password"): (LOGIN, 200, 200, 200, 200),
+    ("POST", "/account/password"): (LOGIN, 400, 400, 400, 400),
+    ("GET", "/lang/{code}"): (303, 303, 303, 303, 303),
+    ("GET", "/"): (LOGIN, 200, 200, 303, 200),
+    ("GET", "/me"): (LOGIN, 404, 404, 200, 404),
+    ("GET", "/healthz"): (200, 200, 200, 200, 200),
+    ("GET", "/students/"): (LOGIN, 200, 404, 404, 404),
+    ("GET", "/students/new"): (LOGIN, 200, 404, 404, 404),
+    ("POST", "/students/new"): (LOGIN, 400, 404, 404, 404),
+    ("GET", "/students/{student_id}"): (LOGIN, 200, 404, 404, 404),
+    ("GET", "/students/{student_id}/edit"): (LOGIN, 200, 404, 404, 404),
+    ("POST", "/students/{student_id}/edit"): (LOGIN, 400, 404, 404, 404),
+    ("GET", "/students/{student_id}/delete"): (LOGIN, 200, 404, 404, 404),
+    ("POST", "/students/{student_id}/delete"): (LOGIN, 303, 404, 404, 404),
+    ("GET", "/accounts/"): (LOGIN, 200, 404, 404, 404),
+    ("GET", "/accounts/new"): (LOGIN, 200, 404, 404, 404),
+    ("POST", "/accounts/new"): (LOGIN, 400, 404, 404, 404),
+    ("GET", "/accounts/{user_id}"): (LOGIN, 200, 404, 404, 404),
+    ("POST", "/accounts/{user_id}/active"): (LOGIN, 303, 404, 404, 404),
+    ("GET", "/audit/"): (LOGIN, 200, 404, 404, 404),
+}
+
+
+def concrete(path: str, people) -> str:
+    return path.format(code="en", student_id=people.other_student_id, user_id=people.mentor_user)
+
+
+@pytest.mark.parametrize("role_index,role", list(enumerate(ROLES)))
+@pytest.mark.parametrize("method,path", list(MATRIX))
+def test_route_access(signed_in, people, role_index, role, method, path):
+    browser = signed_in(role)
+    url = concrete(path, people)
+    response = browser.get(url) if method == "GET" else browser.post(url, {})
+    expected = MATRIX[(method, path)][role_index]
+    if expected == LOGIN:
+        assert response.status_code == 303
+        assert response.headers["location"].startswith("http://testserver/login?next=")
+    else:
+        assert response.status_code == expected, f"{role} {method} {url}"
+
+
+def test_student_home_is_their_own_record(signed_in):
+    response = signed_in("student").get("/")
+    assert response.headers["location"].endswith("/me")
+
+
+def test_every_route_is_in_the_access_matrix():
+    declared = {path for _, path in MATRIX}
+    for route in create_app().routes:
+        if isinstance(route, Mount):
+            continue
+        assert isinstance(route, Route)
+        template = route.path.replace(":int", "")
+        assert template in declared, f"{template} is missing from the access matrix"
+        for method in route.methods - {"HEAD"}:
+            assert (method, template) in MATRIX, f"{method} {template} missing"
+
+
+def test_forbidden_pages_look_like_missing_ones(signed_in, people):
+    partner = signed_in("partner")
+    forbidden = partner.get(f"/students/{people.student_id}")
+    missing = partner.get("/students/999999")
+    assert forbidden.status_code == missing.status_code == 404
+    assert forbidden.template.name == missing.template.name == "error.html"

@@ -1,0 +1,76 @@
+"""Every kind of write leaves an audit row that says who, when, which row and what changed."""
+
+from __future__ import annotations
+
+import json
+
+from portal.tables import AuditEntry, Student
+from tests.portal.test_students import VALID
+from tests.support import PASSWORD, make_student, run
+
+
+def entries(**where) -> list[dict]:
+    query = AuditEntry.select().order_by(AuditEntry.id)
+    for name, value in where.items():
+        query = query.where(getattr(AuditEntry, name) == value)
+    rows = run(query)
+    for row in rows:
+        row["changes"] = (
+            json.loads(row["changes"]) if isinstance(row["changes"], str) else row["changes"]
+        )
+    return rows
+
+
+def test_creating_updating_and_deleting_a_student_are_audited(signed_in, people):
+    coordinator = signed_in("coordinator")
+    coordinator.post("/students/new", VALID)
+    student_id = run(Student.select(Student.id).where(Student.student_no == VALID["student_no"]))[
+        0
+    ]["id"]
+    coordinator.post(f"/students/{student_id}/edit", {**VALID, "major": "智能控制技术"})
+    coordinator.post(f"/students/{student_id}/delete")
+
+    rows = entries(table_name="portal_student", row_id=student_id)
+    assert [row["action"] for row in rows] == ["create", "update", "delete"]
+    assert all(
+        row["username"] == "coord" and row["user"] == people.coordinator_user for row in rows
+    )
+    assert rows[0]["changes"]["name"] == [None, "李明"]
+    assert rows[1]["changes"] == {"major": ["物联网应用技术", "智能控制技术"]}
+    assert rows[2]["changes"]["student_no"] == [VALID["student_no"], None]
+
+
+def test_account_writes_are_audited(signed_in, people):
+    coordinator = signed_in("coordinator")
+    coordinator.post(
+        "/accounts/new",
+        {"username": "newcoord", "password": "long-enough-1", "role": "coordinator"},
+    )
+    coordinator.post(f"/accounts/{people.mentor_user}/active", {"active": "0"})
+    actions = [row["action"] for row in entries(table_name="piccolo_user", username="coord")]
+    assert actions[-2:] == ["create", "update"]
+    disable = entries(table_name="piccolo_user", row_id=people.mentor_user)[-1]
+    assert disable["changes"] == {"active": [True, False]}
+
+
+def test_sign_in_sign_out_and_password_changes_are_audited(signed_in, browser, people):
+    browser.sign_in("student1", "wrong-password")
+    student = signed_in("student")
+    student.post(
+        "/account/password",
+        {"current_password": PASSWORD, "new_password": "next-pass-77", "confirm": "next-pass-77"},
+    )
+    student.post("/logout")
+    actions = [row["action"] for row in entries(username="student1")]
+    assert actions[-4:] == ["login_failed", "login", "password", "logout"]
+    assert "next-pass-77" not in json.dumps(entries(username="student1"), default=str)
+
+
+def test_coordinators_can_browse_and_filter_the_audit_log(signed_in, people):
+    coordinator = signed_in("coordinator")
+    student_id = make_student()
+    coordinator.post(f"/students/{student_id}/delete")
+    response = coordinator.get(f"/audit/?table_name=portal_student&row_id={student_id}")
+    rows = response.context["page"].rows
+    assert [row["action"] for row in rows] == ["delete"]
+    assert "portal_student" in response.text

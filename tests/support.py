@@ -1,0 +1,139 @@
+"""Factories and a browser-like client for tests that speak as users."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import itertools
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from bs4 import BeautifulSoup
+from starlette.testclient import TestClient
+
+from partners.tables import Enterprise, Mentor
+from portal.accounts import NewAccount, create_account
+from portal.audit import Actor
+from portal.tables import Role, Student
+
+T = TypeVar("T")
+PASSWORD = "correct-horse-1"
+_sequence = itertools.count(1)
+
+
+def run(awaitable: Awaitable[T]) -> T:
+    """Runs a coroutine or a Piccolo query from a synchronous test."""
+
+    async def wait() -> T:
+        return await awaitable
+
+    return asyncio.run(wait())
+
+
+def make_enterprise(**fields: Any) -> int:
+    n = next(_sequence)
+    values = {"name": f"测试企业{n}有限公司", "credit_code": f"91320500TEST{n:06d}", **fields}
+    return run(Enterprise.insert(Enterprise(**values)).returning(Enterprise.id))[0]["id"]
+
+
+def student_values(**fields: Any) -> dict[str, Any]:
+    n = next(_sequence)
+    return {
+        "student_no": f"2024{n:06d}",
+        "name": f"学生{n}",
+        "gender": "F",
+        "birth_date": datetime.date(2005, 5, 1),
+        "department": "智能制造学院",
+        "major": "工业机器人技术",
+        "class_name": "工业机器人2401班",
+        "cohort_year": 2024,
+        "political_status": "03",
+        "phone": "13812345678",
+        **fields,
+    }
+
+
+def make_student(**fields: Any) -> int:
+    row = run(Student.insert(Student(**student_values(**fields))).returning(Student.id))
+    return row[0]["id"]
+
+
+def make_students(count: int, **fields: Any) -> None:
+    rows = [Student(**student_values(**fields)) for _ in range(count)]
+    run(Student.insert(*rows))
+
+
+def make_mentor(**fields: Any) -> int:
+    n = next(_sequence)
+    values = {"side": "college", "name": f"导师{n}", "department": "智能制造学院", **fields}
+    return run(Mentor.insert(Mentor(**values)).returning(Mentor.id))[0]["id"]
+
+
+def make_account(username: str, role: Role, **links: Any) -> int:
+    account = NewAccount(username=username, password=PASSWORD, role=role, **links)
+    return run(create_account(Actor(None, "test"), account))
+
+
+class Browser:
+    """A signed-in (or not) user's browser: cookies kept, CSRF token sent with every form."""
+
+    def __init__(self, client: TestClient) -> None:
+        self.client = client
+
+    def get(self, path: str, **kwargs: Any):
+        return self.client.get(path, follow_redirects=False, **kwargs)
+
+    def csrf_token(self) -> str:
+        if "csrftoken" not in self.client.cookies:
+            self.client.get("/login")
+        return self.client.cookies["csrftoken"]
+
+    def post(self, path: str, data: dict[str, Any] | None = None, **kwargs: Any):
+        form = {"csrftoken": self.csrf_token(), **(data or {})}
+        return self.client.post(path, data=form, follow_redirects=False, **kwargs)
+
+    def sign_in(self, username: str, password: str = PASSWORD):
+        return self.post("/login", {"username": username, "password": password})
+
+    @staticmethod
+    def soup(response) -> BeautifulSoup:
+        return BeautifulSoup(response.text, "html.parser")
+
+    @staticmethod
+    def field_error(response, name: str) -> str:
+        element = BeautifulSoup(response.text, "html.parser").select_one(f"#e-{name}")
+        return element.get_text(strip=True) if element else ""
+
+
+@dataclass(frozen=True)
+class People:
+    """One account of every role, plus a second enterprise's partner for isolation tests."""
+
+    enterprise_a: int
+    enterprise_b: int
+    student_id: int
+    other_student_id: int
+    mentor_id: int
+    coordinator_user: int
+    partner_user: int
+    student_user: int
+    mentor_user: int
+
+
+def make_people() -> People:
+    enterprise_a, enterprise_b = make_enterprise(), make_enterprise()
+    student_id, other_student_id = make_student(), make_student()
+    mentor_id = make_mentor()
+    student_no = run(Student.select(Student.student_no).where(Student.id == student_id).first())
+    return People(
+        enterprise_a=enterprise_a,
+        enterprise_b=enterprise_b,
+        student_id=student_id,
+        other_student_id=other_student_id,
+        mentor_id=mentor_id,
+        coordinator_user=make_account("coord", Role.coordinator),
+        partner_user=make_account("partner_a", Role.partner, enterprise_id=enterprise_a),
+        student_user=make_account("student1", Role.student, student_no=student_no["student_no"]),
+        mentor_user=make_account("mentor1", Role.mentor, mentor_id=mentor_id),
+    )
