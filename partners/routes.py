@@ -1,4 +1,5 @@
-"""Routes of the partners app: enterprises, organizations, projects and mentors arrive with
-their issues."""
+"""Routes of the partners app: enterprises, joint organizations, their activities and plans."""
 
-routes: list = []
+from partners.views import activities, enterprises, organizations, plans
+
+routes = [*enterprises.routes, *organizations.routes, *activities.routes, *plans.routes]

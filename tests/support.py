@@ -12,7 +12,17 @@ from typing import Any, TypeVar
 from bs4 import BeautifulSoup
 from starlette.testclient import TestClient
 
-from partners.tables import Enterprise, Mentor
+from partners.tables import (
+    Activity,
+    CommitteeSeat,
+    Enterprise,
+    JointOrganization,
+    MemberUnit,
+    Mentor,
+    OrganizationMember,
+    WorkPlan,
+    WorkPlanItem,
+)
 from portal.accounts import NewAccount, create_account
 from portal.audit import Actor
 from portal.tables import Role, Student
@@ -70,6 +80,59 @@ def make_mentor(**fields: Any) -> int:
     return run(Mentor.insert(Mentor(**values)).returning(Mentor.id))[0]["id"]
 
 
+def make_organization(*enterprise_ids: int, **fields: Any) -> int:
+    """A joint organization with one college branch and a branch of each enterprise given,
+    each unit with one party member."""
+    n = next(_sequence)
+    values = {"kind": "joint_branch", "name": f"测试联合党支部{n}", **fields}
+    org_id = run(
+        JointOrganization.insert(JointOrganization(**values)).returning(JointOrganization.id)
+    )[0]["id"]
+    college_unit = make_member_unit(org_id, side="college", name=f"教工第{n}党支部")
+    for enterprise_id in enterprise_ids:
+        make_member_unit(org_id, side="enterprise", name=f"企业党支部{n}", enterprise=enterprise_id)
+    fill_organization(org_id, college_unit)
+    return org_id
+
+
+def fill_organization(org_id: int, unit_id: int) -> None:
+    """A secretary, an activity and a plan with one item, so every page has something."""
+    member = run(
+        OrganizationMember.select(OrganizationMember.id)
+        .where(OrganizationMember.member_unit == unit_id)
+        .first()
+    )
+    run(
+        CommitteeSeat.insert(
+            CommitteeSeat(organization=org_id, seat="secretary", member=member["id"])
+        )
+    )
+    activity = Activity(
+        organization=org_id,
+        kind="theme_day",
+        title="主题党日",
+        held_on=datetime.date(2026, 10, 1),
+        host_unit=unit_id,
+    )
+    run(Activity.insert(activity))
+    plan = WorkPlan(organization=org_id, period="annual", year=2026, title="2026年度工作计划")
+    plan_id = run(WorkPlan.insert(plan).returning(WorkPlan.id))[0]["id"]
+    item = WorkPlanItem(
+        plan=plan_id, content="开展主题党日", owner="张书记", due_on=datetime.date(2026, 12, 1)
+    )
+    run(WorkPlanItem.insert(item))
+
+
+def make_member_unit(organization_id: int, **fields: Any) -> int:
+    values = {"organization": organization_id, "side": "college", "name": "教工党支部", **fields}
+    unit_id = run(MemberUnit.insert(MemberUnit(**values)).returning(MemberUnit.id))[0]["id"]
+    member = OrganizationMember(
+        organization=organization_id, member_unit=unit_id, name=f"成员{next(_sequence)}"
+    )
+    run(OrganizationMember.insert(member))
+    return unit_id
+
+
 def make_account(username: str, role: Role, **links: Any) -> int:
     account = NewAccount(username=username, password=PASSWORD, role=role, **links)
     return run(create_account(Actor(None, "test"), account))
@@ -112,6 +175,8 @@ class People:
 
     enterprise_a: int
     enterprise_b: int
+    organization_a: int  # enterprise_a is a member unit
+    organization_b: int  # only enterprise_b is
     student_id: int
     other_student_id: int
     mentor_id: int
@@ -129,6 +194,8 @@ def make_people() -> People:
     return People(
         enterprise_a=enterprise_a,
         enterprise_b=enterprise_b,
+        organization_a=make_organization(enterprise_a),
+        organization_b=make_organization(enterprise_b),
         student_id=student_id,
         other_student_id=other_student_id,
         mentor_id=mentor_id,

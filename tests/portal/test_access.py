@@ -6,6 +6,12 @@ import pytest
 from starlette.routing import Mount, Route
 
 from portal.app import create_app
+from tests.partners import (
+    matrix_activities,
+    matrix_enterprises,
+    matrix_organizations,
+    matrix_plans,
+)
 
 LOGIN = "login"  # signed-out users are redirected to /login?next=…
 ROLES = ("anonymous", "coordinator", "partner", "student", "mentor")
@@ -35,11 +41,32 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "/accounts/{user_id}"): (LOGIN, 200, 404, 404, 404),
     ("POST", "/accounts/{user_id}/active"): (LOGIN, 303, 404, 404, 404),
     ("GET", "/audit/"): (LOGIN, 200, 404, 404, 404),
+    **matrix_enterprises.MATRIX,
+    **matrix_organizations.MATRIX,
+    **matrix_activities.MATRIX,
+    **matrix_plans.MATRIX,
 }
 
 
 def concrete(path: str, people) -> str:
-    return path.format(code="en", student_id=people.other_student_id, user_id=people.mentor_user)
+    """The path with ids filled in. Pages of the other enterprise's objects (…_b) are used, so
+    a partner's row says what it gets for objects that are not its own; the matrix files test
+    its own objects separately."""
+    return path.format(
+        code="en",
+        student_id=people.other_student_id,
+        user_id=people.mentor_user,
+        enterprise_id=people.enterprise_b,
+        organization_id=people.organization_b,
+        **objects_of(people),
+    )
+
+
+def objects_of(people) -> dict[str, int]:
+    """Ids of objects inside the other enterprise's organization (activities, plans, …)."""
+    from tests.partners.objects import objects_in
+
+    return objects_in(people.organization_b)
 
 
 @pytest.mark.parametrize("role_index,role", list(enumerate(ROLES)))

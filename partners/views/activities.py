@@ -1,0 +1,3 @@
+"""Pages of the partners app: activities (being built)."""
+
+routes: list = []

@@ -1,0 +1,3 @@
+"""Pages of the partners app: enterprises (being built)."""
+
+routes: list = []

@@ -1,0 +1,3 @@
+"""Pages of the partners app: organizations (being built)."""
+
+routes: list = []

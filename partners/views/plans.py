@@ -1,0 +1,3 @@
+"""Pages of the partners app: plans (being built)."""
+
+routes: list = []
