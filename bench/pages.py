@@ -25,6 +25,14 @@ PAGES: list[Page] = [
     Page("students p1", "/students/"),
     Page("students p500", "/students/?page=500"),
     Page("students search", f"/students/?q={quote(COMMON_SURNAME)}"),
+    Page("dashboard", "/"),
+    Page("enterprises p1", "/enterprises/"),
+    Page("enterprises search", f"/enterprises/?q={quote('基准企业01')}"),
+    Page("enterprise detail", "/enterprises/1"),
+    Page("organizations p1", "/organizations/"),
+    Page("organization detail", "/organizations/1"),
+    Page("activities", "/organizations/1/activities/"),
+    Page("plans", "/organizations/1/plans/"),
 ]
 
 # The floor: bench/floor_app.py, served the same way, against the same database.

@@ -120,6 +120,143 @@ async def seed_students(count: int) -> int:
     return await Student.count()
 
 
+ENTERPRISES = 300
+ORGANIZATIONS = 100
+ACTIVITIES_PER_ORGANIZATION = 40
+MEMBERS_PER_UNIT = 6
+ACTIVITY_KINDS = ["theme_day", "joint_study", "party_lecture", "lecture", "science", "volunteer"]
+
+
+def credit_code(index: int) -> str:
+    """A valid, unique unified social credit code (GB 32100-2015) for the index."""
+    from partners.enterprises import credit_code_check_character
+
+    first17 = f"91320500{index:09d}"
+    return first17 + credit_code_check_character(first17)
+
+
+async def insert_returning_ids(table, rows: list[dict[str, Any]]) -> list[int]:
+    ids: list[int] = []
+    for start in range(0, len(rows), CHUNK_SIZE):
+        chunk = [table(**row) for row in rows[start : start + CHUNK_SIZE]]
+        ids += [r["id"] for r in await table.insert(*chunk).returning(table.id)]
+    return ids
+
+
+async def seed_partners(student_count: int) -> None:
+    """Enterprises, joint organizations (a college and two enterprise units each, with
+    members), a co-building agreement, activities with attendance, and plans with items."""
+    from partners import tables as t
+
+    rng = random.Random(2026)
+    today = dt.date.today()
+    enterprises = await insert_returning_ids(
+        t.Enterprise,
+        [
+            {
+                "name": f"基准企业{i:04d}有限公司",
+                "credit_code": credit_code(i),
+                "industry": rng.choice(["智能制造", "信息技术", "现代服务", "新能源汽车"]),
+                "status": rng.choice(["active", "active", "paused", "ended"]),
+            }
+            for i in range(ENTERPRISES)
+        ],
+    )
+    organizations = await insert_returning_ids(
+        t.JointOrganization,
+        [
+            {
+                "kind": rng.choice(["joint_branch", "alliance", "pairing"]),
+                "name": f"基准联合党支部{i:03d}",
+                "founded_on": today - dt.timedelta(days=900),
+            }
+            for i in range(ORGANIZATIONS)
+        ],
+    )
+    unit_rows = []
+    for i, org in enumerate(organizations):
+        unit_rows.append({"organization": org, "side": "college", "name": f"教工第{i}党支部"})
+        for k in (0, 1):
+            unit_rows.append(
+                {
+                    "organization": org,
+                    "side": "enterprise",
+                    "name": f"企业党支部{i}-{k}",
+                    "enterprise": enterprises[(2 * i + k) % ENTERPRISES],
+                }
+            )
+    units = await insert_returning_ids(t.MemberUnit, unit_rows)
+    member_rows = [
+        {"organization": row["organization"], "member_unit": unit, "name": f"成员{unit}-{n}"}
+        for unit, row in zip(units, unit_rows, strict=True)
+        for n in range(MEMBERS_PER_UNIT)
+    ]
+    members = await insert_returning_ids(t.OrganizationMember, member_rows)
+    await insert_returning_ids(
+        t.Agreement,
+        [
+            {
+                "organization": org,
+                "signed_on": today - dt.timedelta(days=700),
+                "expires_on": today + dt.timedelta(days=rng.randint(-30, 700)),
+            }
+            for org in organizations
+        ],
+    )
+    members_of: dict[int, list[int]] = {}
+    for member, row in zip(members, member_rows, strict=True):
+        members_of.setdefault(row["organization"], []).append(member)
+    activity_rows = [
+        {
+            "organization": org,
+            "kind": rng.choice(ACTIVITY_KINDS),
+            "title": f"联学联建活动{n}",
+            "held_on": today - dt.timedelta(days=rng.randint(0, 700)),
+            "place": "党员活动室",
+        }
+        for org in organizations
+        for n in range(ACTIVITIES_PER_ORGANIZATION)
+    ]
+    activities = await insert_returning_ids(t.Activity, activity_rows)
+    attendance = [
+        {"activity": activity, "member": member}
+        for activity, row in zip(activities, activity_rows, strict=True)
+        for member in rng.sample(members_of[row["organization"]], 8)
+    ]
+    await insert_returning_ids(t.MemberAttendance, attendance)
+    student_attendance = [
+        {"activity": activity, "student": rng.randint(1, student_count)}
+        for activity in activities
+        for _ in range(10)
+    ]
+    unique = {(r["activity"], r["student"]): r for r in student_attendance}
+    await insert_returning_ids(t.StudentAttendance, list(unique.values()))
+    plans = await insert_returning_ids(
+        t.WorkPlan,
+        [
+            {"organization": org, "period": "annual", "year": year, "title": f"{year}年度工作计划"}
+            for org in organizations
+            for year in (today.year - 1, today.year)
+        ],
+    )
+    await insert_returning_ids(
+        t.WorkPlanItem,
+        [
+            {
+                "plan": plan,
+                "content": f"工作事项{n}",
+                "owner": "张书记",
+                "due_on": today + dt.timedelta(days=rng.randint(-300, 200)),
+                "done": rng.random() < 0.6,
+            }
+            for plan in plans
+            for n in range(12)
+        ],
+    )
+    for table in ("partners_enterprise", "partners_organization", "partners_activity"):
+        await t.Enterprise.raw(f"ANALYZE {table}")
+
+
 def _subprocess_env(database_url: str, extra: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ, DATABASE_URL=database_url, PICCOLO_CONF="piccolo_conf")
     env.update(extra or {})
@@ -199,8 +336,13 @@ def main(argv: list[str] | None = None) -> int:
         sys.path.insert(0, str(ROOT))
     started = time.perf_counter()
     total = asyncio.run(seed_students(args.students))
+    if args.students:
+        asyncio.run(seed_partners(args.students))
     elapsed = time.perf_counter() - started
-    print(f"seeded {args.students} students ({total} in table) in {elapsed:.1f} s")
+    print(
+        f"seeded {args.students} students ({total} in table), {ENTERPRISES} enterprises and "
+        f"{ORGANIZATIONS} organizations in {elapsed:.1f} s"
+    )
     return 0
 
 

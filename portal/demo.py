@@ -10,6 +10,7 @@ from dataclasses import asdict
 
 from piccolo.apps.user.tables import BaseUser
 
+from partners.demo import seed_demo_organizations
 from partners.tables import Enterprise, Mentor
 from portal.accounts import NewAccount, create_account
 from portal.audit import Actor, audited_write
@@ -88,6 +89,18 @@ async def seed_demo(student_count: int = 200) -> list[str]:
     ordered_enterprises = [enterprise_ids[e.credit_code] for e in college.enterprises]
     mentor_ids = await insert_missing_mentors(college, ordered_enterprises)
     await insert_missing_students(college)
+    student_numbers = [s.student_no for s in college.students[:60]]
+    student_rows = (
+        await Student.select(Student.id).where(Student.student_no.is_in(student_numbers))
+        if student_numbers
+        else []
+    )
+    organization_count = await seed_demo_organizations(
+        SEED_ACTOR,
+        ordered_enterprises,
+        [e.name for e in college.enterprises],
+        [row["id"] for row in student_rows],
+    )
 
     college_mentor = next(m for m in college.mentors if m.side == "college")
     enterprise_mentor = next(m for m in college.mentors if m.side == "enterprise")
@@ -108,7 +121,7 @@ async def seed_demo(student_count: int = 200) -> list[str]:
 
     lines = [
         f"Demo college: {len(college.students)} students, {len(college.enterprises)} enterprises, "
-        f"{len(college.mentors)} mentors.",
+        f"{len(college.mentors)} mentors, {organization_count} joint party organizations.",
         "Demo logins (password for all: " + DEMO_PASSWORD + "):",
     ]
     describe = {

@@ -16,6 +16,8 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from partners.enterprises import CREDIT_CODE_ALPHABET, credit_code_check_character
+
 # --- College structure ---------------------------------------------------------------------
 
 # 二级学院 -> (major, short name used in class names, relative enrolment weight).
@@ -189,8 +191,6 @@ MAX_MENTEES_RANGE = (5, 10)
 
 # --- Unified social credit code (GB 32100-2015) ----------------------------------------------
 
-CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 # Old 9-character organization codes (GB 11714): 8 digits then a check character.
 ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
@@ -310,18 +310,6 @@ class _PhoneMaker:
 
 
 # --- Credit codes ----------------------------------------------------------------------------
-
-
-def credit_code_check_character(first17: str) -> str:
-    """The GB 32100-2015 check character (18th) for the first 17 characters of a credit code."""
-    if len(first17) != 17 or any(ch not in CREDIT_CODE_ALPHABET for ch in first17):
-        raise ValueError(f"expected 17 characters from {CREDIT_CODE_ALPHABET!r}: {first17!r}")
-    total = sum(
-        CREDIT_CODE_ALPHABET.index(ch) * weight
-        for ch, weight in zip(first17, CREDIT_CODE_WEIGHTS, strict=True)
-    )
-    check = 31 - total % 31
-    return CREDIT_CODE_ALPHABET[0 if check == 31 else check]
 
 
 def _org_code(rng: random.Random, new_style: bool) -> str:

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from bs4 import BeautifulSoup
 from starlette.testclient import TestClient
 
+from partners.enterprises import credit_code_check_character
 from partners.tables import (
     Activity,
     CommitteeSeat,
@@ -43,7 +44,9 @@ def run(awaitable: Awaitable[T]) -> T:
 
 def make_enterprise(**fields: Any) -> int:
     n = next(_sequence)
-    values = {"name": f"测试企业{n}有限公司", "credit_code": f"91320500TEST{n:06d}", **fields}
+    first17 = f"91320500MA{n:07d}"
+    code = first17 + credit_code_check_character(first17)
+    values = {"name": f"测试企业{n}有限公司", "credit_code": code, **fields}
     return run(Enterprise.insert(Enterprise(**values)).returning(Enterprise.id))[0]["id"]
 
 

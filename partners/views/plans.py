@@ -1,3 +1,424 @@
-"""Pages of the partners app: plans (being built)."""
+"""Work plan pages (工作计划) of a joint organization: plans with their completion rate and
+overdue items, and the items themselves. Everything is fetched through the organization the
+viewer may see, so anything else is a 404."""
 
-routes: list = []
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from piccolo.query.functions.aggregate import Count
+from piccolo.querystring import QueryString
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from partners.access import get_organization_or_404
+from partners.plans import (
+    ITEM_FIELDS,
+    PLAN_FIELDS,
+    PLAN_PERIODS,
+    check_item_form,
+    check_plan_form,
+    completion_rate,
+    is_overdue,
+    period_label,
+    period_name,
+)
+from partners.tables import WorkPlan, WorkPlanItem
+from portal.audit import Actor, audited_write
+from portal.auth import allow
+from portal.flash import flash
+from portal.forms import FormState, read_form
+from portal.i18n import _
+from portal.pagination import Page, PageRequest
+from portal.tables import Role
+from portal.templating import render
+
+
+def actor_of(request: Request) -> Actor:
+    return Actor(request.user.user_id, request.user.username)
+
+
+async def organization_of(request: Request) -> dict[str, Any]:
+    return await get_organization_or_404(request, request.path_params["organization_id"])
+
+
+async def get_plan_or_404(organization: dict[str, Any], plan_id: int) -> dict[str, Any]:
+    """The plan, only if it belongs to this organization (the one the viewer may see)."""
+    row = (
+        await WorkPlan.select()
+        .where(WorkPlan.id == plan_id, WorkPlan.organization == organization["id"])
+        .first()
+    )
+    if row is None:
+        raise HTTPException(status_code=404)
+    return row
+
+
+async def get_item_or_404(plan: dict[str, Any], item_id: int) -> dict[str, Any]:
+    row = (
+        await WorkPlanItem.select()
+        .where(WorkPlanItem.id == item_id, WorkPlanItem.plan == plan["id"])
+        .first()
+    )
+    if row is None:
+        raise HTTPException(status_code=404)
+    return row
+
+
+def plan_url(request: Request, plan: dict[str, Any]) -> str:
+    return str(
+        request.url_for("plan_detail", organization_id=plan["organization"], plan_id=plan["id"])
+    )
+
+
+# --- plan list ---------------------------------------------------------------------------------
+
+
+async def plan_stats(plan_ids: list[int], today: datetime.date) -> dict[int, dict[str, Any]]:
+    """Items, done items, overdue items and completion rate of each plan: one grouped query
+    for the whole page."""
+    stats = {plan_id: {"total": 0, "done": 0, "overdue": 0, "rate": None} for plan_id in plan_ids}
+    if not plan_ids:
+        return stats
+    rows = (
+        await WorkPlanItem.select(
+            WorkPlanItem.plan,
+            Count(alias="total"),
+            QueryString(
+                "SUM(CASE WHEN {} THEN 1 ELSE 0 END)", WorkPlanItem.done, alias="done_count"
+            ),
+            QueryString(
+                "SUM(CASE WHEN NOT {} AND {} < {} THEN 1 ELSE 0 END)",
+                WorkPlanItem.done,
+                WorkPlanItem.due_on,
+                today,
+                alias="overdue_count",
+            ),
+        )
+        .where(WorkPlanItem.plan.is_in(plan_ids))
+        .group_by(WorkPlanItem.plan)
+    )
+    for row in rows:
+        done, total = int(row["done_count"] or 0), int(row["total"])
+        stats[row["plan"]] = {
+            "total": total,
+            "done": done,
+            "overdue": int(row["overdue_count"] or 0),
+            "rate": completion_rate(done, total),
+        }
+    return stats
+
+
+def list_conditions(organization_id: int, filters: dict[str, str]) -> list[Any]:
+    conditions: list[Any] = [WorkPlan.organization == organization_id]
+    if filters["year"].isdigit() and len(filters["year"]) == 4:
+        conditions.append(WorkPlan.year == int(filters["year"]))
+    if filters["period"] in PLAN_PERIODS:
+        conditions.append(WorkPlan.period == filters["period"])
+    return conditions
+
+
+async def year_options(organization_id: int) -> list[int]:
+    rows = (
+        await WorkPlan.select(WorkPlan.year)
+        .where(WorkPlan.organization == organization_id)
+        .distinct()
+        .order_by(WorkPlan.year, ascending=False)
+    )
+    return [row["year"] for row in rows]
+
+
+def by_year(rows: list[dict[str, Any]]) -> list[tuple[int, list[dict[str, Any]]]]:
+    groups: list[tuple[int, list[dict[str, Any]]]] = []
+    for row in rows:
+        if not groups or groups[-1][0] != row["year"]:
+            groups.append((row["year"], []))
+        groups[-1][1].append(row)
+    return groups
+
+
+@allow(Role.coordinator, Role.partner)
+async def plan_list(request: Request) -> Response:
+    organization = await organization_of(request)
+    filters = {name: request.query_params.get(name, "").strip() for name in ("year", "period")}
+    page_request = PageRequest.from_query(request.query_params)
+    conditions = list_conditions(organization["id"], filters)
+    total = await WorkPlan.count().where(*conditions)
+    rows = (
+        await WorkPlan.select(
+            WorkPlan.id, WorkPlan.period, WorkPlan.year, WorkPlan.period_number, WorkPlan.title
+        )
+        .where(*conditions)
+        .order_by(WorkPlan.year, ascending=False)
+        .order_by(WorkPlan.period)
+        .order_by(WorkPlan.period_number)
+        .order_by(WorkPlan.id)
+        .limit(page_request.size)
+        .offset(page_request.offset)
+    )
+    return render(
+        request,
+        "partners/plan_list.html",
+        {
+            "organization": organization,
+            "page": Page(rows=rows, request=page_request, total=total),
+            "years_groups": by_year(rows),
+            "stats": await plan_stats([row["id"] for row in rows], datetime.date.today()),
+            "filters": filters,
+            "years": await year_options(organization["id"]),
+            "period_options": [(code, period_label(code)) for code in PLAN_PERIODS],
+            "period_label": period_label,
+            "period_name": period_name,
+        },
+    )
+
+
+# --- plan detail, create, edit, delete ---------------------------------------------------------
+
+
+@allow(Role.coordinator, Role.partner)
+async def plan_detail(request: Request) -> Response:
+    organization = await organization_of(request)
+    plan = await get_plan_or_404(organization, request.path_params["plan_id"])
+    items = (
+        await WorkPlanItem.select()
+        .where(WorkPlanItem.plan == plan["id"])
+        .order_by(WorkPlanItem.due_on)
+        .order_by(WorkPlanItem.id)
+    )
+    today = datetime.date.today()
+    for item in items:
+        item["overdue"] = is_overdue(item["due_on"], item["done"], today)
+    done = sum(1 for item in items if item["done"])
+    return render(
+        request,
+        "partners/plan_detail.html",
+        {
+            "organization": organization,
+            "plan": plan,
+            "items": items,
+            "done": done,
+            "overdue": sum(1 for item in items if item["overdue"]),
+            "rate": completion_rate(done, len(items)),
+            "period_label": period_label,
+            "period_name": period_name,
+        },
+    )
+
+
+def plan_form_page(
+    request: Request,
+    form: FormState,
+    organization: dict[str, Any],
+    plan: dict[str, Any] | None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "partners/plan_form.html",
+        {
+            **form.context(),
+            "organization": organization,
+            "plan": plan,
+            "period_options": [(code, period_label(code)) for code in PLAN_PERIODS],
+        },
+        status_code=status_code,
+    )
+
+
+async def save_plan(
+    request: Request,
+    organization: dict[str, Any],
+    values: dict[str, Any],
+    plan: dict[str, Any] | None,
+) -> int:
+    """Creates or updates a plan in one audited transaction; returns its id."""
+    async with audited_write(actor_of(request)) as audit:
+        if plan is None:
+            row = WorkPlan(organization=organization["id"], **values)
+            plan_id = (await WorkPlan.insert(row).returning(WorkPlan.id))[0]["id"]
+            created = {"organization": organization["id"], **values}
+            await audit.created(WorkPlan, plan_id, created, values["title"])
+            return plan_id
+        await WorkPlan.update(values).where(WorkPlan.id == plan["id"])
+        before = {name: plan[name] for name in PLAN_FIELDS}
+        await audit.updated(WorkPlan, plan["id"], before, values, values["title"])
+        return plan["id"]
+
+
+async def submit_plan_form(
+    request: Request, organization: dict[str, Any], plan: dict[str, Any] | None
+) -> Response:
+    form = FormState.from_form(await read_form(request), PLAN_FIELDS)
+    values = check_plan_form(form)
+    if not form.valid:
+        return plan_form_page(request, form, organization, plan, status_code=400)
+    plan_id = await save_plan(request, organization, values, plan)
+    if plan is None:
+        flash(request, _("Plan %(title)s was added.", title=values["title"]))
+    else:
+        flash(request, _("The changes were saved."))
+    url = request.url_for("plan_detail", organization_id=organization["id"], plan_id=plan_id)
+    return RedirectResponse(url, 303)
+
+
+@allow(Role.coordinator, Role.partner)
+async def plan_create(request: Request) -> Response:
+    organization = await organization_of(request)
+    if request.method == "POST":
+        return await submit_plan_form(request, organization, None)
+    values = {"period": "annual", "year": str(datetime.date.today().year)}
+    return plan_form_page(request, FormState(values=values), organization, None)
+
+
+def plan_values(plan: dict[str, Any]) -> dict[str, str]:
+    return {name: "" if plan[name] is None else str(plan[name]) for name in PLAN_FIELDS}
+
+
+@allow(Role.coordinator, Role.partner)
+async def plan_edit(request: Request) -> Response:
+    organization = await organization_of(request)
+    plan = await get_plan_or_404(organization, request.path_params["plan_id"])
+    if request.method == "POST":
+        return await submit_plan_form(request, organization, plan)
+    return plan_form_page(request, FormState(values=plan_values(plan)), organization, plan)
+
+
+@allow(Role.coordinator, Role.partner)
+async def plan_delete(request: Request) -> Response:
+    organization = await organization_of(request)
+    plan = await get_plan_or_404(organization, request.path_params["plan_id"])
+    if request.method == "GET":
+        item_count = await WorkPlanItem.count().where(WorkPlanItem.plan == plan["id"])
+        return render(
+            request,
+            "partners/plan_delete.html",
+            {"organization": organization, "plan": plan, "item_count": item_count},
+        )
+    async with audited_write(actor_of(request)) as audit:
+        await WorkPlanItem.delete().where(WorkPlanItem.plan == plan["id"])
+        await WorkPlan.delete().where(WorkPlan.id == plan["id"])
+        before = {name: plan[name] for name in PLAN_FIELDS}
+        await audit.deleted(WorkPlan, plan["id"], before, plan["title"])
+    flash(request, _("Plan %(title)s was deleted.", title=plan["title"]))
+    return RedirectResponse(request.url_for("plan_list", organization_id=organization["id"]), 303)
+
+
+# --- items -------------------------------------------------------------------------------------
+
+
+def item_form_page(
+    request: Request,
+    form: FormState,
+    organization: dict[str, Any],
+    plan: dict[str, Any],
+    item: dict[str, Any] | None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "partners/plan_item_form.html",
+        {**form.context(), "organization": organization, "plan": plan, "item": item},
+        status_code=status_code,
+    )
+
+
+async def submit_item_form(
+    request: Request,
+    organization: dict[str, Any],
+    plan: dict[str, Any],
+    item: dict[str, Any] | None,
+) -> Response:
+    form = FormState.from_form(await read_form(request), ITEM_FIELDS)
+    values = check_item_form(form)
+    if not form.valid:
+        return item_form_page(request, form, organization, plan, item, status_code=400)
+    async with audited_write(actor_of(request)) as audit:
+        if item is None:
+            row = WorkPlanItem(plan=plan["id"], **values)
+            item_id = (await WorkPlanItem.insert(row).returning(WorkPlanItem.id))[0]["id"]
+            created = {"plan": plan["id"], **values}
+            await audit.created(WorkPlanItem, item_id, created, values["content"][:100])
+        else:
+            await WorkPlanItem.update(values).where(WorkPlanItem.id == item["id"])
+            before = {name: item[name] for name in ITEM_FIELDS}
+            await audit.updated(WorkPlanItem, item["id"], before, values, values["content"][:100])
+    flash(request, _("The item was saved."))
+    return RedirectResponse(plan_url(request, plan), 303)
+
+
+@allow(Role.coordinator, Role.partner)
+async def plan_item_create(request: Request) -> Response:
+    organization = await organization_of(request)
+    plan = await get_plan_or_404(organization, request.path_params["plan_id"])
+    if request.method == "POST":
+        return await submit_item_form(request, organization, plan, None)
+    return item_form_page(request, FormState(), organization, plan, None)
+
+
+@allow(Role.coordinator, Role.partner)
+async def plan_item_edit(request: Request) -> Response:
+    organization = await organization_of(request)
+    plan = await get_plan_or_404(organization, request.path_params["plan_id"])
+    item = await get_item_or_404(plan, request.path_params["item_id"])
+    if request.method == "POST":
+        return await submit_item_form(request, organization, plan, item)
+    values = {name: "" if item[name] is None else str(item[name]) for name in ITEM_FIELDS}
+    return item_form_page(request, FormState(values=values), organization, plan, item)
+
+
+@allow(Role.coordinator, Role.partner)
+async def plan_item_toggle(request: Request) -> Response:
+    """Marks an item done (dated today) or not done again."""
+    organization = await organization_of(request)
+    plan = await get_plan_or_404(organization, request.path_params["plan_id"])
+    item = await get_item_or_404(plan, request.path_params["item_id"])
+    done = not item["done"]
+    values = {"done": done, "done_on": datetime.date.today() if done else None}
+    async with audited_write(actor_of(request)) as audit:
+        await WorkPlanItem.update(values).where(WorkPlanItem.id == item["id"])
+        before = {"done": item["done"], "done_on": item["done_on"]}
+        await audit.updated(WorkPlanItem, item["id"], before, values, item["content"][:100])
+    if done:
+        flash(request, _("Marked as done: %(content)s", content=item["content"]))
+    else:
+        flash(request, _("Marked as not done: %(content)s", content=item["content"]))
+    return RedirectResponse(plan_url(request, plan), 303)
+
+
+@allow(Role.coordinator, Role.partner)
+async def plan_item_delete(request: Request) -> Response:
+    organization = await organization_of(request)
+    plan = await get_plan_or_404(organization, request.path_params["plan_id"])
+    item = await get_item_or_404(plan, request.path_params["item_id"])
+    if request.method == "GET":
+        return render(
+            request,
+            "partners/plan_item_delete.html",
+            {"organization": organization, "plan": plan, "item": item},
+        )
+    async with audited_write(actor_of(request)) as audit:
+        await WorkPlanItem.delete().where(WorkPlanItem.id == item["id"])
+        before = {name: item[name] for name in (*ITEM_FIELDS, "done", "done_on")}
+        await audit.deleted(WorkPlanItem, item["id"], before, item["content"][:100])
+    flash(request, _("The item was deleted."))
+    return RedirectResponse(plan_url(request, plan), 303)
+
+
+PREFIX = "/organizations/{organization_id:int}/plans"
+PLAN = PREFIX + "/{plan_id:int}"
+ITEM = PLAN + "/items/{item_id:int}"
+routes = [
+    Route(PREFIX + "/", plan_list, name="plan_list"),
+    Route(PREFIX + "/new", plan_create, methods=["GET", "POST"], name="plan_create"),
+    Route(PLAN, plan_detail, name="plan_detail"),
+    Route(PLAN + "/edit", plan_edit, methods=["GET", "POST"], name="plan_edit"),
+    Route(PLAN + "/delete", plan_delete, methods=["GET", "POST"], name="plan_delete"),
+    Route(PLAN + "/items/new", plan_item_create, methods=["GET", "POST"], name="plan_item_create"),
+    Route(ITEM + "/edit", plan_item_edit, methods=["GET", "POST"], name="plan_item_edit"),
+    Route(ITEM + "/toggle", plan_item_toggle, methods=["POST"], name="plan_item_toggle"),
+    Route(ITEM + "/delete", plan_item_delete, methods=["GET", "POST"], name="plan_item_delete"),
+]

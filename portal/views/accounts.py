@@ -99,10 +99,20 @@ def optional_id(raw: str) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
+def prefilled(request: Request) -> dict[str, str]:
+    """?role=partner&enterprise=ID preselects both, for the enterprise page's "add" link."""
+    query = request.query_params
+    role = query.get("role", "")
+    values = {"role": role if role in ROLE_LABELS else Role.coordinator.value}
+    if (enterprise := query.get("enterprise", "")).isdigit():
+        values["enterprise"] = enterprise
+    return values
+
+
 @allow(Role.coordinator)
 async def account_create(request: Request) -> Response:
     if request.method == "GET":
-        return await account_form_page(request, FormState(values={"role": "coordinator"}))
+        return await account_form_page(request, FormState(values=prefilled(request)))
     submitted = await read_form(request)
     form = FormState.from_form(submitted, ACCOUNT_FIELDS)
     role = form.choice("role", ROLE_LABELS)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
+
 from piccolo.apps.user.tables import BaseUser
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from partners.dashboard import partner_side_figures
 from partners.tables import Enterprise, Mentor, PartnerAccount
 from portal.auth import ALL_ROLES, allow
 from portal.students import gender_label, political_status_label
@@ -52,6 +55,8 @@ async def dashboard(request: Request) -> Response:
                 PartnerAccount.enterprise == viewer.enterprise_id
             ),
         }
+    if viewer.role in (Role.coordinator, Role.partner):
+        context.update(await partner_side_figures(request, datetime.date.today()))
     elif viewer.role is Role.mentor:
         context = {
             "mentor": await Mentor.select(Mentor.name, Mentor.side, Mentor.max_mentees)

@@ -1,0 +1,51 @@
+"""The demo seed brings a living partner side: organizations, a year of activities, plans."""
+
+from __future__ import annotations
+
+import datetime
+
+from partners.tables import (
+    Activity,
+    Agreement,
+    CommitteeSeat,
+    Enterprise,
+    JointOrganization,
+    MemberUnit,
+    WorkPlanItem,
+)
+from portal.demo import seed_demo
+from tests.support import run
+
+
+def test_the_demo_has_organizations_with_a_year_of_activities_and_plans():
+    run(seed_demo(student_count=40))
+    organizations = run(JointOrganization.select())
+    assert len(organizations) == 3
+    for organization in organizations:
+        sides = {
+            row["side"]
+            for row in run(
+                MemberUnit.select(MemberUnit.side).where(
+                    MemberUnit.organization == organization["id"]
+                )
+            )
+        }
+        assert sides == {"college", "enterprise"}
+        assert (
+            run(CommitteeSeat.count().where(CommitteeSeat.organization == organization["id"])) == 5
+        )
+    dates = [row["held_on"] for row in run(Activity.select(Activity.held_on))]
+    assert max(dates) - min(dates) > datetime.timedelta(days=300)
+    assert run(Agreement.count()) == 3
+    assert run(WorkPlanItem.count().where(WorkPlanItem.done == True)) > 0  # noqa: E712
+
+
+def test_seeding_twice_adds_nothing():
+    run(seed_demo(student_count=10))
+    counts = run(JointOrganization.count()), run(Activity.count()), run(Enterprise.count())
+    run(seed_demo(student_count=10))
+    assert (
+        run(JointOrganization.count()),
+        run(Activity.count()),
+        run(Enterprise.count()),
+    ) == counts
