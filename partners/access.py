@@ -57,3 +57,8 @@ async def get_organization_or_404(request: Request, organization_id: int) -> dic
     if row is None:
         raise HTTPException(status_code=404)
     return row
+
+
+async def organization_of(request: Request) -> dict[str, Any]:
+    """The organization named in the path, if the viewer may see it (else 404)."""
+    return await get_organization_or_404(request, request.path_params["organization_id"])

@@ -12,6 +12,7 @@ from enum import Enum
 from typing import Any
 
 from piccolo.table import Table
+from starlette.requests import Request
 
 from portal.tables import AuditEntry
 
@@ -43,6 +44,11 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[
         for field in fields
         if plain(before.get(field)) != plain(after.get(field))
     }
+
+
+def actor_of(request: Request) -> Actor:
+    """The signed-in user making a write."""
+    return Actor(request.user.user_id, request.user.username)
 
 
 class AuditTrail:

@@ -1,4 +1,5 @@
-"""Test set-up: a throwaway database per run (SQLite file or PostgreSQL database), built by
+"""Test set-up: a throwaway database per run and per pytest-xdist worker (SQLite file or
+PostgreSQL database), built by
 running the real migrations, emptied before every test.
 
 TEST_DATABASE=postgres runs the suite on PostgreSQL (server from TEST_POSTGRES_URL, default

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from partners.access import get_organization_or_404
+from partners.access import organization_of
 from partners.activities import (
     ACTIVITY_FIELDS,
     ACTIVITY_KINDS,
@@ -33,7 +33,7 @@ from partners.tables import (
     OrganizationMember,
     StudentAttendance,
 )
-from portal.audit import Actor, audited_write
+from portal.audit import actor_of, audited_write
 from portal.auth import allow
 from portal.db import contains
 from portal.flash import flash
@@ -44,14 +44,6 @@ from portal.tables import Role, Student
 from portal.templating import render
 
 STUDENT_COLUMNS = (Student.id, Student.student_no, Student.name, Student.class_name)
-
-
-def actor_of(request: Request) -> Actor:
-    return Actor(request.user.user_id, request.user.username)
-
-
-async def organization_of(request: Request) -> dict[str, Any]:
-    return await get_organization_or_404(request, request.path_params["organization_id"])
 
 
 async def get_activity_or_404(organization: dict[str, Any], activity_id: int) -> dict[str, Any]:

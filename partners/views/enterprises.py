@@ -23,7 +23,7 @@ from partners.enterprises import (
     party_org_kind_label,
 )
 from partners.tables import Enterprise, MemberUnit, Mentor, PartnerAccount
-from portal.audit import Actor, audited_write
+from portal.audit import actor_of, audited_write
 from portal.auth import allow
 from portal.db import contains, is_foreign_key_violation, is_unique_violation
 from portal.flash import flash
@@ -46,10 +46,6 @@ LIST_COLUMNS = (
     Enterprise.status,
 )
 LABELS = {"status_label": enterprise_status_label, "party_org_kind_label": party_org_kind_label}
-
-
-def actor_of(request: Request) -> Actor:
-    return Actor(request.user.user_id, request.user.username)
 
 
 def list_conditions(request: Request, query: dict[str, str]) -> list[Any]:

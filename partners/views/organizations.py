@@ -58,7 +58,7 @@ from partners.tables import (
     OrganizationMember,
     WorkPlan,
 )
-from portal.audit import Actor, audited_write
+from portal.audit import actor_of, audited_write
 from portal.auth import allow
 from portal.db import contains, is_foreign_key_violation
 from portal.flash import flash
@@ -85,10 +85,6 @@ AGREEMENT_COLUMNS = (
     Agreement.file_size,
     Agreement.updated_at,
 )
-
-
-def actor_of(request: Request) -> Actor:
-    return Actor(request.user.user_id, request.user.username)
 
 
 def to_detail(request: Request, organization_id: int) -> RedirectResponse:

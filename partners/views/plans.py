@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from partners.access import get_organization_or_404
+from partners.access import organization_of
 from partners.plans import (
     ITEM_FIELDS,
     PLAN_FIELDS,
@@ -27,7 +27,7 @@ from partners.plans import (
     period_name,
 )
 from partners.tables import WorkPlan, WorkPlanItem
-from portal.audit import Actor, audited_write
+from portal.audit import actor_of, audited_write
 from portal.auth import allow
 from portal.flash import flash
 from portal.forms import FormState, read_form
@@ -35,14 +35,6 @@ from portal.i18n import _
 from portal.pagination import Page, PageRequest
 from portal.tables import Role
 from portal.templating import render
-
-
-def actor_of(request: Request) -> Actor:
-    return Actor(request.user.user_id, request.user.username)
-
-
-async def organization_of(request: Request) -> dict[str, Any]:
-    return await get_organization_or_404(request, request.path_params["organization_id"])
 
 
 async def get_plan_or_404(organization: dict[str, Any], plan_id: int) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal.audit import Actor, audited_write
+from portal.audit import actor_of, audited_write
 from portal.auth import allow
 from portal.db import contains, is_foreign_key_violation, is_unique_violation
 from portal.flash import flash
@@ -44,10 +44,6 @@ LIST_COLUMNS = (
 )
 
 
-def actor_of(request: Request) -> Actor:
-    return Actor(request.user.user_id, request.user.username)
-
-
 def list_conditions(query: dict[str, str]) -> list[Any]:
     conditions: list[Any] = []
     if search := query.get("q", "").strip():
@@ -72,9 +68,7 @@ def distinct_values_cte(name: str, column: str) -> str:
 
 FILTER_OPTIONS_QUERY = (
     "WITH RECURSIVE "
-    + ", ".join(
-        distinct_values_cte(name, name) for name in ("department", "major", "cohort_year")
-    )
+    + ", ".join(distinct_values_cte(name, name) for name in ("department", "major", "cohort_year"))
     + " SELECT 'department' AS kind, v AS value FROM department WHERE v IS NOT NULL"
     " UNION ALL SELECT 'major', v FROM major WHERE v IS NOT NULL"
     " UNION ALL SELECT 'cohort_year', CAST(v AS VARCHAR(10)) FROM cohort_year WHERE v IS NOT NULL"
