@@ -1,5 +1,22 @@
-"""Routes of the partners app: enterprises, joint organizations, their activities and plans."""
+"""Routes of the partners app: enterprises, joint organizations with their activities and
+plans, co-education projects, mentors and dual-mentor assignments."""
 
-from partners.views import activities, enterprises, organizations, plans
+from partners.views import (
+    activities,
+    enterprises,
+    mentors,
+    mentorships,
+    organizations,
+    plans,
+    projects,
+)
 
-routes = [*enterprises.routes, *organizations.routes, *activities.routes, *plans.routes]
+routes = [
+    *enterprises.routes,
+    *organizations.routes,
+    *activities.routes,
+    *plans.routes,
+    *projects.routes,
+    *mentors.routes,
+    *mentorships.routes,
+]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import decimal
 import itertools
 from collections.abc import Awaitable
 from dataclasses import dataclass
@@ -17,16 +18,21 @@ from partners.tables import (
     Activity,
     CommitteeSeat,
     Enterprise,
+    Evaluation,
     JointOrganization,
     MemberUnit,
     Mentor,
+    MentorAssignment,
+    MentoringLog,
     OrganizationMember,
+    Participation,
+    Project,
     WorkPlan,
     WorkPlanItem,
 )
 from portal.accounts import NewAccount, create_account
 from portal.audit import Actor
-from portal.tables import Role, Student
+from portal.tables import Award, Role, Student
 
 T = TypeVar("T")
 PASSWORD = "correct-horse-1"
@@ -172,9 +178,132 @@ class Browser:
         return element.get_text(strip=True) if element else ""
 
 
+def insert_id(table: Any, **values: Any) -> int:
+    return run(table.insert(table(**values)).returning(table.id))[0]["id"]
+
+
+def make_project(enterprise_id: int, **fields: Any) -> int:
+    n = next(_sequence)
+    values = {
+        "kind": "training_base",
+        "name": f"测试实训基地{n}",
+        "enterprise": enterprise_id,
+        "starts_on": datetime.date(2026, 3, 1),
+        "ends_on": datetime.date(2027, 7, 31),
+        "capacity": 30,
+        "status": "active",
+        **fields,
+    }
+    return insert_id(Project, **values)
+
+
+def make_participation(project_id: int, student_id: int, **fields: Any) -> int:
+    values = {
+        "project": project_id,
+        "student": student_id,
+        "kind": "placement",
+        "starts_on": datetime.date(2026, 9, 1),
+        "ends_on": datetime.date(2027, 1, 31),
+        "position": "装配技术员",
+        "agreement_signed_on": datetime.date(2026, 8, 20),
+        "insurance_policy_no": "PICC-2026-0001",
+        "status": "active",
+        **fields,
+    }
+    return insert_id(Participation, **values)
+
+
+def make_assignment(
+    student_id: int, college_mentor: int, enterprise_mentor: int, **fields: Any
+) -> int:
+    values = {
+        "student": student_id,
+        "college_mentor": college_mentor,
+        "enterprise_mentor": enterprise_mentor,
+        "starts_on": datetime.date(2026, 9, 1),
+        **fields,
+    }
+    return insert_id(MentorAssignment, **values)
+
+
+def make_log(assignment_id: int, mentor_id: int, **fields: Any) -> int:
+    values = {
+        "assignment": assignment_id,
+        "mentor": mentor_id,
+        "held_on": datetime.date(2026, 10, 15),
+        "mode": "onsite",
+        "topic": "数控机床安全操作规程",
+        "content": "讲解安全操作要点并现场示范。",
+        "hours": decimal.Decimal("2.0"),
+        **fields,
+    }
+    return insert_id(MentoringLog, **values)
+
+
+def make_evaluation(assignment_id: int, mentor_id: int, **fields: Any) -> int:
+    values = {
+        "assignment": assignment_id,
+        "mentor": mentor_id,
+        "term": "2026-2027-1",
+        "political": 90,
+        "professional": 85,
+        "practical": 88,
+        "innovation": 80,
+        "craftsmanship": 92,
+        "comment": "表现优秀。",
+        **fields,
+    }
+    return insert_id(Evaluation, **values)
+
+
+def make_award(student_id: int, **fields: Any) -> int:
+    values = {
+        "student": student_id,
+        "kind": "competition",
+        "name": "全国职业院校技能大赛",
+        "level": "provincial",
+        "rank": "一等奖",
+        "awarded_on": datetime.date(2026, 5, 20),
+        **fields,
+    }
+    return insert_id(Award, **values)
+
+
+@dataclass(frozen=True)
+class Mentorship:
+    """A project of one enterprise with a student placed, dual mentors, a log, an evaluation."""
+
+    project: int
+    participation: int
+    enterprise_mentor: int
+    assignment: int
+    log: int
+    evaluation: int
+    award: int
+
+
+def make_mentorship(enterprise_id: int, student_id: int, college_mentor: int) -> Mentorship:
+    project = make_project(enterprise_id)
+    enterprise_mentor = make_mentor(side="enterprise", enterprise=enterprise_id, department="")
+    assignment = make_assignment(student_id, college_mentor, enterprise_mentor, project=project)
+    return Mentorship(
+        project=project,
+        participation=make_participation(project, student_id),
+        enterprise_mentor=enterprise_mentor,
+        assignment=assignment,
+        log=make_log(assignment, enterprise_mentor),
+        evaluation=make_evaluation(assignment, college_mentor),
+        award=make_award(student_id, enterprise_id=enterprise_id),
+    )
+
+
 @dataclass(frozen=True)
 class People:
-    """One account of every role, plus a second enterprise's partner for isolation tests."""
+    """One account of every role, plus a second enterprise's partner for isolation tests.
+
+    `mine` is the student1 account's mentorship: in enterprise_a's project, with mentor1 as
+    college mentor. `theirs` is other_student's: in enterprise_b's project, with other mentors
+    — nothing of it may reach partner_a, student1 or mentor1."""
 
     enterprise_a: int
     enterprise_b: int
@@ -187,6 +316,8 @@ class People:
     partner_user: int
     student_user: int
     mentor_user: int
+    mine: Mentorship
+    theirs: Mentorship
 
 
 def make_people() -> People:
@@ -206,4 +337,6 @@ def make_people() -> People:
         partner_user=make_account("partner_a", Role.partner, enterprise_id=enterprise_a),
         student_user=make_account("student1", Role.student, student_no=student_no["student_no"]),
         mentor_user=make_account("mentor1", Role.mentor, mentor_id=mentor_id),
+        mine=make_mentorship(enterprise_a, student_id, mentor_id),
+        theirs=make_mentorship(enterprise_b, other_student_id, make_mentor()),
     )

@@ -9,8 +9,11 @@ from portal.app import create_app
 from tests.partners import (
     matrix_activities,
     matrix_enterprises,
+    matrix_mentorships,
     matrix_organizations,
     matrix_plans,
+    matrix_projects,
+    matrix_records,
 )
 
 LOGIN = "login"  # signed-out users are redirected to /login?next=…
@@ -45,6 +48,9 @@ MATRIX: dict[tuple[str, str], tuple] = {
     **matrix_organizations.MATRIX,
     **matrix_activities.MATRIX,
     **matrix_plans.MATRIX,
+    **matrix_projects.MATRIX,
+    **matrix_mentorships.MATRIX,
+    **matrix_records.MATRIX,
 }
 
 
@@ -58,6 +64,13 @@ def concrete(path: str, people) -> str:
         user_id=people.mentor_user,
         enterprise_id=people.enterprise_b,
         organization_id=people.organization_b,
+        project_id=people.theirs.project,
+        participation_id=people.theirs.participation,
+        mentor_id=people.theirs.enterprise_mentor,
+        assignment_id=people.theirs.assignment,
+        log_id=people.theirs.log,
+        evaluation_id=people.theirs.evaluation,
+        award_id=people.theirs.award,
         **objects_of(people),
     )
 

@@ -1,0 +1,3 @@
+"""Pages of the partners app: mentors (being built)."""
+
+routes: list = []

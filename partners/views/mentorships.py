@@ -1,0 +1,3 @@
+"""Pages of the partners app: mentorships (being built)."""
+
+routes: list = []

@@ -1,0 +1,3 @@
+"""Pages of the partners app: projects (being built)."""
+
+routes: list = []
