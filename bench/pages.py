@@ -33,6 +33,10 @@ PAGES: list[Page] = [
     Page("organization detail", "/organizations/1"),
     Page("activities", "/organizations/1/activities/"),
     Page("plans", "/organizations/1/plans/"),
+    Page("projects p1", "/projects/"),
+    Page("project detail", "/projects/1"),
+    Page("mentorships p1", "/mentorships/"),
+    Page("student record", "/students/1"),
 ]
 
 # The floor: bench/floor_app.py, served the same way, against the same database.

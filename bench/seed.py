@@ -253,8 +253,97 @@ async def seed_partners(student_count: int) -> None:
             for n in range(12)
         ],
     )
+    await seed_mentorships(enterprises, student_count, rng, today)
     for table in ("partners_enterprise", "partners_organization", "partners_activity"):
         await t.Enterprise.raw(f"ANALYZE {table}")
+
+
+async def seed_mentorships(
+    enterprises: list[int], student_count: int, rng: random.Random, today: dt.date
+) -> None:
+    """Order classes of 40 students for the first 50 enterprises, each student with dual
+    mentors, four mentoring logs and two evaluations (the record page has something to show)."""
+    from partners import tables as t
+
+    projects = await insert_returning_ids(
+        t.Project,
+        [
+            {
+                "kind": "order_class",
+                "name": f"基准订单班{i:02d}",
+                "enterprise": enterprises[i],
+                "starts_on": today - dt.timedelta(days=400),
+                "capacity": 40,
+                "status": "active",
+            }
+            for i in range(50)
+        ],
+    )
+    college = await insert_returning_ids(
+        t.Mentor,
+        [{"side": "college", "name": f"校内导师{i}", "max_mentees": 40} for i in range(50)],
+    )
+    company = await insert_returning_ids(
+        t.Mentor,
+        [
+            {
+                "side": "enterprise",
+                "name": f"企业导师{i}",
+                "enterprise": enterprises[i],
+                "max_mentees": 40,
+            }
+            for i in range(50)
+        ],
+    )
+    students = list(range(1, min(student_count, 2000) + 1))
+    rows = [
+        {
+            "project": projects[(s - 1) // 40],
+            "student": s,
+            "kind": "enrollment",
+            "starts_on": today - dt.timedelta(days=200),
+        }
+        for s in students
+    ]
+    await insert_returning_ids(t.Participation, rows)
+    assignments = await insert_returning_ids(
+        t.MentorAssignment,
+        [
+            {
+                "student": s,
+                "project": projects[(s - 1) // 40],
+                "college_mentor": college[(s - 1) // 40],
+                "enterprise_mentor": company[(s - 1) // 40],
+                "starts_on": today - dt.timedelta(days=200),
+            }
+            for s in students
+        ],
+    )
+    logs, evaluations = [], []
+    for assignment, s in zip(assignments, students, strict=True):
+        mentors = (college[(s - 1) // 40], company[(s - 1) // 40])
+        for n in range(4):
+            logs.append(
+                {
+                    "assignment": assignment,
+                    "mentor": mentors[n % 2],
+                    "mode": "onsite",
+                    "held_on": today - dt.timedelta(days=30 * n + rng.randint(1, 20)),
+                    "topic": f"岗位实践指导{n}",
+                    "content": "现场指导。",
+                    "hours": 2,
+                }
+            )
+        for mentor in mentors:
+            scores = {
+                k: rng.randint(70, 98)
+                for k in ("political", "professional", "practical", "innovation", "craftsmanship")
+            }
+            evaluations.append(
+                {"assignment": assignment, "mentor": mentor, "term": "2025-2026-2", **scores}
+            )
+    await insert_returning_ids(t.MentoringLog, logs)
+    await insert_returning_ids(t.Evaluation, evaluations)
 
 
 def _subprocess_env(database_url: str, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -300,9 +389,14 @@ def create_user(database_url: str, env: dict[str, str] | None = None) -> None:
     portal = _venv_bin("portal")
     command = [str(portal)] if portal.exists() else [sys.executable, "-m", "portal.commands"]
     command += [
-        "create-user", "--username", BENCH_USERNAME, "--password", BENCH_PASSWORD,
-        "--role", BENCH_ROLE,
-    ]  # fmt: skip
+        "create-user",
+        "--username",
+        BENCH_USERNAME,
+        "--password",
+        BENCH_PASSWORD,
+        "--role",
+        BENCH_ROLE,
+    ]
     _run(command, _subprocess_env(database_url, env), "create-user")
 
 

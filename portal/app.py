@@ -22,6 +22,7 @@ import talent_pool.routes
 from portal.auth import PortalAuthBackend
 from portal.errors import http_error, server_error
 from portal.middleware import LocaleMiddleware, SecurityHeadersMiddleware
+from portal.pdf import shutdown_pool
 from portal.settings import ROOT, Settings, load_settings
 
 
@@ -32,6 +33,7 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        shutdown_pool()
         await engine.close_connection_pool()
 
 

@@ -11,6 +11,7 @@ from dataclasses import asdict
 from piccolo.apps.user.tables import BaseUser
 
 from partners.demo import seed_demo_organizations
+from partners.demo_projects import seed_demo_projects
 from partners.tables import Enterprise, Mentor
 from portal.accounts import NewAccount, create_account
 from portal.audit import Actor, audited_write
@@ -119,9 +120,20 @@ async def seed_demo(student_count: int = 200) -> list[str]:
     for account in accounts:
         await ensure_account(account)
 
+    numbers = [s.student_no for s in college.students]
+    ids_by_number = {
+        row["student_no"]: row["id"]
+        for row in await Student.select(Student.id, Student.student_no).where(
+            Student.student_no.is_in(numbers or [""])
+        )
+    }
+    project_count = await seed_demo_projects(
+        SEED_ACTOR, ordered_enterprises, [ids_by_number[n] for n in numbers]
+    )
     lines = [
         f"Demo college: {len(college.students)} students, {len(college.enterprises)} enterprises, "
-        f"{len(college.mentors)} mentors, {organization_count} joint party organizations.",
+        f"{len(college.mentors)} mentors, {organization_count} joint party organizations, "
+        f"{project_count} co-education projects.",
         "Demo logins (password for all: " + DEMO_PASSWORD + "):",
     ]
     describe = {

@@ -186,8 +186,8 @@ PARTY_MEMBER_SHARE_RANGE = (0.03, 0.12)
 # Some small firms have fewer than 3 party members, too few to form a branch.
 NO_PARTY_ORG_SHARE = 0.25
 NO_PARTY_ORG_MAX_EMPLOYEES = 300
-ENTERPRISE_MENTORS_RANGE = (2, 4)
-MAX_MENTEES_RANGE = (5, 10)
+ENTERPRISE_MENTORS_RANGE = (4, 6)
+MAX_MENTEES_RANGE = (8, 15)
 
 # --- Unified social credit code (GB 32100-2015) ----------------------------------------------
 

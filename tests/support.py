@@ -269,6 +269,15 @@ def make_award(student_id: int, **fields: Any) -> int:
     return insert_id(Award, **values)
 
 
+def clear_mentorships() -> None:
+    """Removes every project, placement, dual-mentor assignment (with its logs and
+    evaluations) and mentor, for tests that then delete students or enterprises."""
+    run(MentorAssignment.delete(force=True))
+    run(Participation.delete(force=True))
+    run(Project.delete(force=True))
+    run(Mentor.delete(force=True))
+
+
 @dataclass(frozen=True)
 class Mentorship:
     """A project of one enterprise with a student placed, dual mentors, a log, an evaluation."""

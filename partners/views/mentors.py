@@ -1,3 +1,252 @@
-"""Pages of the partners app: mentors (being built)."""
+"""Mentor pages (导师): list, detail, create, edit.
 
-routes: list = []
+Coordinators manage every mentor; a partner sees and manages only its own enterprise's
+mentors (enterprise side, its enterprise forced)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from partners.access import enterprise_scope, is_coordinator
+from partners.mentorships import (
+    MENTOR_FIELDS,
+    MENTOR_SIDES,
+    active_counts,
+    apply,
+    check_max_not_below_active,
+    check_mentor_form,
+    mentor_scope,
+    side_label,
+)
+from partners.tables import Enterprise, Mentor, MentorAssignment
+from portal.audit import actor_of, audited_write
+from portal.auth import allow
+from portal.db import contains
+from portal.flash import flash
+from portal.forms import FormState, read_form
+from portal.i18n import _
+from portal.pagination import Page, PageRequest, Sort
+from portal.tables import Role
+from portal.templating import render
+
+SORT_KEYS = ("name", "side", "max_mentees")
+FILTERS = ("q", "side", "party")
+LIST_COLUMNS = (
+    Mentor.id,
+    Mentor.side,
+    Mentor.name,
+    Mentor.department,
+    Mentor.title,
+    Mentor.position,
+    Mentor.party_member,
+    Mentor.max_mentees,
+    Mentor.enterprise.id.as_alias("enterprise_id"),
+    Mentor.enterprise.name.as_alias("enterprise_name"),
+)
+
+
+def list_conditions(request: Request, query: dict[str, str]) -> list[Any]:
+    conditions = mentor_scope(request)
+    if search := query.get("q", "").strip():
+        conditions.append(contains(Mentor.name, search))
+    if (side := query.get("side", "")) in MENTOR_SIDES:
+        conditions.append(Mentor.side == side)
+    if (party := query.get("party", "")) in ("1", "0"):
+        conditions.append(Mentor.party_member == (party == "1"))
+    return conditions
+
+
+@allow(Role.coordinator, Role.partner)
+async def mentor_list(request: Request) -> Response:
+    query = dict(request.query_params)
+    page_request = PageRequest.from_query(request.query_params)
+    sort = Sort.from_query(request.query_params, SORT_KEYS, "name")
+    conditions = list_conditions(request, query)
+    total = await Mentor.count().where(*conditions)
+    rows = (
+        await Mentor.select(*LIST_COLUMNS)
+        .where(*conditions)
+        .order_by(getattr(Mentor, sort.key), ascending=not sort.descending)
+        .order_by(Mentor.id)
+        .limit(page_request.size)
+        .offset(page_request.offset)
+    )
+    counts = await active_counts([row["id"] for row in rows])
+    for row in rows:
+        row["active"] = counts.get(row["id"], 0)
+    return render(
+        request,
+        "partners/mentor_list.html",
+        {
+            "page": Page(rows=rows, request=page_request, total=total),
+            "sort": sort,
+            "filters": {name: query.get(name, "") for name in FILTERS},
+            "sides": MENTOR_SIDES,
+            "side_label": side_label,
+        },
+    )
+
+
+async def get_mentor_or_404(request: Request, mentor_id: int) -> dict[str, Any]:
+    row = (
+        await Mentor.select(
+            *Mentor.all_columns(),
+            Mentor.enterprise.name.as_alias("enterprise_name"),
+            Mentor.user.username.as_alias("username"),
+        )
+        .where(Mentor.id == mentor_id, *mentor_scope(request))
+        .first()
+    )
+    if row is None:
+        raise HTTPException(status_code=404)
+    return row
+
+
+async def current_mentees(mentor_id: int) -> list[dict[str, Any]]:
+    return (
+        await MentorAssignment.select(
+            MentorAssignment.id,
+            MentorAssignment.starts_on,
+            MentorAssignment.college_mentor,
+            MentorAssignment.student.id.as_alias("student_id"),
+            MentorAssignment.student.name.as_alias("student_name"),
+            MentorAssignment.student.student_no.as_alias("student_no"),
+            MentorAssignment.project.name.as_alias("project_name"),
+        )
+        .where(
+            MentorAssignment.status == "active",
+            (MentorAssignment.college_mentor == mentor_id)
+            | (MentorAssignment.enterprise_mentor == mentor_id),
+        )
+        .order_by(MentorAssignment.student.name)
+        .order_by(MentorAssignment.id)
+    )
+
+
+@allow(Role.coordinator, Role.partner)
+async def mentor_detail(request: Request) -> Response:
+    mentor = await get_mentor_or_404(request, request.path_params["mentor_id"])
+    mentees = await current_mentees(mentor["id"])
+    return render(
+        request,
+        "partners/mentor_detail.html",
+        {"mentor": mentor, "mentees": mentees, "side_label": side_label},
+    )
+
+
+async def enterprise_options(request: Request) -> list[tuple[int, str]]:
+    rows = (
+        await Enterprise.select(Enterprise.id, Enterprise.name)
+        .where(*enterprise_scope(request))
+        .order_by(Enterprise.name)
+    )
+    return [(row["id"], row["name"]) for row in rows]
+
+
+async def form_page(
+    request: Request, form: FormState, mentor: dict | None, status_code: int = 200
+) -> Response:
+    return render(
+        request,
+        "partners/mentor_form.html",
+        {
+            **form.context(),
+            "mentor": mentor,
+            "partner_form": not is_coordinator(request),
+            "side_options": [(code, side_label(code)) for code in MENTOR_SIDES],
+            "enterprise_options": await enterprise_options(request),
+        },
+        status_code=status_code,
+    )
+
+
+def forced_enterprise(request: Request) -> int | None:
+    return None if is_coordinator(request) else request.user.enterprise_id
+
+
+async def check_enterprise_exists(form: FormState, values: dict[str, Any]) -> None:
+    if values["enterprise"] is not None and not await Enterprise.exists().where(
+        Enterprise.id == values["enterprise"]
+    ):
+        form.add_error("enterprise", _("Choose one of the listed options."))
+
+
+async def check_edit_rules(form: FormState, values: dict[str, Any], mentor: dict) -> None:
+    """A mentor's side cannot change once assigned; the maximum never drops below the mentees."""
+    active = (await active_counts([mentor["id"]])).get(mentor["id"], 0)
+    apply(form, check_max_not_below_active(values["max_mentees"], active))
+    if values["side"] != mentor["side"]:
+        assigned = await MentorAssignment.exists().where(
+            (MentorAssignment.college_mentor == mentor["id"])
+            | (MentorAssignment.enterprise_mentor == mentor["id"])
+        )
+        if assigned:
+            form.add_error("side", _("This mentor has assignments: the side cannot change."))
+
+
+async def save_mentor(request: Request, values: dict[str, Any], mentor: dict | None) -> int:
+    async with audited_write(actor_of(request)) as audit:
+        if mentor is None:
+            row = (await Mentor.insert(Mentor(**values)).returning(Mentor.id))[0]
+            await audit.created(Mentor, row["id"], values, values["name"])
+            return row["id"]
+        await Mentor.update(values).where(Mentor.id == mentor["id"])
+        before = {name: mentor[name] for name in values}
+        await audit.updated(Mentor, mentor["id"], before, values, values["name"])
+        return mentor["id"]
+
+
+async def submit_mentor_form(request: Request, mentor: dict | None) -> Response:
+    form = FormState.from_form(await read_form(request), MENTOR_FIELDS)
+    values = check_mentor_form(form, forced_enterprise=forced_enterprise(request))
+    if form.valid:
+        await check_enterprise_exists(form, values)
+    if form.valid and mentor is not None:
+        await check_edit_rules(form, values, mentor)
+    if not form.valid:
+        return await form_page(request, form, mentor, status_code=400)
+    mentor_id = await save_mentor(request, values, mentor)
+    if mentor is None:
+        flash(request, _("Mentor %(name)s was added.", name=values["name"]))
+    else:
+        flash(request, _("The changes were saved."))
+    return RedirectResponse(request.url_for("mentor_detail", mentor_id=mentor_id), 303)
+
+
+def edit_values(mentor: dict[str, Any]) -> dict[str, str]:
+    values = {name: "" if mentor[name] is None else str(mentor[name]) for name in MENTOR_FIELDS}
+    values["party_member"] = "1" if mentor["party_member"] else ""
+    return values
+
+
+@allow(Role.coordinator, Role.partner)
+async def mentor_create(request: Request) -> Response:
+    if request.method == "GET":
+        values = {"side": "college", "max_mentees": "8"}
+        if not is_coordinator(request):
+            values.update(side="enterprise", enterprise=str(request.user.enterprise_id))
+        return await form_page(request, FormState(values=values), None)
+    return await submit_mentor_form(request, None)
+
+
+@allow(Role.coordinator, Role.partner)
+async def mentor_edit(request: Request) -> Response:
+    mentor = await get_mentor_or_404(request, request.path_params["mentor_id"])
+    if request.method == "GET":
+        return await form_page(request, FormState(values=edit_values(mentor)), mentor)
+    return await submit_mentor_form(request, mentor)
+
+
+routes = [
+    Route("/mentors/", mentor_list, name="mentor_list"),
+    Route("/mentors/new", mentor_create, methods=["GET", "POST"], name="mentor_create"),
+    Route("/mentors/{mentor_id:int}", mentor_detail, name="mentor_detail"),
+    Route(
+        "/mentors/{mentor_id:int}/edit", mentor_edit, methods=["GET", "POST"], name="mentor_edit"
+    ),
+]

@@ -1,19 +1,19 @@
-"""Home: dashboards for staff and partners, the student's own record, and the health check."""
+"""Home: dashboards for staff and partners (students go to their record, /me), and the health
+check."""
 
 from __future__ import annotations
 
 import datetime
 
 from piccolo.apps.user.tables import BaseUser
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from partners.dashboard import partner_side_figures
+from partners.mentorships import assignment_scope, students_needing_attention
 from partners.tables import Enterprise, Mentor, PartnerAccount
 from portal.auth import ALL_ROLES, allow
-from portal.students import gender_label, political_status_label
 from portal.tables import Profile, Role, Student
 from portal.templating import render
 
@@ -55,31 +55,21 @@ async def dashboard(request: Request) -> Response:
                 PartnerAccount.enterprise == viewer.enterprise_id
             ),
         }
-    if viewer.role in (Role.coordinator, Role.partner):
-        context.update(await partner_side_figures(request, datetime.date.today()))
     elif viewer.role is Role.mentor:
         context = {
             "mentor": await Mentor.select(Mentor.name, Mentor.side, Mentor.max_mentees)
             .where(Mentor.id == viewer.mentor_id)
             .first()
         }
+    today = datetime.date.today()
+    if viewer.role in (Role.coordinator, Role.partner):
+        context.update(await partner_side_figures(request, today))
+    context["today"] = today
+    if viewer.role in (Role.coordinator, Role.partner, Role.mentor):
+        context["needing_attention"] = await students_needing_attention(
+            assignment_scope(request), today
+        )
     return render(request, "portal/dashboard.html", context)
-
-
-@allow(Role.student)
-async def my_record(request: Request) -> Response:
-    student = await Student.select().where(Student.id == request.user.student_id).first()
-    if student is None:
-        raise HTTPException(status_code=404)
-    return render(
-        request,
-        "portal/my_record.html",
-        {
-            "student": student,
-            "status_label": political_status_label,
-            "gender_label": gender_label,
-        },
-    )
 
 
 async def healthz(request: Request) -> Response:
@@ -92,6 +82,5 @@ async def healthz(request: Request) -> Response:
 
 routes = [
     Route("/", home, name="home"),
-    Route("/me", my_record, name="my_record"),
     Route("/healthz", healthz, name="healthz"),
 ]

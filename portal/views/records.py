@@ -1,4 +1,240 @@
-"""The student record (成长档案): /me, the record sections of /students/{id}, PDFs, awards
-(being built)."""
+"""The student record (成长档案): /me for the student, /students/{id}/record for staff, partners
+and mentors, both as PDF, and the awards (奖项) coordinators and partners enter on it."""
 
-routes: list = []
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from portal.audit import actor_of, audited_write
+from portal.auth import allow
+from portal.flash import flash
+from portal.forms import FormState, read_form
+from portal.i18n import _
+from portal.pdf import pdf_response, render_pdf
+from portal.record import (
+    ACTIVITY_KIND_LABELS,
+    ASSIGNMENT_STATUSES,
+    AWARD_FIELDS,
+    AWARD_KINDS,
+    AWARD_LEVELS,
+    DIMENSIONS,
+    MENTORING_MODES,
+    PARTICIPATION_KINDS,
+    PARTICIPATION_STATUSES,
+    PROJECT_KINDS,
+    StudentRecord,
+    check_award_form,
+    gather_record,
+    label,
+    may_delete_award,
+    may_enter_awards,
+    visible_student,
+)
+from portal.students import gender_label, political_status_label
+from portal.tables import Award, Role
+from portal.templating import render, templates
+
+STAFF = (Role.coordinator, Role.partner, Role.mentor)
+
+
+def record_context(request: Request, record: StudentRecord) -> dict[str, Any]:
+    """What the record sections (page and PDF) need to show a record."""
+    viewer = request.user
+    return {
+        "record": record,
+        "student": record.student,
+        "status_label": political_status_label,
+        "gender_label": gender_label,
+        "label": label,
+        "project_kinds": PROJECT_KINDS,
+        "participation_kinds": PARTICIPATION_KINDS,
+        "participation_statuses": PARTICIPATION_STATUSES,
+        "assignment_statuses": ASSIGNMENT_STATUSES,
+        "mentoring_modes": MENTORING_MODES,
+        "activity_kinds": ACTIVITY_KIND_LABELS,
+        "award_kinds": AWARD_KINDS,
+        "award_levels": AWARD_LEVELS,
+        "dimensions": DIMENSIONS,
+        "may_enter_awards": may_enter_awards(viewer),
+        "may_delete_award": lambda award: may_delete_award(viewer, award),
+    }
+
+
+async def record_or_404(request: Request, student_id: int | None) -> StudentRecord:
+    student = await visible_student(request.user, student_id)
+    if student is None:
+        raise HTTPException(status_code=404)
+    return await gather_record(request.user, student)
+
+
+def record_url(request: Request, student_id: int) -> str:
+    """Where a student's record lives for this viewer: coordinators keep the student page."""
+    name = "student_detail" if request.user.role is Role.coordinator else "student_record"
+    return str(request.url_for(name, student_id=student_id))
+
+
+@allow(Role.student)
+async def my_record(request: Request) -> Response:
+    record = await record_or_404(request, request.user.student_id)
+    return render(request, "portal/my_record.html", record_context(request, record))
+
+
+@allow(*STAFF)
+async def student_record(request: Request) -> Response:
+    record = await record_or_404(request, request.path_params["student_id"])
+    return render(request, "portal/student_record.html", record_context(request, record))
+
+
+def css_string(text: str) -> str:
+    """Text as a quoted CSS string (for @page margin boxes); < and > escaped so a name can
+    never close the <style> element it sits in."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    escaped = escaped.replace("<", "\\3c ").replace(">", "\\3e ")
+    return f'"{escaped}"'
+
+
+def margin_boxes(student: dict[str, Any], today: datetime.date) -> dict[str, str]:
+    """The CSS `content` of the page margins: running header, generation date, page numbers."""
+    pages = _("Page %(page)s of %(pages)s", page="\x00", pages="\x01")
+    counters = {"\x00": "counter(page)", "\x01": "counter(pages)"}
+    page_numbers = " ".join(
+        counters.get(part) or css_string(part) for part in re.split("(\x00|\x01)", pages) if part
+    )
+    return {
+        "header_left": css_string(_("School–Enterprise Co-Education Portal")),
+        "header_right": css_string(
+            f"{_('Student growth record')} · {student['name']} · {student['student_no']}"
+        ),
+        "generated": css_string(_("Generated on %(date)s", date=today.isoformat())),
+        "page_numbers": page_numbers,
+    }
+
+
+async def record_pdf(request: Request, record: StudentRecord) -> Response:
+    """Renders the record's HTML here (translations, filters), the PDF in a worker process."""
+    today = datetime.date.today()
+    context = {
+        **record_context(request, record),
+        "request": request,
+        "locale": request.scope.get("locale", "zh_CN"),
+        "generated_on": today,
+        "css": margin_boxes(record.student, today),
+        "pdf": True,
+    }
+    html = templates.env.get_template("pdf/record.html").render(context)
+    content = await render_pdf(html)
+    number = record.student["student_no"]
+    return pdf_response(content, f"成长档案-{number}.pdf", f"record-{number}.pdf")
+
+
+@allow(Role.student)
+async def my_record_pdf(request: Request) -> Response:
+    return await record_pdf(request, await record_or_404(request, request.user.student_id))
+
+
+@allow(*STAFF)
+async def student_record_pdf(request: Request) -> Response:
+    record = await record_or_404(request, request.path_params["student_id"])
+    return await record_pdf(request, record)
+
+
+# --- awards ----------------------------------------------------------------------------------
+
+
+async def award_student_or_404(request: Request) -> dict[str, Any]:
+    student = await visible_student(request.user, request.path_params["student_id"])
+    if student is None:
+        raise HTTPException(status_code=404)
+    return student
+
+
+def award_form_page(request: Request, form: FormState, student: dict, status_code=200):
+    return render(
+        request,
+        "portal/award_form.html",
+        {
+            **form.context(),
+            "student": student,
+            "record_url": record_url(request, student["id"]),
+            "kind_options": [(code, label(AWARD_KINDS, code)) for code in AWARD_KINDS],
+            "level_options": [(code, label(AWARD_LEVELS, code)) for code in AWARD_LEVELS],
+        },
+        status_code=status_code,
+    )
+
+
+@allow(Role.coordinator, Role.partner)
+async def award_create(request: Request) -> Response:
+    student = await award_student_or_404(request)
+    if request.method == "GET":
+        return award_form_page(request, FormState(), student)
+    form = FormState.from_form(await read_form(request), AWARD_FIELDS)
+    values = check_award_form(form, datetime.date.today())
+    if not form.valid:
+        return award_form_page(request, form, student, status_code=400)
+    values = {
+        **values,
+        "student": student["id"],
+        "entered_by": request.user.user_id,
+        "enterprise_id": request.user.enterprise_id if request.user.role is Role.partner else None,
+    }
+    async with audited_write(actor_of(request)) as audit:
+        row = (await Award.insert(Award(**values)).returning(Award.id))[0]
+        await audit.created(Award, row["id"], values, f"{student['name']} {values['name']}")
+    flash(request, _("The award %(name)s was recorded.", name=values["name"]))
+    return RedirectResponse(record_url(request, student["id"]), 303)
+
+
+@allow(Role.coordinator, Role.partner)
+async def award_delete(request: Request) -> Response:
+    student = await award_student_or_404(request)
+    award = (
+        await Award.select()
+        .where(Award.id == request.path_params["award_id"], Award.student == student["id"])
+        .first()
+    )
+    if award is None or not may_delete_award(request.user, award):
+        raise HTTPException(status_code=404)
+    if request.method == "GET":
+        return render(
+            request,
+            "portal/award_delete.html",
+            {
+                "student": student,
+                "award": award,
+                "record_url": record_url(request, student["id"]),
+            },
+        )
+    async with audited_write(actor_of(request)) as audit:
+        await Award.delete().where(Award.id == award["id"])
+        before = {name: award[name] for name in (*AWARD_FIELDS, "enterprise_id")}
+        await audit.deleted(Award, award["id"], before, f"{student['name']} {award['name']}")
+    flash(request, _("The award %(name)s was deleted.", name=award["name"]))
+    return RedirectResponse(record_url(request, student["id"]), 303)
+
+
+routes = [
+    Route("/me", my_record, name="my_record"),
+    Route("/me/record.pdf", my_record_pdf, name="my_record_pdf"),
+    Route("/students/{student_id:int}/record", student_record, name="student_record"),
+    Route("/students/{student_id:int}/record.pdf", student_record_pdf, name="student_record_pdf"),
+    Route(
+        "/students/{student_id:int}/awards/new",
+        award_create,
+        methods=["GET", "POST"],
+        name="award_create",
+    ),
+    Route(
+        "/students/{student_id:int}/awards/{award_id:int}/delete",
+        award_delete,
+        methods=["GET", "POST"],
+        name="award_delete",
+    ),
+]

@@ -18,6 +18,7 @@ from portal.flash import flash
 from portal.forms import FormState, read_form
 from portal.i18n import _
 from portal.pagination import Page, PageRequest, Sort
+from portal.record import gather_record
 from portal.students import (
     GENDERS,
     POLITICAL_STATUSES,
@@ -28,6 +29,7 @@ from portal.students import (
 )
 from portal.tables import Role, Student
 from portal.templating import render
+from portal.views.records import record_context
 
 SORT_KEYS = ("student_no", "name", "department", "major", "cohort_year", "political_status")
 FILTERS = ("department", "major", "cohort_year", "political_status")
@@ -129,14 +131,11 @@ async def get_student_or_404(student_id: int) -> dict[str, Any]:
 @allow(Role.coordinator)
 async def student_detail(request: Request) -> Response:
     student = await get_student_or_404(request.path_params["student_id"])
+    record = await gather_record(request.user, student)
     return render(
         request,
         "portal/student_detail.html",
-        {
-            "student": student,
-            "status_label": political_status_label,
-            "gender_label": gender_label,
-        },
+        {**record_context(request, record), "student": student},
     )
 
 

@@ -6,4 +6,15 @@ name the OTHER side's objects (people.theirs: enterprise_b's project, other_stud
 assignment, log, evaluation and award), so partner_a, student1 and mentor1 get 404 there.
 """
 
-MATRIX: dict[tuple[str, str], tuple] = {}
+LOGIN = "login"
+
+MATRIX: dict[tuple[str, str], tuple] = {
+    ("GET", "/me"): (LOGIN, 404, 404, 200, 404),
+    ("GET", "/me/record.pdf"): (LOGIN, 404, 404, 200, 404),
+    ("GET", "/students/{student_id}/record"): (LOGIN, 200, 404, 404, 404),
+    ("GET", "/students/{student_id}/record.pdf"): (LOGIN, 200, 404, 404, 404),
+    ("GET", "/students/{student_id}/awards/new"): (LOGIN, 200, 404, 404, 404),
+    ("POST", "/students/{student_id}/awards/new"): (LOGIN, 400, 404, 404, 404),
+    ("GET", "/students/{student_id}/awards/{award_id}/delete"): (LOGIN, 200, 404, 404, 404),
+    ("POST", "/students/{student_id}/awards/{award_id}/delete"): (LOGIN, 303, 404, 404, 404),
+}

@@ -103,3 +103,35 @@ def test_activities_this_term_are_counted(signed_in, people):
         )
     assert signed_in("coordinator").get("/").context["activities_this_term"] == 2
     assert signed_in("partner").get("/").context["activities_this_term"] == 0
+
+
+def test_students_without_a_log_for_30_days_need_attention(signed_in, people):
+    from partners.tables import MentorAssignment, MentoringLog
+
+    run(MentoringLog.delete(force=True))
+    long_ago = TODAY - datetime.timedelta(days=60)
+    run(MentorAssignment.update({MentorAssignment.starts_on: long_ago}, force=True))
+    make_log_recent = MentoringLog(
+        assignment=people.theirs.assignment,
+        mentor=people.theirs.enterprise_mentor,
+        held_on=TODAY - datetime.timedelta(days=3),
+        mode="online",
+        topic="近期指导",
+        hours=1,
+    )
+    run(MentoringLog.insert(make_log_recent))
+    coordinator = signed_in("coordinator").get("/").context["needing_attention"]
+    assert [row["id"] for row in coordinator] == [people.mine.assignment]
+
+
+def test_a_mentor_sees_only_their_own_mentees_needing_attention(signed_in, people):
+    from partners.tables import MentorAssignment, MentoringLog
+
+    run(MentoringLog.delete(force=True))
+    long_ago = TODAY - datetime.timedelta(days=60)
+    run(MentorAssignment.update({MentorAssignment.starts_on: long_ago}, force=True))
+    page = signed_in("mentor").get("/")
+    assert [row["id"] for row in page.context["needing_attention"]] == [people.mine.assignment]
+    assert page.context["mentor"] is not None
+    partner = signed_in("partner").get("/").context["needing_attention"]
+    assert [row["id"] for row in partner] == [people.mine.assignment]

@@ -49,3 +49,22 @@ def test_seeding_twice_adds_nothing():
         run(Activity.count()),
         run(Enterprise.count()),
     ) == counts
+
+
+def test_the_demo_has_projects_of_every_kind_and_dual_mentors_for_most_students():
+    from partners.tables import Evaluation, MentorAssignment, MentoringLog, Project
+    from portal.tables import Student
+
+    run(seed_demo(student_count=200))
+    kinds = {row["kind"] for row in run(Project.select(Project.kind))}
+    assert kinds == {"order_class", "training_base", "research", "workstation"}
+    mentored = {row["student"] for row in run(MentorAssignment.select(MentorAssignment.student))}
+    assert len(mentored) > run(Student.count()) / 2
+    first = run(Student.select(Student.id).order_by(Student.student_no).first())["id"]
+    assignment = run(
+        MentorAssignment.select(MentorAssignment.id)
+        .where(MentorAssignment.student == first)
+        .first()
+    )
+    assert run(MentoringLog.count().where(MentoringLog.assignment == assignment["id"])) >= 2
+    assert run(Evaluation.count().where(Evaluation.assignment == assignment["id"])) == 2

@@ -11,6 +11,7 @@ from partners.tables import Enterprise, MemberUnit, PartnerAccount
 from portal.tables import AuditEntry, Role
 from tests.support import (
     Browser,
+    clear_mentorships,
     make_account,
     make_enterprise,
     make_member_unit,
@@ -249,6 +250,7 @@ def test_empty_states(coordinator, browser):
     run(PartnerAccount.delete(force=True))
     browser.sign_in("solo")
     run(MemberUnit.delete(force=True))
+    clear_mentorships()
     run(Enterprise.delete(force=True))
     empty = Browser.soup(browser.get("/enterprises/"))
     assert empty.select_one("p.empty a")["href"].endswith("/enterprises/new")

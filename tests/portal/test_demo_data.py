@@ -260,12 +260,12 @@ def test_mentors(college):
         assert m.enterprise_index is None and m.position == ""
     per_enterprise = Counter(m.enterprise_index for m in enterprise_side)
     assert set(per_enterprise) == set(range(len(college.enterprises)))
-    assert all(2 <= n <= 4 for n in per_enterprise.values())
+    assert all(4 <= n <= 6 for n in per_enterprise.values())
     for m in enterprise_side:
         assert m.department == "" and m.title == "" and m.position
         assert m.key.startswith(f"ent-{m.enterprise_index}-")
     for m in college.mentors:
-        assert 5 <= m.max_mentees <= 10
+        assert 8 <= m.max_mentees <= 15
         assert 2 <= len(m.name) <= 3 and HAN.match(m.name)
 
 

@@ -7,7 +7,7 @@ import datetime
 import pytest
 
 from portal.tables import Student
-from tests.support import Browser, make_student, make_students, run
+from tests.support import Browser, clear_mentorships, make_student, make_students, run
 
 VALID = {
     "student_no": "2025030101",
@@ -118,6 +118,7 @@ def test_search_by_name_or_number(coordinator):
 
 
 def test_filters_combine(coordinator):
+    clear_mentorships()
     run(Student.delete(force=True))
     make_student(name="甲", department="汽车工程学院", cohort_year=2023, political_status="01")
     make_student(name="乙", department="汽车工程学院", cohort_year=2024, political_status="03")
@@ -134,6 +135,7 @@ def test_filters_combine(coordinator):
 
 
 def test_an_empty_list_says_so(coordinator):
+    clear_mentorships()
     run(Student.delete(force=True))
     response = coordinator.get("/students/")
     assert Browser.soup(response).select_one("p.empty")

@@ -1,0 +1,91 @@
+"""The record as PDF: rendered in a worker process, with the student's name, both mentors and
+the logs as text, a CJK font embedded, and only for those who may see the student."""
+
+from __future__ import annotations
+
+import io
+import os
+from urllib.parse import quote
+
+from pypdf import PdfReader
+
+from partners.tables import Mentor, MentoringLog
+from portal.tables import Student
+from tests.support import make_log, run
+
+
+def pdf_text(response) -> tuple[str, set[str]]:
+    reader = PdfReader(io.BytesIO(response.content))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    fonts: set[str] = set()
+    for page in reader.pages:
+        resources = page.get("/Resources") or {}
+        for font in (resources.get("/Font") or {}).values():
+            fonts.add(str(font.get_object().get("/BaseFont")))
+    return text, fonts
+
+
+def names(people) -> dict[str, str]:
+    student = run(Student.select().where(Student.id == people.student_id).first())
+    mentors = run(
+        Mentor.select(Mentor.id, Mentor.name).where(
+            Mentor.id.is_in([people.mentor_id, people.mine.enterprise_mentor])
+        )
+    )
+    by_id = {row["id"]: row["name"] for row in mentors}
+    return {
+        "student": student["name"],
+        "student_no": student["student_no"],
+        "college_mentor": by_id[people.mentor_id],
+        "enterprise_mentor": by_id[people.mine.enterprise_mentor],
+    }
+
+
+def test_the_student_downloads_their_record(signed_in, people):
+    run(Student.update({Student.name: "王晓明"}).where(Student.id == people.student_id))
+    make_log(people.mine.assignment, people.mentor_id, topic="工匠精神专题指导")
+    response = signed_in("student").get("/me/record.pdf")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    expected = names(people)
+    disposition = response.headers["content-disposition"]
+    assert disposition.startswith("inline;")
+    assert f"filename*=UTF-8''{quote('成长档案-' + expected['student_no'] + '.pdf')}" in disposition
+    if os.environ.get("RECORD_PDF_OUT"):
+        with open(os.environ["RECORD_PDF_OUT"], "wb") as out:
+            out.write(response.content)
+    text, fonts = pdf_text(response)
+    compact = text.replace(" ", "")
+    assert "王晓明" in compact
+    assert expected["college_mentor"] in compact
+    assert expected["enterprise_mentor"] in compact
+    assert "工匠精神专题指导" in compact
+    assert "数控机床安全操作规程" in compact  # the mentorship's own log
+    assert "学生成长档案" in compact.replace("\n", "")
+    plain = {font.replace("-", "") for font in fonts}
+    assert any("NotoSansCJK" in font or "NotoSerifCJK" in font for font in plain), fonts
+
+
+def test_a_partner_gets_the_pdf_of_a_student_placed_with_it(signed_in, people):
+    partner = signed_in("partner")
+    mine = partner.get(f"/students/{people.student_id}/record.pdf")
+    assert mine.status_code == 200
+    text, _ = pdf_text(mine)
+    assert names(people)["enterprise_mentor"] in text.replace(" ", "")
+    assert partner.get(f"/students/{people.other_student_id}/record.pdf").status_code == 404
+
+
+def test_a_mentor_gets_the_pdf_of_their_mentee_only(signed_in, people):
+    mentor = signed_in("mentor")
+    assert mentor.get(f"/students/{people.student_id}/record.pdf").status_code == 200
+    assert mentor.get(f"/students/{people.other_student_id}/record.pdf").status_code == 404
+
+
+def test_the_other_students_logs_never_reach_the_pdf(signed_in, people):
+    run(
+        MentoringLog.update({MentoringLog.topic: "别人的指导主题"}).where(
+            MentoringLog.id == people.theirs.log
+        )
+    )
+    text, _ = pdf_text(signed_in("student").get("/me/record.pdf"))
+    assert "别人的指导主题" not in text.replace(" ", "")
