@@ -71,5 +71,6 @@ def pick_locale(query_lang: str | None, cookie_lang: str | None, accept_language
     )
 
 
+@cache
 def language_name(locale: str) -> str:
     return Locale.parse(locale).get_display_name(locale) or locale

@@ -43,6 +43,29 @@ def page_context(request: Request) -> dict[str, Any]:
     }
 
 
+_url_paths: dict[tuple[int, str, tuple[tuple[str, Any], ...]], str] = {}
+URL_PATH_CACHE_SIZE = 10_000
+
+
+def _url_path(router: Any, name: str, params: tuple[tuple[str, Any], ...]) -> str:
+    key = (id(router), name, params)
+    path = _url_paths.get(key)
+    if path is None:
+        if len(_url_paths) >= URL_PATH_CACHE_SIZE:
+            _url_paths.clear()
+        path = _url_paths[key] = str(router.url_path_for(name, **dict(params)))
+    return path
+
+
+@jinja2.pass_context
+def url_for(context: dict[str, Any], name: str, /, **params: Any) -> str:
+    """Starlette's url_for, with the route look-up cached: it scans every route each time,
+    and a page calls it dozens of times (navigation, links per row)."""
+    request: Request = context["request"]
+    path = _url_path(request.scope["router"], name, tuple(sorted(params.items())))
+    return str(request.base_url).rstrip("/") + path
+
+
 def build_environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
@@ -55,6 +78,7 @@ def build_environment() -> jinja2.Environment:
         gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True
     )
     env.filters["date"] = format_date
+    env.globals["url_for"] = url_for
     env.globals["query_with"] = query_with
     env.globals["supported_locales"] = i18n.SUPPORTED_LOCALES
     env.globals["language_name"] = i18n.language_name
