@@ -23,7 +23,7 @@ KNOWN_VALID = [
 ]
 # First 17 characters of real-looking codes (工商 enterprises, old and new organization codes).
 FIRST_17 = [
-    "91320500MA1MXXX1A",
+    "91320500MA1MT5QH4",
     "91330100MA27Y9Q0F",
     "91110108551385082",
     "12100000400000060",  # 1 = 机构编制, 2 = 事业单位
