@@ -37,6 +37,7 @@ PAGES: list[Page] = [
     Page("project detail", "/projects/1"),
     Page("mentorships p1", "/mentorships/"),
     Page("student record", "/students/1"),
+    Page("talent pool p1", "/talent-pool/"),
 ]
 
 # The floor: bench/floor_app.py, served the same way, against the same database.

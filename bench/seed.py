@@ -432,6 +432,9 @@ def main(argv: list[str] | None = None) -> int:
     total = asyncio.run(seed_students(args.students))
     if args.students:
         asyncio.run(seed_partners(args.students))
+        from bench.talent_pool import seed_pool
+
+        asyncio.run(seed_pool(args.students))  # scores and flags, for the pool's pages
     elapsed = time.perf_counter() - started
     print(
         f"seeded {args.students} students ({total} in table), {ENTERPRISES} enterprises and "

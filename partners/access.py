@@ -12,8 +12,18 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from partners.tables import Enterprise, JointOrganization, MemberUnit
-from portal.tables import Role
+from partners.tables import (
+    Enterprise,
+    JointOrganization,
+    MemberUnit,
+    MentorAssignment,
+    Participation,
+    ParticipationStatus,
+    Project,
+)
+from portal.tables import Role, Student
+
+LIVE_PARTICIPATION = (ParticipationStatus.pending.value, ParticipationStatus.active.value)
 
 
 def is_coordinator(request: Request) -> bool:
@@ -62,3 +72,17 @@ async def get_organization_or_404(request: Request, organization_id: int) -> dic
 async def organization_of(request: Request) -> dict[str, Any]:
     """The organization named in the path, if the viewer may see it (else 404)."""
     return await get_organization_or_404(request, request.path_params["organization_id"])
+
+
+def placed_with(enterprise_id: int | None) -> Any:
+    """Where-condition on Student: placed with the enterprise — a live participation in one of
+    its projects, or a mentor assignment in one."""
+    projects = Project.select(Project.id).where(Project.enterprise == enterprise_id)
+    participating = Participation.select(Participation.student).where(
+        Participation.project.is_in(projects),
+        Participation.status.is_in(list(LIVE_PARTICIPATION)),
+    )
+    assigned = MentorAssignment.select(MentorAssignment.student).where(
+        MentorAssignment.project.is_in(projects)
+    )
+    return Student.id.is_in(participating) | Student.id.is_in(assigned)

@@ -7,6 +7,7 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
+from partners.access import placed_with
 from partners.tables import Activity, ActivityKind, StudentAttendance
 from portal.forms import FormState
 from portal.i18n import _, lazy
@@ -112,13 +113,12 @@ def check_attendees(
 
 def attendable_students(role: Role, enterprise_id: int | None, organization_id: int) -> list[Any]:
     """Where-conditions on Student: whom a user may mark as attending this organization's
-    activities. A coordinator may pick any student; a partner only students who already
-    attended an activity of this organization (to be widened to the students placed with
-    the partner's enterprise once placements exist)."""
+    activities. A coordinator may pick any student; a partner the students placed with its
+    enterprise, and those who already attended an activity of this organization."""
     if role is Role.coordinator:
         return []
     activities = Activity.select(Activity.id).where(Activity.organization == organization_id)
     attended = StudentAttendance.select(StudentAttendance.student).where(
         StudentAttendance.activity.is_in(activities)
     )
-    return [Student.id.is_in(attended)]
+    return [Student.id.is_in(attended) | placed_with(enterprise_id)]

@@ -1,5 +1,5 @@
 """Dashboard figures of the partner side: enterprises by status, joint organizations,
-activities this term, agreements running out, overdue plan items.
+activities this term, agreements running out (listed and counted), overdue plan items.
 
 Each figure is one query, scoped by partners.access: a coordinator sees the college, a
 partner only its own enterprise and the organizations that enterprise belongs to.
@@ -14,10 +14,11 @@ from piccolo.query.functions.aggregate import Count
 from starlette.requests import Request
 
 from partners.access import enterprise_scope, is_coordinator, organization_scope
-from partners.organizations import expiring_agreements
+from partners.organizations import WARNING_DAYS, expiring_agreements
 from partners.plans import overdue_item_count
 from partners.tables import (
     Activity,
+    Agreement,
     Enterprise,
     JointOrganization,
     WorkPlanItem,
@@ -59,6 +60,21 @@ async def expiring_agreements_of(request: Request, today: datetime.date) -> list
     return rows
 
 
+async def agreement_counts(request: Request, today: datetime.date) -> dict[str, int]:
+    """How many of the viewer's active organizations' agreements have expired, and how many
+    expire within 60 days (the list shows at most 50; these count them all)."""
+    conditions: list[Any] = [Agreement.organization.status == "active"]
+    if not is_coordinator(request):
+        conditions.append(Agreement.organization.is_in(organizations_in_scope(request)))
+    soon = today + datetime.timedelta(days=WARNING_DAYS)
+    return {
+        "expired": await Agreement.count().where(*conditions, Agreement.expires_on < today),
+        "expiring": await Agreement.count().where(
+            *conditions, Agreement.expires_on >= today, Agreement.expires_on <= soon
+        ),
+    }
+
+
 async def overdue_items(request: Request, today: datetime.date) -> list[dict[str, Any]]:
     """The oldest overdue plan items, with their plan and organization."""
     return (
@@ -97,6 +113,7 @@ async def partner_side_figures(request: Request, today: datetime.date) -> dict[s
             Activity.organization.is_in(in_scope),
         ),
         "expiring_agreements": await expiring_agreements_of(request, today),
+        "agreement_counts": await agreement_counts(request, today),
         "overdue_item_count": await overdue_item_count(organization_scope(request), today),
         "overdue_items": await overdue_items(request, today),
     }

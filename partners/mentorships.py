@@ -16,6 +16,7 @@ from typing import Any
 from starlette.requests import Request
 
 from partners.tables import Mentor, MentorAssignment, MentoringLog, Project
+from portal.auth import Viewer
 from portal.forms import FormState
 from portal.i18n import _, lazy
 from portal.students import is_valid_phone
@@ -103,10 +104,14 @@ def apply(form: FormState, errors: list[RuleError]) -> None:
 
 
 def assignment_scope(request: Request) -> list[Any]:
+    """Where-conditions on MentorAssignment for the signed-in viewer (see viewer_assignments)."""
+    return viewer_assignments(request.user)
+
+
+def viewer_assignments(user: Viewer) -> list[Any]:
     """Where-conditions on MentorAssignment keeping a viewer to what they may see: coordinators
     everything, a partner its enterprise's projects, a mentor their own mentees, a student
     their own assignments. Anyone else sees nothing."""
-    user = request.user
     if user.role is Role.coordinator:
         return []
     if user.role is Role.partner and user.enterprise_id is not None:

@@ -9,6 +9,7 @@ from partners.views import (
     organizations,
     plans,
     projects,
+    reports,
 )
 
 routes = [
@@ -19,4 +20,5 @@ routes = [
     *projects.routes,
     *mentors.routes,
     *mentorships.routes,
+    *reports.routes,
 ]

@@ -20,8 +20,9 @@ import partners.routes
 import portal.routes
 import talent_pool.routes
 from portal.auth import PortalAuthBackend
+from portal.batches import BatchRunner
 from portal.errors import http_error, server_error
-from portal.middleware import LocaleMiddleware, SecurityHeadersMiddleware
+from portal.middleware import CloseFormMiddleware, LocaleMiddleware, SecurityHeadersMiddleware
 from portal.pdf import shutdown_pool
 from portal.settings import ROOT, Settings, load_settings
 
@@ -30,9 +31,12 @@ from portal.settings import ROOT, Settings, load_settings
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
     engine = engine_finder()
     await engine.start_connection_pool()
+    runner = BatchRunner()  # batch PDF exports, in the background of every server process
+    runner.start()
     try:
         yield
     finally:
+        await runner.stop()
         shutdown_pool()
         await engine.close_connection_pool()
 
@@ -57,6 +61,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 same_site="lax",
                 https_only=settings.production,
             ),
+            Middleware(CloseFormMiddleware),
             Middleware(CSRFMiddleware, allow_form_param=True, allowed_hosts=allowed_hosts),
             Middleware(AuthenticationMiddleware, backend=PortalAuthBackend(settings.session_hours)),
         ],

@@ -6,6 +6,7 @@ keys (学号, credit code, mentor phone, username), so running it twice adds not
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import asdict
 
 from piccolo.apps.user.tables import BaseUser
@@ -17,6 +18,8 @@ from portal.accounts import NewAccount, create_account
 from portal.audit import Actor, audited_write
 from portal.demo_data import DemoCollege, build_demo_college
 from portal.tables import Role, Student
+from talent_pool.demo import seed_pipeline
+from talent_pool.scoring import flag_candidates, rescore
 
 DEMO_PASSWORD = "demo-pass-2026"
 SEED_ACTOR = Actor(None, "seed-demo")
@@ -83,6 +86,14 @@ async def ensure_account(account: NewAccount) -> bool:
     return True
 
 
+async def seed_talent_pool() -> None:
+    """Recruitment files at every stage first (they pool their own students), then scores for
+    everyone, which flags the other outstanding students for review."""
+    await seed_pipeline(datetime.date.today())
+    await rescore(actor=SEED_ACTOR)
+    await flag_candidates(actor=SEED_ACTOR)
+
+
 async def seed_demo(student_count: int = 200) -> list[str]:
     """Seeds the demo college and returns the lines to print (the demo logins)."""
     college = build_demo_college(student_count=student_count)
@@ -130,6 +141,7 @@ async def seed_demo(student_count: int = 200) -> list[str]:
     project_count = await seed_demo_projects(
         SEED_ACTOR, ordered_enterprises, [ids_by_number[n] for n in numbers]
     )
+    await seed_talent_pool()
     lines = [
         f"Demo college: {len(college.students)} students, {len(college.enterprises)} enterprises, "
         f"{len(college.mentors)} mentors, {organization_count} joint party organizations, "

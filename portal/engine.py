@@ -10,6 +10,7 @@ close_connection_pool, as for PostgreSQL) it keeps a few connections open per ev
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -103,10 +104,17 @@ class PortalSQLiteEngine(SQLiteEngine):
         return self._pools.get(id(asyncio.get_running_loop()))
 
     async def _open(self) -> aiosqlite.Connection:
-        connection = await aiosqlite.connect(**self.connection_kwargs)
-        connection.row_factory = dict_factory  # type: ignore[assignment]
-        await connection.execute("PRAGMA foreign_keys = 1")
-        await connection.execute("PRAGMA synchronous = NORMAL")
+        connection = aiosqlite.connect(**self.connection_kwargs)
+        try:
+            await connection
+            connection.row_factory = dict_factory  # type: ignore[assignment]
+            await connection.execute("PRAGMA foreign_keys = 1")
+            await connection.execute("PRAGMA synchronous = NORMAL")
+        except BaseException:
+            # A task cancelled half-way must not leave the connection's thread running: it
+            # would keep the process from exiting.
+            connection.stop()
+            raise
         return connection
 
     async def acquire(self) -> aiosqlite.Connection:
@@ -128,8 +136,8 @@ class PortalSQLiteEngine(SQLiteEngine):
     ) -> list[dict]:
         connection = await self.acquire()
         try:
-            async with connection.execute(query, args or []) as cursor:
-                return await cursor.fetchall()
+            # One hop to aiosqlite's thread (execute and fetch together), not three.
+            return list(await connection.execute_fetchall(query, args or []))
         finally:
             await self.release(connection)
 
@@ -147,37 +155,52 @@ class PortalSQLiteEngine(SQLiteEngine):
 
 
 class PortalPostgresEngine(PostgresEngine):
-    """PostgreSQL whose connection pool serves only the event loop that started it.
+    """PostgreSQL with a connection pool per event loop.
 
-    asyncpg pools belong to one loop; a query from another loop (a CLI helper, a test's own
-    loop beside the server's) gets a connection of its own instead of a broken pooled one.
+    asyncpg pools belong to the loop that made them. The server has one loop; a test's own
+    loop beside the server's, or a CLI helper, gets a pool of its own when it starts one, and
+    otherwise a connection per query — never a pooled connection of another loop.
     """
 
-    __slots__ = ("_pool_loop",)
+    __slots__ = ("_pools",)
 
     def __init__(self, config: dict[str, Any], **kwargs: Any) -> None:
+        self._pools: dict[int, tuple[asyncio.AbstractEventLoop, Any]] = {}
         super().__init__(config=config, **kwargs)
-        self._pool_loop: asyncio.AbstractEventLoop | None = None
+
+    @property  # type: ignore[override]
+    def pool(self) -> Any:
+        """The running loop's pool (None outside a loop, or when this loop started none)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return None
+        entry = self._pools.get(id(loop))
+        return entry[1] if entry is not None and entry[0] is loop else None
+
+    @pool.setter
+    def pool(self, value: Any) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # PostgresEngine.__init__ sets None before any loop runs
+        if value is None:
+            self._pools.pop(id(loop), None)
+        else:
+            self._pools[id(loop)] = (loop, value)
 
     async def start_connection_pool(self, **kwargs: Any) -> None:
         if self.pool is not None:
-            return  # another loop owns the pool; this one connects per query
+            return
+        # asyncpg opens min_size connections up front (10 by default): PORTAL_DB_POOL_MIN and
+        # PORTAL_DB_POOL_MAX size the pool per server worker.
+        kwargs.setdefault("min_size", int(os.environ.get("PORTAL_DB_POOL_MIN", "2")))
+        kwargs.setdefault("max_size", int(os.environ.get("PORTAL_DB_POOL_MAX", "10")))
         await super().start_connection_pool(**kwargs)
-        self._pool_loop = asyncio.get_running_loop()
 
     async def close_connection_pool(self) -> None:
-        if self._pool_loop is asyncio.get_running_loop():
+        if self.pool is not None:
             await super().close_connection_pool()
-            self._pool_loop = None
-
-    def pool_is_ours(self) -> bool:
-        return self.pool is not None and self._pool_loop is asyncio.get_running_loop()
-
-    async def run_querystring(self, querystring, in_pool: bool = True):
-        return await super().run_querystring(querystring, in_pool=in_pool and self.pool_is_ours())
-
-    async def run_ddl(self, ddl: str, in_pool: bool = True):
-        return await super().run_ddl(ddl, in_pool=in_pool and self.pool_is_ours())
 
     def transaction(self, allow_nested: bool = True) -> PostgresTransaction:
         return PortalPostgresTransaction(engine=self, allow_nested=allow_nested)
@@ -187,7 +210,7 @@ class PortalPostgresTransaction(PostgresTransaction):
     """A transaction that gives its connection back to where it came from."""
 
     async def get_connection(self):
-        self.pooled = self.engine.pool_is_ours()
+        self.pooled = self.engine.pool is not None
         if self.pooled:
             return await self.engine.pool.acquire()
         return await self.engine.get_new_connection()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from http.cookies import SimpleCookie
 
-from starlette.datastructures import Headers, QueryParams
+from starlette.datastructures import FormData, Headers, QueryParams
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal.i18n import LOCALE_COOKIE, current_locale, pick_locale
@@ -64,3 +64,21 @@ class LocaleMiddleware:
             await self.app(scope, receive, send)
         finally:
             current_locale.reset(token)
+
+
+class CloseFormMiddleware:
+    """Closes the uploaded files of a parsed form once the response is sent.
+
+    The CSRF middleware parses form bodies (keeping them in scope["form"]) before a handler
+    runs, and nothing else closes their temporary files."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            form = scope.get("form")
+            if isinstance(form, FormData):
+                await form.close()

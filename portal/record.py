@@ -15,15 +15,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from partners.access import placed_with
 from partners.activities import ACTIVITY_KINDS
+from partners.mentorships import viewer_assignments
 from partners.tables import (
     Evaluation,
     MemberUnit,
     MentorAssignment,
     MentoringLog,
     Participation,
-    ParticipationStatus,
-    Project,
     StudentAttendance,
 )
 from portal.auth import Viewer
@@ -74,7 +74,6 @@ DIMENSIONS: dict[str, str] = {
 }
 ACTIVITY_KIND_LABELS = ACTIVITY_KINDS  # activity kinds, as the record shows them
 AWARD_FIELDS = ["kind", "name", "level", "rank", "awarded_on"]
-LIVE_PARTICIPATION = (ParticipationStatus.pending.value, ParticipationStatus.active.value)
 
 
 def label(choices: dict[str, str], code: str | None) -> str:
@@ -85,20 +84,6 @@ def label(choices: dict[str, str], code: str | None) -> str:
 
 
 # --- who may see whose record --------------------------------------------------------------
-
-
-def placed_with(enterprise_id: int | None) -> Any:
-    """Where-condition on Student: placed with the enterprise — a live participation in one of
-    its projects, or a mentor assignment in one."""
-    projects = Project.select(Project.id).where(Project.enterprise == enterprise_id)
-    participating = Participation.select(Participation.student).where(
-        Participation.project.is_in(projects),
-        Participation.status.is_in(list(LIVE_PARTICIPATION)),
-    )
-    assigned = MentorAssignment.select(MentorAssignment.student).where(
-        MentorAssignment.project.is_in(projects)
-    )
-    return Student.id.is_in(participating) | Student.id.is_in(assigned)
 
 
 def mentored_by(mentor_id: int | None) -> Any:
@@ -170,18 +155,6 @@ class StudentRecord:
         return sum((Decimal(row["hours"]) for row in self.logs), Decimal("0"))
 
 
-def assignment_scope(viewer: Viewer) -> list[Any]:
-    """Where-conditions on MentorAssignment: which of the student's assignments show."""
-    if viewer.role is Role.partner:
-        return [MentorAssignment.project.enterprise == viewer.enterprise_id]
-    if viewer.role is Role.mentor:
-        return [
-            (MentorAssignment.college_mentor == viewer.mentor_id)
-            | (MentorAssignment.enterprise_mentor == viewer.mentor_id)
-        ]
-    return []
-
-
 def participation_scope(viewer: Viewer, student_id: int) -> list[Any]:
     """Where-conditions on Participation: a partner its own projects, a mentor the projects of
     their assignments with the student."""
@@ -189,7 +162,7 @@ def participation_scope(viewer: Viewer, student_id: int) -> list[Any]:
         return [Participation.project.enterprise == viewer.enterprise_id]
     if viewer.role is Role.mentor:
         projects = MentorAssignment.select(MentorAssignment.project).where(
-            MentorAssignment.student == student_id, *assignment_scope(viewer)
+            MentorAssignment.student == student_id, *viewer_assignments(viewer)
         )
         return [Participation.project.is_in(projects)]
     return []
@@ -233,7 +206,7 @@ async def assignments_of(viewer: Viewer, student_id: int) -> list[dict[str, Any]
             enterprise.party_member.as_alias("enterprise_party_member"),
             enterprise.enterprise.name.as_alias("enterprise_name"),
         )
-        .where(MentorAssignment.student == student_id, *assignment_scope(viewer))
+        .where(MentorAssignment.student == student_id, *viewer_assignments(viewer))
         .order_by(MentorAssignment.starts_on, ascending=False)
         .order_by(MentorAssignment.id)
     )

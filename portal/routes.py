@@ -1,6 +1,6 @@
 """The portal app's routes, gathered from its page families."""
 
-from portal.views import accounts, audit, auth, home, records, students
+from portal.views import accounts, audit, auth, batches, home, imports, records, students
 
 routes = [
     *auth.routes,
@@ -9,4 +9,6 @@ routes = [
     *accounts.routes,
     *audit.routes,
     *records.routes,
+    *imports.routes,
+    *batches.routes,
 ]

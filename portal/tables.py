@@ -106,3 +106,61 @@ class Award(Table, tablename="portal_award"):
     entered_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
     enterprise_id = Integer(null=True, default=None)  # the partner's enterprise that entered it
     created_at = Timestamp(default=TimestampNow())
+
+
+class ImportKind(str, Enum):
+    students = "students"
+    mentors = "mentors"
+    enterprises = "enterprises"
+
+
+class ImportStatus(str, Enum):
+    previewed = "previewed"  # parsed and checked, waiting for the user's confirmation
+    applied = "applied"  # every row written
+    failed = "failed"  # the write was rolled back
+    discarded = "discarded"  # the user cancelled
+
+
+class ImportBatch(Table, tablename="portal_import_batch"):
+    """An uploaded file between its preview and its confirmation (导入): the checked rows are
+    kept here, so nothing is written until the user confirms, and any worker can apply it."""
+
+    kind = Varchar(length=12, choices=ImportKind, index=True)
+    file_name = Varchar(length=255, default="")
+    rows = JSON(default="[]")  # the good rows, normalised, each with its action (create/update)
+    problems = JSON(default="[]")  # [{"line": …, "field": …, "message": …}]
+    total = Integer(default=0)  # rows to write
+    written = Integer(default=0)  # progress while applying
+    status = Varchar(length=10, choices=ImportStatus, default=ImportStatus.previewed, index=True)
+    message = Text(default="")  # why applying failed
+    created_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamp(default=TimestampNow())
+    applied_at = Timestamp(null=True, default=None)
+
+
+class JobStatus(str, Enum):
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+
+
+class PdfBatch(Table, tablename="portal_pdf_batch"):
+    """A background export of many records as a ZIP of PDFs (批量导出成长档案), with progress.
+
+    A worker claims a queued batch and beats its heartbeat while it runs; a batch whose
+    heartbeat stopped (the server restarted) is queued again, so none stays stuck."""
+
+    scope = Varchar(length=20)  # class_name / major / cohort_year / department
+    scope_value = Varchar(length=100)
+    title = Varchar(length=200, default="")
+    status = Varchar(length=10, choices=JobStatus, default=JobStatus.queued, index=True)
+    total = Integer(default=0)
+    done = Integer(default=0)
+    failures = JSON(default="[]")  # [{"student_no": …, "name": …, "error": …}]
+    file_path = Varchar(length=500, default="")
+    requested_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamp(default=TimestampNow())
+    started_at = Timestamp(null=True, default=None)
+    heartbeat_at = Timestamp(null=True, default=None)
+    finished_at = Timestamp(null=True, default=None)

@@ -1,3 +1,11 @@
-"""Routes of the talent pool (the pool and pipeline pages come with their issue)."""
+"""Routes of the talent pool: the pool and its student pages, score settings, flags and
+reviews, the recruitment pipeline and its due list, and the pool's exports."""
 
-routes: list = []
+from talent_pool.views import flags, pipeline, pool, settings
+
+routes = [
+    *settings.routes,
+    *pipeline.routes,
+    *flags.routes,
+    *pool.routes,
+]

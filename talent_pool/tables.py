@@ -1,1 +1,186 @@
-"""Tables of the talent pool. The scoring and pipeline tables arrive with the talent pool issue."""
+"""Tables of the talent pool (人才库): score settings and scores, flags and their reviews, each
+student's place in the pool, and the recruitment pipeline (发展党员) with what is due next."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from piccolo.apps.user.tables import BaseUser
+from piccolo.columns import (
+    JSON,
+    Date,
+    DoublePrecision,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Text,
+    Timestamp,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamp import TimestampNow
+from piccolo.table import Table
+
+from partners.tables import Enterprise
+from portal.tables import Student
+
+
+class ScoreSettings(Table, tablename="talent_pool_score_settings"):
+    """One version of the scoring weights and thresholds. Every edit adds a row (the history);
+    the newest row is in force."""
+
+    evaluation_weight = Integer(default=50)  # weights of the four parts, any positive integers
+    award_weight = Integer(default=20)
+    attendance_weight = Integer(default=15)
+    recommendation_weight = Integer(default=15)
+    national_points = Integer(default=60)  # award points by level, before the rank factor
+    provincial_points = Integer(default=40)
+    municipal_points = Integer(default=25)
+    school_points = Integer(default=15)
+    attendance_points = Integer(default=10)  # per activity attended
+    recommendation_points = Integer(default=50)  # per nomination by a mentor or partner
+    threshold = Integer(default=80)  # flag at or above this total (0–100)
+    top_share = Integer(default=5)  # … or in the top N percent of the cohort
+    note = Varchar(length=300, default="")
+    changed_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
+    changed_at = Timestamp(default=TimestampNow())
+
+
+class StudentScore(Table, tablename="talent_pool_student_score"):
+    """A student's current score and its four parts (each 0–100), with the counts behind them."""
+
+    student = ForeignKey(Student, null=False, unique=True, on_delete=OnDelete.cascade)
+    evaluation_part = DoublePrecision(default=0)
+    award_part = DoublePrecision(default=0)
+    attendance_part = DoublePrecision(default=0)
+    recommendation_part = DoublePrecision(default=0)
+    total = DoublePrecision(default=0, index=True)
+    evaluation_count = Integer(default=0)
+    award_count = Integer(default=0)
+    attendance_count = Integer(default=0)
+    recommendation_count = Integer(default=0)
+    cohort_rank = Integer(default=0)  # 1 = highest total in the student's cohort
+    cohort_size = Integer(default=0)
+    settings = ForeignKey(ScoreSettings, null=True, on_delete=OnDelete.set_null)
+    computed_at = Timestamp(default=TimestampNow())
+
+
+class FlagSource(str, Enum):
+    threshold = "threshold"  # total at or above the threshold
+    top_share = "top_share"  # in the top share of the cohort
+    nomination = "nomination"  # nominated by a mentor, partner or coordinator
+
+
+class FlagStatus(str, Enum):
+    open = "open"  # waiting for a coordinator's review
+    reviewed = "reviewed"
+
+
+class Flag(Table, tablename="talent_pool_flag"):
+    """One reason a student came to the pool's attention, with the score parts at that moment."""
+
+    student = ForeignKey(Student, null=False, on_delete=OnDelete.cascade, index=True)
+    source = Varchar(length=12, choices=FlagSource, index=True)
+    reason = Text(default="")
+    score_parts = JSON(default="{}")  # {"total": …, "evaluation_part": …, …} when flagged
+    nominated_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
+    nominator_name = Varchar(length=100, default="")
+    nominator_role = Varchar(length=20, default="")
+    enterprise = ForeignKey(Enterprise, null=True, on_delete=OnDelete.set_null)  # a partner's
+    status = Varchar(length=10, choices=FlagStatus, default=FlagStatus.open, index=True)
+    created_at = Timestamp(default=TimestampNow(), index=True)
+
+
+class ReviewDecision(str, Enum):
+    accept = "accept"  # into the pool
+    watch = "watch"  # keep watching
+    decline = "decline"
+
+
+class FlagReview(Table, tablename="talent_pool_flag_review"):
+    """A coordinator's decision on a flag, with the reason."""
+
+    flag = ForeignKey(Flag, null=False, on_delete=OnDelete.cascade, index=True)
+    decision = Varchar(length=10, choices=ReviewDecision)
+    reason = Text()
+    reviewed_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
+    reviewer_name = Varchar(length=100, default="")
+    reviewed_at = Timestamp(default=TimestampNow())
+
+
+class PoolStatus(str, Enum):
+    flagged = "flagged"  # has an open flag, not yet decided
+    watching = "watching"  # keep watching
+    pooled = "pooled"  # accepted into the pool
+    declined = "declined"
+
+
+class Stage(str, Enum):
+    """The stages of 《中国共产党发展党员工作细则》, in order."""
+
+    applicant = "applicant"  # 入党申请人
+    activist = "activist"  # 入党积极分子
+    development_target = "development_target"  # 发展对象
+    probationary = "probationary"  # 预备党员
+    full_member = "full_member"  # 正式党员
+
+
+class PoolEntry(Table, tablename="talent_pool_entry"):
+    """A student's place in the talent pool and, once they apply, their pipeline stage."""
+
+    student = ForeignKey(Student, null=False, unique=True, on_delete=OnDelete.cascade)
+    status = Varchar(length=10, choices=PoolStatus, index=True)
+    status_since = Date()
+    stage = Varchar(length=20, choices=Stage, null=True, default=None, index=True)
+    stage_since = Date(null=True, default=None)
+    updated_at = Timestamp(default=TimestampNow())
+
+
+class EventKind(str, Enum):
+    """Dated events of a student's pipeline file, in the order they normally happen."""
+
+    application = "application"  # 递交入党申请书
+    talk = "talk"  # 党组织派人谈话 (within one month)
+    activist = "activist"  # 确定为入党积极分子 (recommendation + committee decision)
+    contacts = "contacts"  # 指定培养联系人 (one or two full members)
+    review = "review"  # 半年一次考察
+    development_target = "development_target"  # 确定为发展对象 (after a year as activist)
+    political_review = "political_review"  # 政治审查
+    training = "training"  # 集中培训 (3 days or 24 class hours)
+    introducers = "introducers"  # 确定入党介绍人 (two full members)
+    branch_meeting = "branch_meeting"  # 支部大会讨论接收为预备党员
+    approval = "approval"  # 上级党委审批 (within three months)
+    extension = "extension"  # 延长预备期 (at most one year)
+    conversion = "conversion"  # 预备党员转正
+
+
+class PipelineEvent(Table, tablename="talent_pool_pipeline_event"):
+    """One dated event of a student's recruitment file (发展党员档案)."""
+
+    student = ForeignKey(Student, null=False, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=20, choices=EventKind, index=True)
+    happened_on = Date(index=True)
+    people = JSON(default="[]")  # contacts or introducers: [{"name": …, "full_member": true}]
+    recommended_by = Varchar(length=200, default="")  # activist: 党员推荐 / 团组织推优 …
+    decided_by = Varchar(length=200, default="")  # the body that decided or approved
+    days = Integer(null=True, default=None)  # training
+    class_hours = Integer(null=True, default=None)  # training
+    months = Integer(null=True, default=None)  # extension of probation
+    note = Text(default="")
+    recorded_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamp(default=TimestampNow())
+
+
+class DueKind(str, Enum):
+    talk = "talk"  # the talk after an application
+    review = "review"  # the half-yearly review of an activist
+    development_target_eligible = "development_target_eligible"  # a year as activist is up
+    approval = "approval"  # the higher committee's approval after the branch meeting
+    probation_end = "probation_end"  # probation ends: conversion or extension is due
+
+
+class DueItem(Table, tablename="talent_pool_due_item"):
+    """What is due next in a student's pipeline, and by when (rebuilt after every event)."""
+
+    student = ForeignKey(Student, null=False, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=30, choices=DueKind)
+    due_on = Date(index=True)

@@ -39,13 +39,36 @@ PASSWORD = "correct-horse-1"
 _sequence = itertools.count(1)
 
 
+_loop: asyncio.AbstractEventLoop | None = None
+
+
 def run(awaitable: Awaitable[T]) -> T:
-    """Runs a coroutine or a Piccolo query from a synchronous test."""
+    """Runs a coroutine or a Piccolo query from a synchronous test, on one event loop kept for
+    the whole session with its own connection pool (a connection per query would cost a
+    PostgreSQL backend start each time)."""
+    global _loop
 
     async def wait() -> T:
         return await awaitable
 
-    return asyncio.run(wait())
+    if _loop is None:
+        from piccolo.engine import engine_finder
+
+        _loop = asyncio.new_event_loop()
+        _loop.run_until_complete(engine_finder().start_connection_pool())
+    return _loop.run_until_complete(wait())
+
+
+def close_run_loop() -> None:
+    """Closes run()'s pool and loop (the pool's connection threads would keep the process
+    alive)."""
+    global _loop
+    if _loop is not None:
+        from piccolo.engine import engine_finder
+
+        _loop.run_until_complete(engine_finder().close_connection_pool())
+        _loop.close()
+        _loop = None
 
 
 def make_enterprise(**fields: Any) -> int:

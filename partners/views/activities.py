@@ -5,6 +5,7 @@ fetched through the organization the viewer may see, so anything else is a 404."
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from typing import Any
 
 from piccolo.query.functions.aggregate import Count, Max, Min
@@ -36,12 +37,16 @@ from partners.tables import (
 from portal.audit import actor_of, audited_write
 from portal.auth import allow
 from portal.db import contains
+from portal.exports import excel_export, export_rows
 from portal.flash import flash
 from portal.forms import FormState, read_form
 from portal.i18n import _
+from portal.listing import Listing
 from portal.pagination import Page, PageRequest
 from portal.tables import Role, Student
 from portal.templating import render
+from portal.xlsx import Column
+from talent_pool.scoring import rescore_students
 
 STUDENT_COLUMNS = (Student.id, Student.student_no, Student.name, Student.class_name)
 
@@ -103,11 +108,14 @@ def as_date(value: Any) -> datetime.date | None:
     return datetime.date.fromisoformat(str(value)[:10])
 
 
-async def attendance_counts(activity_ids: list[int]) -> dict[int, dict[str, int]]:
-    """Members and students per activity, in two grouped queries for the whole page."""
-    counts = {activity_id: {"members": 0, "students": 0} for activity_id in activity_ids}
-    if not activity_ids:
-        return counts
+async def attendance_counts(activity_ids: list[int] | Any) -> dict[int, dict[str, int]]:
+    """Members and students per activity, in two grouped queries for the whole page (or for
+    a whole export: `activity_ids` is then a subquery, and absent activities count 0)."""
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: {"members": 0, "students": 0})
+    if isinstance(activity_ids, list):
+        if not activity_ids:
+            return {}
+        counts.update({activity_id: {"members": 0, "students": 0} for activity_id in activity_ids})
     for table, key in ((MemberAttendance, "members"), (StudentAttendance, "students")):
         rows = (
             await table.select(table.activity, Count(alias="n"))
@@ -130,25 +138,35 @@ def by_month(rows: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]
     return groups
 
 
+LIST_COLUMNS = (
+    Activity.id,
+    Activity.kind,
+    Activity.title,
+    Activity.held_on,
+    Activity.place,
+    Activity.host_unit.name,
+)
+
+
+def activity_listing(request: Request, organization: dict[str, Any]) -> Listing:
+    """The organization's activities the query string selects, newest first: shared by the
+    timeline and its export."""
+    filters = {name: request.query_params.get(name, "").strip() for name in ("q", "kind", "year")}
+    return Listing(
+        conditions=list_conditions(organization["id"], filters),
+        order=[(Activity.held_on, False), (Activity.id, False)],
+        filters=filters,
+    )
+
+
 @allow(Role.coordinator, Role.partner)
 async def activity_list(request: Request) -> Response:
     organization = await organization_of(request)
-    filters = {name: request.query_params.get(name, "").strip() for name in ("q", "kind", "year")}
+    listing = activity_listing(request, organization)
     page_request = PageRequest.from_query(request.query_params)
-    conditions = list_conditions(organization["id"], filters)
-    total = await Activity.count().where(*conditions)
+    total = await Activity.count().where(*listing.conditions)
     rows = (
-        await Activity.select(
-            Activity.id,
-            Activity.kind,
-            Activity.title,
-            Activity.held_on,
-            Activity.place,
-            Activity.host_unit.name,
-        )
-        .where(*conditions)
-        .order_by(Activity.held_on, ascending=False)
-        .order_by(Activity.id, ascending=False)
+        await listing.apply(Activity.select(*LIST_COLUMNS))
         .limit(page_request.size)
         .offset(page_request.offset)
     )
@@ -161,11 +179,39 @@ async def activity_list(request: Request) -> Response:
             "page": page,
             "months": by_month(rows),
             "counts": await attendance_counts([row["id"] for row in rows]),
-            "filters": filters,
+            "filters": listing.filters,
             "years": await year_options(organization["id"]),
             "kind_options": [(code, kind_label(code)) for code in ACTIVITY_KINDS],
             "kind_label": kind_label,
         },
+    )
+
+
+@allow(Role.coordinator, Role.partner)
+async def activity_list_export(request: Request) -> Response:
+    organization = await organization_of(request)
+    listing = activity_listing(request, organization)
+    rows, truncated = await export_rows(
+        listing.apply(Activity.select(*LIST_COLUMNS, Activity.summary))
+    )
+    counts = await attendance_counts(Activity.select(Activity.id).where(*listing.conditions))
+    columns = [
+        Column(_("Date"), "held_on", 12),
+        Column(_("Title"), "title", 30),
+        Column(_("Kind"), lambda row: kind_label(row["kind"]), 12),
+        Column(_("Host unit"), "host_unit.name", 24),
+        Column(_("Place"), "place", 20),
+        Column(_("Members attending"), lambda row: counts[row["id"]]["members"], 10),
+        Column(_("Students attending"), lambda row: counts[row["id"]]["students"], 10),
+        Column(_("Summary"), "summary", 50),
+    ]
+    return await excel_export(
+        stem=f"{organization['name']}-{_('Activity list')}",
+        ascii_stem="activities",
+        title=_("Activities"),
+        columns=columns,
+        rows=rows,
+        truncated=truncated,
     )
 
 
@@ -468,6 +514,7 @@ async def replace_attendance(
             {"member_attendance": sorted(members), "student_attendance": sorted(students)},
             activity["title"],
         )
+    await rescore_students(old_students | students, actor_of(request))  # talent pool score
 
 
 async def replace_rows(table: Any, column: str, activity_id: int, old: set[int], new: set[int]):
@@ -512,6 +559,7 @@ PREFIX = "/organizations/{organization_id:int}/activities"
 ACTIVITY = PREFIX + "/{activity_id:int}"
 routes = [
     Route(PREFIX + "/", activity_list, name="activity_list"),
+    Route(PREFIX + "/export.xlsx", activity_list_export, name="activity_list_export"),
     Route(PREFIX + "/new", activity_create, methods=["GET", "POST"], name="activity_create"),
     Route(ACTIVITY, activity_detail, name="activity_detail"),
     Route(ACTIVITY + "/edit", activity_edit, methods=["GET", "POST"], name="activity_edit"),

@@ -26,12 +26,15 @@ from partners.tables import Enterprise, MemberUnit, Mentor, PartnerAccount
 from portal.audit import actor_of, audited_write
 from portal.auth import allow
 from portal.db import contains, is_foreign_key_violation, is_unique_violation
+from portal.exports import excel_export, export_rows
 from portal.flash import flash
 from portal.forms import FormState, read_form
 from portal.i18n import _
+from portal.listing import Listing
 from portal.pagination import Page, PageRequest, Sort
 from portal.tables import Profile, Role
 from portal.templating import render
+from portal.xlsx import Column
 
 SORT_KEYS = ("name", "industry", "status", "partner_since")
 FILTERS = ("q", "industry", "status")
@@ -73,18 +76,26 @@ async def industry_options(request: Request) -> list[str]:
     return [row["industry"] for row in rows]
 
 
+def enterprise_listing(request: Request) -> Listing:
+    """The enterprises the viewer may see that the query string selects, in its order: shared
+    by the page and its export."""
+    query = dict(request.query_params)
+    sort = Sort.from_query(request.query_params, SORT_KEYS, "name")
+    return Listing(
+        conditions=list_conditions(request, query),
+        order=[(getattr(Enterprise, sort.key), not sort.descending), (Enterprise.id, True)],
+        filters={name: query.get(name, "") for name in FILTERS},
+        sort=sort,
+    )
+
+
 @allow(Role.coordinator, Role.partner)
 async def enterprise_list(request: Request) -> Response:
-    query = dict(request.query_params)
+    listing = enterprise_listing(request)
     page_request = PageRequest.from_query(request.query_params)
-    sort = Sort.from_query(request.query_params, SORT_KEYS, "name")
-    conditions = list_conditions(request, query)
-    total = await Enterprise.count().where(*conditions)
+    total = await Enterprise.count().where(*listing.conditions)
     rows = (
-        await Enterprise.select(*LIST_COLUMNS)
-        .where(*conditions)
-        .order_by(getattr(Enterprise, sort.key), ascending=not sort.descending)
-        .order_by(Enterprise.id)
+        await listing.apply(Enterprise.select(*LIST_COLUMNS))
         .limit(page_request.size)
         .offset(page_request.offset)
     )
@@ -93,13 +104,48 @@ async def enterprise_list(request: Request) -> Response:
         "partners/enterprise_list.html",
         {
             "page": Page(rows=rows, request=page_request, total=total),
-            "sort": sort,
-            "filters": {name: query.get(name, "") for name in FILTERS},
+            "sort": listing.sort,
+            "filters": listing.filters,
             "industries": await industry_options(request),
             "statuses": ENTERPRISE_STATUSES,
             "can_manage": is_coordinator(request),
             **LABELS,
         },
+    )
+
+
+def export_columns() -> list[Column]:
+    return [
+        Column(_("Enterprise name"), "name", 30),
+        Column(_("Unified social credit code"), "credit_code", 22),
+        Column(_("Industry"), "industry", 14),
+        Column(_("Address"), "address", 30),
+        Column(_("Contact person"), "contact_person", 10),
+        Column(_("Contact phone"), "contact_phone", 14),
+        Column(_("Party organization name"), "party_org_name", 28),
+        Column(
+            _("Party organization kind"),
+            lambda row: party_org_kind_label(row["party_org_kind"]),
+            12,
+        ),
+        Column(_("Party members"), "party_member_count", 9),
+        Column(_("Employees"), "employee_count", 9),
+        Column(_("Partner since"), "partner_since", 12),
+        Column(_("Partnership status"), lambda row: enterprise_status_label(row["status"]), 10),
+    ]
+
+
+@allow(Role.coordinator, Role.partner)
+async def enterprise_list_export(request: Request) -> Response:
+    listing = enterprise_listing(request)
+    rows, truncated = await export_rows(listing.apply(Enterprise.select()))
+    return await excel_export(
+        stem=_("Enterprise list"),
+        ascii_stem="enterprises",
+        title=_("Partner enterprises"),
+        columns=export_columns(),
+        rows=rows,
+        truncated=truncated,
     )
 
 
@@ -319,6 +365,7 @@ async def enterprise_delete(request: Request) -> Response:
 
 routes = [
     Route("/enterprises/", enterprise_list, name="enterprise_list"),
+    Route("/enterprises/export.xlsx", enterprise_list_export, name="enterprise_list_export"),
     Route("/enterprises/new", enterprise_create, methods=["GET", "POST"], name="enterprise_create"),
     Route("/enterprises/{enterprise_id:int}", enterprise_detail, name="enterprise_detail"),
     Route(

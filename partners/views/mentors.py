@@ -27,12 +27,15 @@ from partners.tables import Enterprise, Mentor, MentorAssignment
 from portal.audit import actor_of, audited_write
 from portal.auth import allow
 from portal.db import contains
+from portal.exports import excel_export, export_rows
 from portal.flash import flash
 from portal.forms import FormState, read_form
 from portal.i18n import _
+from portal.listing import Listing
 from portal.pagination import Page, PageRequest, Sort
 from portal.tables import Role
 from portal.templating import render
+from portal.xlsx import Column
 
 SORT_KEYS = ("name", "side", "max_mentees")
 FILTERS = ("q", "side", "party")
@@ -61,18 +64,26 @@ def list_conditions(request: Request, query: dict[str, str]) -> list[Any]:
     return conditions
 
 
+def mentor_listing(request: Request) -> Listing:
+    """The mentors the viewer may see that the query string selects, in its order: shared by
+    the page and its export."""
+    query = dict(request.query_params)
+    sort = Sort.from_query(request.query_params, SORT_KEYS, "name")
+    return Listing(
+        conditions=list_conditions(request, query),
+        order=[(getattr(Mentor, sort.key), not sort.descending), (Mentor.id, True)],
+        filters={name: query.get(name, "") for name in FILTERS},
+        sort=sort,
+    )
+
+
 @allow(Role.coordinator, Role.partner)
 async def mentor_list(request: Request) -> Response:
-    query = dict(request.query_params)
+    listing = mentor_listing(request)
     page_request = PageRequest.from_query(request.query_params)
-    sort = Sort.from_query(request.query_params, SORT_KEYS, "name")
-    conditions = list_conditions(request, query)
-    total = await Mentor.count().where(*conditions)
+    total = await Mentor.count().where(*listing.conditions)
     rows = (
-        await Mentor.select(*LIST_COLUMNS)
-        .where(*conditions)
-        .order_by(getattr(Mentor, sort.key), ascending=not sort.descending)
-        .order_by(Mentor.id)
+        await listing.apply(Mentor.select(*LIST_COLUMNS))
         .limit(page_request.size)
         .offset(page_request.offset)
     )
@@ -84,11 +95,54 @@ async def mentor_list(request: Request) -> Response:
         "partners/mentor_list.html",
         {
             "page": Page(rows=rows, request=page_request, total=total),
-            "sort": sort,
-            "filters": {name: query.get(name, "") for name in FILTERS},
+            "sort": listing.sort,
+            "filters": listing.filters,
             "sides": MENTOR_SIDES,
             "side_label": side_label,
         },
+    )
+
+
+ACTIVE_COUNTS_QUERY = (
+    "SELECT mentor, COUNT(*) AS n FROM ("
+    " SELECT college_mentor AS mentor FROM partners_mentor_assignment WHERE status = 'active'"
+    " UNION ALL"
+    " SELECT enterprise_mentor FROM partners_mentor_assignment WHERE status = 'active'"
+    ") t GROUP BY mentor"
+)
+
+
+async def all_active_counts() -> dict[int, int]:
+    """Active assignments of every mentor that has any, in one grouped query: an export may
+    list more mentors than a query may carry ids."""
+    rows = await MentorAssignment.raw(ACTIVE_COUNTS_QUERY)
+    return {row["mentor"]: row["n"] for row in rows}
+
+
+@allow(Role.coordinator, Role.partner)
+async def mentor_list_export(request: Request) -> Response:
+    listing = mentor_listing(request)
+    rows, truncated = await export_rows(listing.apply(Mentor.select(*LIST_COLUMNS, Mentor.phone)))
+    counts = await all_active_counts()
+    columns = [
+        Column(_("Name"), "name", 10),
+        Column(_("Side"), lambda row: side_label(row["side"]), 10),
+        Column(_("Department"), "department", 18),
+        Column(_("Professional title"), "title", 10),
+        Column(_("Enterprise"), "enterprise_name", 28),
+        Column(_("Position"), "position", 14),
+        Column(_("Party member"), "party_member", 8),
+        Column(_("Active mentees"), lambda row: counts.get(row["id"], 0), 9),
+        Column(_("Maximum active mentees"), "max_mentees", 9),
+        Column(_("Phone"), "phone", 14),
+    ]
+    return await excel_export(
+        stem=_("Mentor list"),
+        ascii_stem="mentors",
+        title=_("Mentors"),
+        columns=columns,
+        rows=rows,
+        truncated=truncated,
     )
 
 
@@ -244,6 +298,7 @@ async def mentor_edit(request: Request) -> Response:
 
 routes = [
     Route("/mentors/", mentor_list, name="mentor_list"),
+    Route("/mentors/export.xlsx", mentor_list_export, name="mentor_list_export"),
     Route("/mentors/new", mentor_create, methods=["GET", "POST"], name="mentor_create"),
     Route("/mentors/{mentor_id:int}", mentor_detail, name="mentor_detail"),
     Route(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from piccolo.query.functions.aggregate import Count, Max, Sum
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -25,6 +26,7 @@ from partners.mentorships import (
     RuleError,
     active_counts,
     apply,
+    as_date,
     assignment_scope,
     average_scores,
     check_capacity,
@@ -56,12 +58,16 @@ from partners.tables import (
 from portal.audit import actor_of, audited_write
 from portal.auth import allow
 from portal.db import contains, is_unique_violation
+from portal.exports import excel_export, export_rows
 from portal.flash import flash
 from portal.forms import FormState, read_form
 from portal.i18n import _
+from portal.listing import Listing
 from portal.pagination import Page, PageRequest, Sort
 from portal.tables import Role, Student
 from portal.templating import render
+from portal.xlsx import Column
+from talent_pool.scoring import rescore_students
 
 STAFF = (Role.coordinator, Role.partner, Role.mentor)
 SORT_COLUMNS = {
@@ -127,18 +133,26 @@ def list_conditions(request: Request, query: dict[str, str]) -> list[Any]:
     return conditions
 
 
+def mentorship_listing(request: Request) -> Listing:
+    """The assignments the viewer may see that the query string selects, in its order: shared
+    by the page and its export."""
+    query = dict(request.query_params)
+    sort = Sort.from_query(request.query_params, tuple(SORT_COLUMNS), "-starts_on")
+    return Listing(
+        conditions=list_conditions(request, query),
+        order=[(SORT_COLUMNS[sort.key], not sort.descending), (MentorAssignment.id, True)],
+        filters={name: query.get(name, "") for name in FILTERS},
+        sort=sort,
+    )
+
+
 @allow(*STAFF)
 async def mentorship_list(request: Request) -> Response:
-    query = dict(request.query_params)
+    listing = mentorship_listing(request)
     page_request = PageRequest.from_query(request.query_params)
-    sort = Sort.from_query(request.query_params, tuple(SORT_COLUMNS), "-starts_on")
-    conditions = list_conditions(request, query)
-    total = await MentorAssignment.count().where(*conditions)
+    total = await MentorAssignment.count().where(*listing.conditions)
     rows = (
-        await MentorAssignment.select(*ASSIGNMENT_COLUMNS)
-        .where(*conditions)
-        .order_by(SORT_COLUMNS[sort.key], ascending=not sort.descending)
-        .order_by(MentorAssignment.id)
+        await listing.apply(MentorAssignment.select(*ASSIGNMENT_COLUMNS))
         .limit(page_request.size)
         .offset(page_request.offset)
     )
@@ -150,12 +164,72 @@ async def mentorship_list(request: Request) -> Response:
         "partners/mentorship_list.html",
         {
             "page": Page(rows=rows, request=page_request, total=total),
-            "sort": sort,
-            "filters": {name: query.get(name, "") for name in FILTERS},
+            "sort": listing.sort,
+            "filters": listing.filters,
             "statuses": ASSIGNMENT_STATUSES,
             "can_create": is_coordinator(request),
             **LABELS,
         },
+    )
+
+
+async def listed_log_facts(listed: Any) -> dict[int, dict[str, Any]]:
+    """The latest log date, the number of logs and the hours logged of every listed
+    assignment (`listed`: a subquery of their ids), in one grouped query."""
+    rows = (
+        await MentoringLog.select(
+            MentoringLog.assignment,
+            Max(MentoringLog.held_on, alias="last"),
+            Count(alias="logs"),
+            Sum(MentoringLog.hours, alias="hours"),
+        )
+        .where(MentoringLog.assignment.is_in(listed))
+        .group_by(MentoringLog.assignment)
+    )
+    return {
+        row["assignment"]: {
+            "last": as_date(row["last"]),
+            "logs": row["logs"],
+            "hours": float(row["hours"] or 0),
+        }
+        for row in rows
+    }
+
+
+NO_LOGS = {"last": None, "logs": 0, "hours": 0.0}
+
+
+@allow(*STAFF)
+async def mentorship_list_export(request: Request) -> Response:
+    listing = mentorship_listing(request)
+    rows, truncated = await export_rows(listing.apply(MentorAssignment.select(*ASSIGNMENT_COLUMNS)))
+    facts = await listed_log_facts(
+        MentorAssignment.select(MentorAssignment.id).where(*listing.conditions)
+    )
+
+    def fact(name: str) -> Any:
+        return lambda row: facts.get(row["id"], NO_LOGS)[name]
+
+    columns = [
+        Column(_("Student"), "student_name", 10),
+        Column(_("Student number"), "student_no", 14),
+        Column(_("Project"), "project_name", 28),
+        Column(_("College mentor"), "college_mentor_name", 10),
+        Column(_("Enterprise mentor"), "enterprise_mentor_name", 10),
+        Column(_("Starts on"), "starts_on", 12),
+        Column(_("Ends on"), "ends_on", 12),
+        Column(_("Status"), lambda row: status_label(row["status"]), 8),
+        Column(_("Last log"), fact("last"), 12),
+        Column(_("Mentoring logs"), fact("logs"), 9),
+        Column(_("Hours"), fact("hours"), 8, number_format="0.0"),
+    ]
+    return await excel_export(
+        stem=_("Dual-mentor assignment list"),
+        ascii_stem="mentorships",
+        title=_("Dual-mentor assignments"),
+        columns=columns,
+        rows=rows,
+        truncated=truncated,
     )
 
 
@@ -552,6 +626,7 @@ async def evaluation_create(request: Request) -> Response:
             apply(form, [duplicate_evaluation_error()])
     if not form.valid:
         return writer_page(request, template, form, assignment, status_code=400)
+    await rescore_students([assignment["student_id"]], actor_of(request))  # talent pool score
     flash(request, _("The evaluation was saved."))
     return RedirectResponse(
         request.url_for("mentorship_detail", assignment_id=assignment["id"]), 303
@@ -561,6 +636,7 @@ async def evaluation_create(request: Request) -> Response:
 ASSIGNMENT = "/mentorships/{assignment_id:int}"
 routes = [
     Route("/mentorships/", mentorship_list, name="mentorship_list"),
+    Route("/mentorships/export.xlsx", mentorship_list_export, name="mentorship_list_export"),
     Route("/mentorships/new", mentorship_create, methods=["GET", "POST"], name="mentorship_create"),
     Route(ASSIGNMENT, mentorship_detail, name="mentorship_detail"),
     Route(ASSIGNMENT + "/end", mentorship_end, methods=["GET", "POST"], name="mentorship_end"),

@@ -61,12 +61,15 @@ from partners.tables import (
 from portal.audit import actor_of, audited_write
 from portal.auth import allow
 from portal.db import contains, is_foreign_key_violation
+from portal.exports import excel_export, export_rows
 from portal.flash import flash
 from portal.forms import FormState, read_form
 from portal.i18n import _
+from portal.listing import Listing
 from portal.pagination import Page, PageRequest, Sort
 from portal.tables import Role
 from portal.templating import render
+from portal.xlsx import Column
 
 SORT_KEYS = ("name", "kind", "founded_on", "status")
 LABELS = {
@@ -118,9 +121,10 @@ def list_conditions(request: Request, query: dict[str, str]) -> list[Any]:
     return conditions
 
 
-async def list_extras(ids: list[int]) -> tuple[dict[int, int], dict[int, Any]]:
-    """Unit counts and agreement expiry of the page's organizations, in two queries."""
-    if not ids:
+async def list_extras(ids: list[int] | Any) -> tuple[dict[int, int], dict[int, Any]]:
+    """Unit counts and agreement expiry of the listed organizations (`ids`: a list, or a
+    subquery of them for an export), in two queries."""
+    if isinstance(ids, list) and not ids:
         return {}, {}
     counts = (
         await MemberUnit.select(MemberUnit.organization, Count(MemberUnit.id, alias="units"))
@@ -136,45 +140,116 @@ async def list_extras(ids: list[int]) -> tuple[dict[int, int], dict[int, Any]]:
     )
 
 
-@allow(Role.coordinator, Role.partner)
-async def organization_list(request: Request) -> Response:
+LIST_COLUMNS = (
+    JointOrganization.id,
+    JointOrganization.name,
+    JointOrganization.kind,
+    JointOrganization.founded_on,
+    JointOrganization.status,
+)
+
+
+def organization_listing(request: Request) -> Listing:
+    """The organizations the viewer may see that the query string selects, in its order:
+    shared by the page and its export."""
     query = dict(request.query_params)
-    page_request = PageRequest.from_query(request.query_params)
     sort = Sort.from_query(request.query_params, SORT_KEYS, "name")
-    conditions = list_conditions(request, query)
-    total = await JointOrganization.count().where(*conditions)
-    rows = (
-        await JointOrganization.select(
-            JointOrganization.id,
-            JointOrganization.name,
-            JointOrganization.kind,
-            JointOrganization.founded_on,
-            JointOrganization.status,
-        )
-        .where(*conditions)
-        .order_by(getattr(JointOrganization, sort.key), ascending=not sort.descending)
-        .order_by(JointOrganization.id)
-        .limit(page_request.size)
-        .offset(page_request.offset)
+    return Listing(
+        conditions=list_conditions(request, query),
+        order=[
+            (getattr(JointOrganization, sort.key), not sort.descending),
+            (JointOrganization.id, True),
+        ],
+        filters={name: query.get(name, "") for name in ("q", "kind", "status")},
+        sort=sort,
     )
-    unit_counts, expiries = await list_extras([row["id"] for row in rows])
+
+
+def add_extras(
+    rows: list[dict[str, Any]], unit_counts: dict[int, int], expiries: dict[int, Any]
+) -> None:
     today = datetime.date.today()
     for row in rows:
         row["unit_count"] = unit_counts.get(row["id"], 0)
         row["expires_on"] = expiries.get(row["id"])
         row["warning"] = agreement_warning(row["expires_on"], today)
+
+
+@allow(Role.coordinator, Role.partner)
+async def organization_list(request: Request) -> Response:
+    listing = organization_listing(request)
+    page_request = PageRequest.from_query(request.query_params)
+    total = await JointOrganization.count().where(*listing.conditions)
+    rows = (
+        await listing.apply(JointOrganization.select(*LIST_COLUMNS))
+        .limit(page_request.size)
+        .offset(page_request.offset)
+    )
+    add_extras(rows, *await list_extras([row["id"] for row in rows]))
     return render(
         request,
         "partners/organization_list.html",
         {
             "page": Page(rows=rows, request=page_request, total=total),
-            "sort": sort,
-            "filters": {name: query.get(name, "") for name in ("q", "kind", "status")},
+            "sort": listing.sort,
+            "filters": listing.filters,
             "kinds": KINDS,
             "statuses": STATUSES,
             "can_manage": is_coordinator(request),
             **LABELS,
         },
+    )
+
+
+async def unit_names(ids: Any) -> dict[int, list[str]]:
+    """The member units' names of each listed organization, college side first: one query."""
+    units = (
+        await MemberUnit.select(MemberUnit.organization, MemberUnit.name)
+        .where(MemberUnit.organization.is_in(ids))
+        .order_by(MemberUnit.side)
+        .order_by(MemberUnit.id)
+    )
+    names: dict[int, list[str]] = {}
+    for unit in units:
+        names.setdefault(unit["organization"], []).append(unit["name"])
+    return names
+
+
+def warning_text(warning: str | None) -> str:
+    if warning == "expired":
+        return _("Expired")
+    if warning == "expiring":
+        return _("Expires within 60 days")
+    return ""
+
+
+@allow(Role.coordinator, Role.partner)
+async def organization_list_export(request: Request) -> Response:
+    listing = organization_listing(request)
+    rows, truncated = await export_rows(
+        listing.apply(JointOrganization.select(*LIST_COLUMNS, JointOrganization.description))
+    )
+    listed = JointOrganization.select(JointOrganization.id).where(*listing.conditions)
+    add_extras(rows, *await list_extras(listed))
+    units = await unit_names(listed)
+    columns = [
+        Column(_("Name"), "name", 30),
+        Column(_("Kind"), lambda row: kind_label(row["kind"]), 12),
+        Column(_("Founded on"), "founded_on", 12),
+        Column(_("Status"), lambda row: status_label(row["status"]), 8),
+        Column(_("Member units"), "unit_count", 8),
+        Column(_("Member unit names"), lambda row: "\n".join(units.get(row["id"], [])), 40),
+        Column(_("Agreement expires"), "expires_on", 12),
+        Column(_("Agreement warning"), lambda row: warning_text(row["warning"]), 14),
+        Column(_("Description"), "description", 40),
+    ]
+    return await excel_export(
+        stem=_("Joint organization list"),
+        ascii_stem="organizations",
+        title=_("Joint party organizations"),
+        columns=columns,
+        rows=rows,
+        truncated=truncated,
     )
 
 
@@ -727,6 +802,7 @@ BOTH = ["GET", "POST"]
 
 routes = [
     Route("/organizations/", organization_list, name="organization_list"),
+    Route("/organizations/export.xlsx", organization_list_export, name="organization_list_export"),
     Route("/organizations/new", organization_create, methods=BOTH, name="organization_create"),
     Route(ORG, organization_detail, name="organization_detail"),
     Route(f"{ORG}/edit", organization_edit, methods=BOTH, name="organization_edit"),

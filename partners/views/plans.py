@@ -5,6 +5,7 @@ viewer may see, so anything else is a 404."""
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from typing import Any
 
 from piccolo.query.functions.aggregate import Count
@@ -29,12 +30,15 @@ from partners.plans import (
 from partners.tables import WorkPlan, WorkPlanItem
 from portal.audit import actor_of, audited_write
 from portal.auth import allow
+from portal.exports import excel_export, export_rows
 from portal.flash import flash
 from portal.forms import FormState, read_form
 from portal.i18n import _
+from portal.listing import Listing
 from portal.pagination import Page, PageRequest
 from portal.tables import Role
 from portal.templating import render
+from portal.xlsx import Column
 
 
 async def get_plan_or_404(organization: dict[str, Any], plan_id: int) -> dict[str, Any]:
@@ -69,12 +73,18 @@ def plan_url(request: Request, plan: dict[str, Any]) -> str:
 # --- plan list ---------------------------------------------------------------------------------
 
 
-async def plan_stats(plan_ids: list[int], today: datetime.date) -> dict[int, dict[str, Any]]:
+async def plan_stats(plan_ids: list[int] | Any, today: datetime.date) -> dict[int, dict[str, Any]]:
     """Items, done items, overdue items and completion rate of each plan: one grouped query
-    for the whole page."""
-    stats = {plan_id: {"total": 0, "done": 0, "overdue": 0, "rate": None} for plan_id in plan_ids}
-    if not plan_ids:
-        return stats
+    for the whole page (or a whole export: `plan_ids` is then a subquery, and a plan without
+    items gets the empty stats)."""
+    stats: dict[int, dict[str, Any]] = defaultdict(
+        lambda: {"total": 0, "done": 0, "overdue": 0, "rate": None}
+    )
+    if isinstance(plan_ids, list):
+        if not plan_ids:
+            return stats
+        for plan_id in plan_ids:
+            stats[plan_id] = {"total": 0, "done": 0, "overdue": 0, "rate": None}
     rows = (
         await WorkPlanItem.select(
             WorkPlanItem.plan,
@@ -132,22 +142,33 @@ def by_year(rows: list[dict[str, Any]]) -> list[tuple[int, list[dict[str, Any]]]
     return groups
 
 
+LIST_COLUMNS = (WorkPlan.id, WorkPlan.period, WorkPlan.year, WorkPlan.period_number, WorkPlan.title)
+
+
+def plan_listing(request: Request, organization: dict[str, Any]) -> Listing:
+    """The organization's plans the query string selects, newest year first: shared by the
+    page and its export."""
+    filters = {name: request.query_params.get(name, "").strip() for name in ("year", "period")}
+    return Listing(
+        conditions=list_conditions(organization["id"], filters),
+        order=[
+            (WorkPlan.year, False),
+            (WorkPlan.period, True),
+            (WorkPlan.period_number, True),
+            (WorkPlan.id, True),
+        ],
+        filters=filters,
+    )
+
+
 @allow(Role.coordinator, Role.partner)
 async def plan_list(request: Request) -> Response:
     organization = await organization_of(request)
-    filters = {name: request.query_params.get(name, "").strip() for name in ("year", "period")}
+    listing = plan_listing(request, organization)
     page_request = PageRequest.from_query(request.query_params)
-    conditions = list_conditions(organization["id"], filters)
-    total = await WorkPlan.count().where(*conditions)
+    total = await WorkPlan.count().where(*listing.conditions)
     rows = (
-        await WorkPlan.select(
-            WorkPlan.id, WorkPlan.period, WorkPlan.year, WorkPlan.period_number, WorkPlan.title
-        )
-        .where(*conditions)
-        .order_by(WorkPlan.year, ascending=False)
-        .order_by(WorkPlan.period)
-        .order_by(WorkPlan.period_number)
-        .order_by(WorkPlan.id)
+        await listing.apply(WorkPlan.select(*LIST_COLUMNS))
         .limit(page_request.size)
         .offset(page_request.offset)
     )
@@ -159,12 +180,48 @@ async def plan_list(request: Request) -> Response:
             "page": Page(rows=rows, request=page_request, total=total),
             "years_groups": by_year(rows),
             "stats": await plan_stats([row["id"] for row in rows], datetime.date.today()),
-            "filters": filters,
+            "filters": listing.filters,
             "years": await year_options(organization["id"]),
             "period_options": [(code, period_label(code)) for code in PLAN_PERIODS],
             "period_label": period_label,
             "period_name": period_name,
         },
+    )
+
+
+@allow(Role.coordinator, Role.partner)
+async def plan_list_export(request: Request) -> Response:
+    organization = await organization_of(request)
+    listing = plan_listing(request, organization)
+    rows, truncated = await export_rows(listing.apply(WorkPlan.select(*LIST_COLUMNS)))
+    listed = WorkPlan.select(WorkPlan.id).where(*listing.conditions)
+    stats = await plan_stats(listed, datetime.date.today())
+
+    def rate(row: dict[str, Any]) -> float | None:
+        value = stats[row["id"]]["rate"]
+        return None if value is None else value / 100
+
+    columns = [
+        Column(_("Year"), "year", 8),
+        Column(_("Title"), "title", 30),
+        Column(_("Period"), lambda row: period_label(row["period"]), 10),
+        Column(
+            _("Covers"),
+            lambda row: period_name(row["period"], row["year"], row["period_number"]),
+            16,
+        ),
+        Column(_("Items"), lambda row: stats[row["id"]]["total"], 8),
+        Column(_("Done"), lambda row: stats[row["id"]]["done"], 8),
+        Column(_("Overdue items"), lambda row: stats[row["id"]]["overdue"], 10),
+        Column(_("Completion"), rate, 10, number_format="0%"),
+    ]
+    return await excel_export(
+        stem=f"{organization['name']}-{_('Work plan list')}",
+        ascii_stem="work-plans",
+        title=_("Work plans"),
+        columns=columns,
+        rows=rows,
+        truncated=truncated,
     )
 
 
@@ -405,6 +462,7 @@ PLAN = PREFIX + "/{plan_id:int}"
 ITEM = PLAN + "/items/{item_id:int}"
 routes = [
     Route(PREFIX + "/", plan_list, name="plan_list"),
+    Route(PREFIX + "/export.xlsx", plan_list_export, name="plan_list_export"),
     Route(PREFIX + "/new", plan_create, methods=["GET", "POST"], name="plan_create"),
     Route(PLAN, plan_detail, name="plan_detail"),
     Route(PLAN + "/edit", plan_edit, methods=["GET", "POST"], name="plan_edit"),

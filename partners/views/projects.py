@@ -52,12 +52,15 @@ from partners.tables import (
 from portal.audit import actor_of, audited_write
 from portal.auth import allow
 from portal.db import contains, is_foreign_key_violation
+from portal.exports import excel_export, export_rows
 from portal.flash import flash
 from portal.forms import FormState, read_form
 from portal.i18n import _
+from portal.listing import Listing
 from portal.pagination import Page, PageRequest, Sort
 from portal.tables import Role
 from portal.templating import render
+from portal.xlsx import Column
 
 SORT_KEYS = ("name", "starts_on", "status")
 FILTERS = ("q", "kind", "status")
@@ -101,9 +104,10 @@ def list_conditions(request: Request, query: dict[str, str]) -> list[Any]:
     return conditions
 
 
-async def seats_taken(project_ids: list[int]) -> dict[int, int]:
-    """Live members per project, in one grouped query."""
-    if not project_ids:
+async def seats_taken(project_ids: list[int] | Any) -> dict[int, int]:
+    """Live members per project, in one grouped query (`project_ids`: a list, or a subquery
+    of the listed projects for an export)."""
+    if isinstance(project_ids, list) and not project_ids:
         return {}
     rows = (
         await Participation.select(Participation.project, Count(alias="taken"))
@@ -116,37 +120,95 @@ async def seats_taken(project_ids: list[int]) -> dict[int, int]:
     return {row["project"]: row["taken"] for row in rows}
 
 
-@allow(Role.coordinator, Role.partner)
-async def project_list(request: Request) -> Response:
+def project_listing(request: Request) -> Listing:
+    """The projects the viewer may see that the query string selects, in its order: shared by
+    the page and its export."""
     query = dict(request.query_params)
-    page_request = PageRequest.from_query(request.query_params)
     sort = Sort.from_query(request.query_params, SORT_KEYS, "name")
-    conditions = list_conditions(request, query)
-    total = await Project.count().where(*conditions)
-    rows = (
-        await Project.select(*LIST_COLUMNS)
-        .where(*conditions)
-        .order_by(getattr(Project, sort.key), ascending=not sort.descending)
-        .order_by(Project.id)
-        .limit(page_request.size)
-        .offset(page_request.offset)
-    )
     filters = {name: query.get(name, "") for name in FILTERS}
     if filters["kind"] not in PROJECT_KINDS:
         filters["kind"] = ""
+    return Listing(
+        conditions=list_conditions(request, query),
+        order=[(getattr(Project, sort.key), not sort.descending), (Project.id, True)],
+        filters=filters,
+        sort=sort,
+    )
+
+
+@allow(Role.coordinator, Role.partner)
+async def project_list(request: Request) -> Response:
+    listing = project_listing(request)
+    page_request = PageRequest.from_query(request.query_params)
+    total = await Project.count().where(*listing.conditions)
+    rows = (
+        await listing.apply(Project.select(*LIST_COLUMNS))
+        .limit(page_request.size)
+        .offset(page_request.offset)
+    )
     return render(
         request,
         "partners/project_list.html",
         {
             "page": Page(rows=rows, request=page_request, total=total),
             "taken": await seats_taken([row["id"] for row in rows]),
-            "sort": sort,
-            "filters": filters,
+            "sort": listing.sort,
+            "filters": listing.filters,
             "kinds": PROJECT_KINDS,
             "statuses": PROJECT_STATUSES,
             "can_manage": is_coordinator(request),
             **LABELS,
         },
+    )
+
+
+EXPORT_COLUMNS = (
+    *LIST_COLUMNS,
+    Project.organization.name.as_alias("organization_name"),
+    Project.majors,
+    Project.cohort_year,
+    Project.agreement_no,
+    Project.employment_promised,
+    Project.address,
+    Project.workstation_kind,
+)
+
+
+@allow(Role.coordinator, Role.partner)
+async def project_list_export(request: Request) -> Response:
+    listing = project_listing(request)
+    rows, truncated = await export_rows(listing.apply(Project.select(*EXPORT_COLUMNS)))
+    taken = await seats_taken(Project.select(Project.id).where(*listing.conditions))
+    columns = [
+        Column(_("Project name"), "name", 30),
+        Column(_("Kind"), lambda row: project_kind_label(row["kind"]), 12),
+        Column(
+            _("Kind of workstation"),
+            lambda row: (
+                workstation_kind_label(row["workstation_kind"]) if row["workstation_kind"] else ""
+            ),
+            14,
+        ),
+        Column(_("Enterprise"), "enterprise_name", 28),
+        Column(_("Joint organization"), "organization_name", 28),
+        Column(_("Majors"), "majors", 24),
+        Column(_("Starts on"), "starts_on", 12),
+        Column(_("Ends on"), "ends_on", 12),
+        Column(_("Places taken"), lambda row: taken.get(row["id"], 0), 9),
+        Column(_("Capacity"), "capacity", 8),
+        Column(_("Project status"), lambda row: project_status_label(row["status"]), 10),
+        Column(_("Cohort year"), "cohort_year", 8),
+        Column(_("Agreement number"), "agreement_no", 16),
+        Column(_("Employment promised (order employment)"), "employment_promised", 12),
+        Column(_("Address"), "address", 28),
+    ]
+    return await excel_export(
+        stem=_("Project list"),
+        ascii_stem="projects",
+        title=_("Co-education projects"),
+        columns=columns,
+        rows=rows,
+        truncated=truncated,
     )
 
 
@@ -548,6 +610,7 @@ MEMBER_PATH = "/projects/{project_id:int}/members/{participation_id:int}"
 
 routes = [
     Route("/projects/", project_list, name="project_list"),
+    Route("/projects/export.xlsx", project_list_export, name="project_list_export"),
     Route("/projects/new", project_create, methods=["GET", "POST"], name="project_create"),
     Route("/projects/{project_id:int}", project_detail, name="project_detail"),
     Route(

@@ -9,17 +9,20 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from partners.tables import Enterprise, Mentor
+from partners.tables import Enterprise, Mentor, PartnerAccount
 from portal.accounts import AccountError, NewAccount, create_account, set_active
 from portal.audit import Actor
 from portal.auth import allow
 from portal.db import contains
+from portal.exports import excel_export, export_rows
 from portal.flash import flash
 from portal.forms import FormState, read_form
 from portal.i18n import _, lazy
+from portal.listing import Listing
 from portal.pagination import Page, PageRequest
-from portal.tables import Profile, Role
+from portal.tables import Profile, Role, Student
 from portal.templating import render
+from portal.xlsx import Column
 
 ROLE_LABELS = {
     Role.coordinator.value: lazy("Coordinator"),
@@ -34,10 +37,19 @@ def role_label(role: str) -> str:
     return _(ROLE_LABELS.get(role, role))
 
 
-@allow(Role.coordinator)
-async def account_list(request: Request) -> Response:
+LIST_COLUMNS = (
+    Profile.user.id.as_alias("user_id"),
+    Profile.user.username.as_alias("username"),
+    Profile.user.active.as_alias("active"),
+    Profile.user.last_login.as_alias("last_login"),
+    Profile.role,
+    Profile.display_name,
+)
+
+
+def account_listing(request: Request) -> Listing:
+    """The accounts the query string selects, by username: shared by the page and export."""
     query = request.query_params
-    page_request = PageRequest.from_query(query)
     conditions: list[Any] = []
     if search := query.get("q", "").strip():
         conditions.append(
@@ -45,18 +57,22 @@ async def account_list(request: Request) -> Response:
         )
     if (role := query.get("role", "")) in ROLE_LABELS:
         conditions.append(Profile.role == role)
-    total = await Profile.count().where(*conditions)
+    else:
+        role = ""
+    return Listing(
+        conditions=conditions,
+        order=[(Profile.user.username, True)],
+        filters={"q": query.get("q", ""), "role": role},
+    )
+
+
+@allow(Role.coordinator)
+async def account_list(request: Request) -> Response:
+    listing = account_listing(request)
+    page_request = PageRequest.from_query(request.query_params)
+    total = await Profile.count().where(*listing.conditions)
     rows = (
-        await Profile.select(
-            Profile.user.id.as_alias("user_id"),
-            Profile.user.username.as_alias("username"),
-            Profile.user.active.as_alias("active"),
-            Profile.user.last_login.as_alias("last_login"),
-            Profile.role,
-            Profile.display_name,
-        )
-        .where(*conditions)
-        .order_by(Profile.user.username)
+        await listing.apply(Profile.select(*LIST_COLUMNS))
         .limit(page_request.size)
         .offset(page_request.offset)
     )
@@ -65,10 +81,53 @@ async def account_list(request: Request) -> Response:
         "portal/account_list.html",
         {
             "page": Page(rows=rows, request=page_request, total=total),
-            "filters": {"q": query.get("q", ""), "role": role},
+            "filters": listing.filters,
             "role_labels": ROLE_LABELS,
             "role_label": role_label,
         },
+    )
+
+
+async def linked_records(listing: Listing) -> dict[int, str]:
+    """What each listed account is linked to (a partner's enterprise, a student, a mentor),
+    by user id: three queries whatever the number of accounts."""
+    users = Profile.select(Profile.user).where(*listing.conditions)
+    enterprises = await PartnerAccount.select(
+        PartnerAccount.user, PartnerAccount.enterprise.name.as_alias("name")
+    ).where(PartnerAccount.user.is_in(users))
+    students = await Student.select(Student.user, Student.student_no, Student.name).where(
+        Student.user.is_in(users)
+    )
+    mentors = await Mentor.select(Mentor.user, Mentor.name).where(Mentor.user.is_in(users))
+    linked = {row["user"]: row["name"] for row in enterprises}
+    linked.update({row["user"]: f"{row['student_no']} {row['name']}" for row in students})
+    linked.update({row["user"]: row["name"] for row in mentors})
+    return linked
+
+
+@allow(Role.coordinator)
+async def account_list_export(request: Request) -> Response:
+    listing = account_listing(request)
+    rows, truncated = await export_rows(
+        listing.apply(Profile.select(*LIST_COLUMNS, Profile.created_at))
+    )
+    linked = await linked_records(listing)
+    columns = [
+        Column(_("Username"), "username", 18),
+        Column(_("Name"), "display_name", 16),
+        Column(_("Role"), lambda row: role_label(row["role"]), 10),
+        Column(_("Linked to"), lambda row: linked.get(row["user_id"], ""), 28),
+        Column(_("Status"), lambda row: _("Active") if row["active"] else _("Disabled"), 8),
+        Column(_("Last sign-in"), "last_login", 17),
+        Column(_("Created"), "created_at", 17),
+    ]
+    return await excel_export(
+        stem=_("Account list"),
+        ascii_stem="accounts",
+        title=_("Accounts"),
+        columns=columns,
+        rows=rows,
+        truncated=truncated,
     )
 
 
@@ -182,6 +241,7 @@ async def account_set_active(request: Request) -> Response:
 
 routes = [
     Route("/accounts/", account_list, name="account_list"),
+    Route("/accounts/export.xlsx", account_list_export, name="account_list_export"),
     Route("/accounts/new", account_create, methods=["GET", "POST"], name="account_create"),
     Route("/accounts/{user_id:int}", account_detail, name="account_detail"),
     Route(

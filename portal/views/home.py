@@ -14,8 +14,10 @@ from partners.dashboard import partner_side_figures
 from partners.mentorships import assignment_scope, students_needing_attention
 from partners.tables import Enterprise, Mentor, PartnerAccount
 from portal.auth import ALL_ROLES, allow
-from portal.tables import Profile, Role, Student
+from portal.dashboard import dashboard_charts
+from portal.tables import Profile, Role
 from portal.templating import render
+from talent_pool.pipeline import due_summary
 
 
 @allow(*ALL_ROLES)
@@ -26,27 +28,24 @@ async def home(request: Request) -> Response:
 
 
 async def dashboard(request: Request) -> Response:
+    """The coordinator's and partner's dashboard: figures, charts (the college's, or the
+    partner's enterprise's) and the lists that need action; a mentor's short version."""
     viewer = request.user
-    context: dict = {}
+    today = datetime.date.today()
+    context: dict = {"today": today}
     if viewer.role is Role.coordinator:
-        by_department = await Student.raw(
-            "SELECT department, COUNT(*) AS students FROM portal_student "
-            "GROUP BY department ORDER BY students DESC, department"
-        )
         roles = await Profile.raw(
             "SELECT p.role, COUNT(*) AS accounts FROM portal_profile p "
             'JOIN piccolo_user u ON u.id = p."user" WHERE u.active = {} GROUP BY p.role',
             True,
         )
-        context = {
-            "student_count": sum(row["students"] for row in by_department),
-            "by_department": by_department,
+        context |= {
             "accounts_by_role": {row["role"]: row["accounts"] for row in roles},
             "enterprise_count": await Enterprise.count(),
             "mentor_count": await Mentor.count(),
         }
     elif viewer.role is Role.partner:
-        context = {
+        context |= {
             "enterprise": await Enterprise.select(Enterprise.id, Enterprise.name, Enterprise.status)
             .where(Enterprise.id == viewer.enterprise_id)
             .first(),
@@ -56,19 +55,25 @@ async def dashboard(request: Request) -> Response:
             ),
         }
     elif viewer.role is Role.mentor:
-        context = {
-            "mentor": await Mentor.select(Mentor.name, Mentor.side, Mentor.max_mentees)
+        context["mentor"] = (
+            await Mentor.select(Mentor.name, Mentor.side, Mentor.max_mentees)
             .where(Mentor.id == viewer.mentor_id)
             .first()
-        }
-    today = datetime.date.today()
+        )
     if viewer.role in (Role.coordinator, Role.partner):
-        context.update(await partner_side_figures(request, today))
-    context["today"] = today
+        charts = await dashboard_charts(viewer, today, request)
+        coverage = charts["coverage"]
+        context |= {
+            "charts": charts,
+            "student_count": sum(sum(s.values) for s in coverage.series),
+            "covered_count": sum(coverage.values("covered").values()),
+            **await partner_side_figures(request, today),
+        }
     if viewer.role in (Role.coordinator, Role.partner, Role.mentor):
         context["needing_attention"] = await students_needing_attention(
             assignment_scope(request), today
         )
+        context["due_summary"] = await due_summary(viewer, today)
     return render(request, "portal/dashboard.html", context)
 
 

@@ -40,6 +40,8 @@ from portal.record import (
 from portal.students import gender_label, political_status_label
 from portal.tables import Award, Role
 from portal.templating import render, templates
+from talent_pool.pipeline import pipeline_context
+from talent_pool.scoring import rescore_students
 
 STAFF = (Role.coordinator, Role.partner, Role.mentor)
 
@@ -83,7 +85,10 @@ def record_url(request: Request, student_id: int) -> str:
 @allow(Role.student)
 async def my_record(request: Request) -> Response:
     record = await record_or_404(request, request.user.student_id)
-    return render(request, "portal/my_record.html", record_context(request, record))
+    context = record_context(request, record)
+    today = datetime.date.today()
+    context |= await pipeline_context(request.user.student_id, request.user, today)
+    return render(request, "portal/my_record.html", context)
 
 
 @allow(*STAFF)
@@ -188,6 +193,7 @@ async def award_create(request: Request) -> Response:
     async with audited_write(actor_of(request)) as audit:
         row = (await Award.insert(Award(**values)).returning(Award.id))[0]
         await audit.created(Award, row["id"], values, f"{student['name']} {values['name']}")
+    await rescore_students([student["id"]], actor_of(request))  # talent pool score
     flash(request, _("The award %(name)s was recorded.", name=values["name"]))
     return RedirectResponse(record_url(request, student["id"]), 303)
 
@@ -216,6 +222,7 @@ async def award_delete(request: Request) -> Response:
         await Award.delete().where(Award.id == award["id"])
         before = {name: award[name] for name in (*AWARD_FIELDS, "enterprise_id")}
         await audit.deleted(Award, award["id"], before, f"{student['name']} {award['name']}")
+    await rescore_students([student["id"]], actor_of(request))  # talent pool score
     flash(request, _("The award %(name)s was deleted.", name=award["name"]))
     return RedirectResponse(record_url(request, student["id"]), 303)
 

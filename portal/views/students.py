@@ -14,9 +14,11 @@ from starlette.routing import Route
 from portal.audit import actor_of, audited_write
 from portal.auth import allow
 from portal.db import contains, is_foreign_key_violation, is_unique_violation
+from portal.exports import excel_export, export_rows
 from portal.flash import flash
 from portal.forms import FormState, read_form
 from portal.i18n import _
+from portal.listing import Listing
 from portal.pagination import Page, PageRequest, Sort
 from portal.record import gather_record
 from portal.students import (
@@ -30,6 +32,7 @@ from portal.students import (
 from portal.tables import Role, Student
 from portal.templating import render
 from portal.views.records import record_context
+from portal.xlsx import Column
 
 SORT_KEYS = ("student_no", "name", "department", "major", "cohort_year", "political_status")
 FILTERS = ("department", "major", "cohort_year", "political_status")
@@ -86,34 +89,75 @@ async def filter_options() -> dict[str, list[Any]]:
     return options
 
 
+def student_listing(request: Request) -> Listing:
+    """The students the query string selects, in its order: shared by the page and export."""
+    query = dict(request.query_params)
+    sort = Sort.from_query(request.query_params, SORT_KEYS, "student_no")
+    return Listing(
+        conditions=list_conditions(query),
+        order=[(getattr(Student, sort.key), not sort.descending), (Student.id, True)],
+        filters={name: query.get(name, "") for name in ("q", *FILTERS)},
+        sort=sort,
+    )
+
+
 @allow(Role.coordinator)
 async def student_list(request: Request) -> Response:
-    query = dict(request.query_params)
+    listing = student_listing(request)
     page_request = PageRequest.from_query(request.query_params)
-    sort = Sort.from_query(request.query_params, SORT_KEYS, "student_no")
-    conditions = list_conditions(query)
-    total = await Student.count().where(*conditions)
+    total = await Student.count().where(*listing.conditions)
     rows = (
-        await Student.select(*LIST_COLUMNS)
-        .where(*conditions)
-        .order_by(getattr(Student, sort.key), ascending=not sort.descending)
-        .order_by(Student.id)
+        await listing.apply(Student.select(*LIST_COLUMNS))
         .limit(page_request.size)
         .offset(page_request.offset)
     )
-    filters = {name: query.get(name, "") for name in ("q", *FILTERS)}
     return render(
         request,
         "portal/student_list.html",
         {
             "page": Page(rows=rows, request=page_request, total=total),
-            "sort": sort,
-            "filters": filters,
+            "sort": listing.sort,
+            "filters": listing.filters,
             "options": await filter_options(),
             "political_statuses": POLITICAL_STATUSES,
             "status_label": political_status_label,
             "gender_label": gender_label,
         },
+    )
+
+
+def export_columns() -> list[Column]:
+    """The columns of the import template, in its order, so an export can be edited and
+    imported back."""
+    return [
+        Column(_("Student number"), "student_no", 14),
+        Column(_("Name"), "name", 10),
+        Column(_("Gender"), lambda row: gender_label(row["gender"]), 6),
+        Column(_("Birth date"), "birth_date", 12),
+        Column(_("Department"), "department", 18),
+        Column(_("Major"), "major", 20),
+        Column(_("Class"), "class_name", 18),
+        Column(_("Cohort"), "cohort_year", 8),
+        Column(
+            _("Political status"), lambda row: political_status_label(row["political_status"]), 14
+        ),
+        Column(_("Phone"), "phone", 14),
+    ]
+
+
+@allow(Role.coordinator)
+async def student_list_export(request: Request) -> Response:
+    listing = student_listing(request)
+    rows, truncated = await export_rows(
+        listing.apply(Student.select(*LIST_COLUMNS, Student.birth_date, Student.phone))
+    )
+    return await excel_export(
+        stem=_("Student list"),
+        ascii_stem="students",
+        title=_("Students"),
+        columns=export_columns(),
+        rows=rows,
+        truncated=truncated,
     )
 
 
@@ -245,6 +289,7 @@ async def student_delete(request: Request) -> Response:
 
 routes = [
     Route("/students/", student_list, name="student_list"),
+    Route("/students/export.xlsx", student_list_export, name="student_list_export"),
     Route("/students/new", student_create, methods=["GET", "POST"], name="student_create"),
     Route("/students/{student_id:int}", student_detail, name="student_detail"),
     Route(

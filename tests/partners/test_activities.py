@@ -66,7 +66,7 @@ def test_exactly_a_year_ahead_is_allowed():
     assert latest_allowed_date(datetime.date(2028, 2, 29)) == datetime.date(2029, 2, 28)
 
 
-def test_a_coordinator_may_pick_any_student_a_partner_only_past_attendees():
+def test_a_coordinator_may_pick_any_student_a_partner_its_placed_students_and_past_attendees():
     assert attendable_students(Role.coordinator, None, 1) == []
     assert len(attendable_students(Role.partner, 5, 1)) == 1
 
@@ -239,6 +239,18 @@ def people_student_no(student_id: int) -> str:
     return run(Student.select(Student.student_no).where(Student.id == student_id).first())[
         "student_no"
     ]
+
+
+def test_a_partner_marks_a_student_placed_with_its_enterprise(partner, people):
+    org = people.organization_a
+    activity_id = activity_of(org)
+    url = f"/organizations/{org}/activities/{activity_id}/attendance"
+    found = partner.get(url + "?q=" + people_student_no(people.student_id))
+    results = Browser.soup(found).select(".search-results input[name=student]")
+    assert [int(box["value"]) for box in results] == [people.student_id]
+    response = partner.post(url, {"member": members_of(org), "student": [people.student_id]})
+    assert response.status_code == 303
+    assert student_attendees(activity_id) == {people.student_id}
 
 
 def test_a_partner_cannot_add_a_student_it_may_not_pick(partner, people):

@@ -49,7 +49,15 @@ def extracted_messages() -> set[str]:
 def test_every_ui_string_has_a_chinese_translation():
     with open(LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "messages.po", "rb") as po:
         catalog = read_po(po)
-    translated = {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
+    translated: dict[str, str] = {}
+    for m in catalog:
+        if not m.id or m.fuzzy:
+            continue
+        if isinstance(m.id, str):
+            if m.string:
+                translated[m.id] = m.string
+        elif all(m.string):  # a plural: Chinese has one form, which serves both English ones
+            translated |= {m.id[0]: m.string[0], m.id[1]: m.string[0]}
     missing = sorted(extracted_messages() - translated.keys())
     assert not missing, f"run scripts/update-translations and translate: {missing}"
     for message_id, chinese in translated.items():

@@ -1,0 +1,148 @@
+"""Reports as PDF: a joint organization's annual report and a project's summary.
+
+Who may see them is who may see the organization or the project: a coordinator any, a partner
+those of its own enterprise (partners.access, the projects' scope); anyone else gets a 404.
+The HTML is rendered here (translations, filters), the PDF in a worker process.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from partners.access import get_organization_or_404
+from partners.organizations import kind_label as organization_kind_label
+from partners.organizations import side_label
+from partners.organizations import status_label as organization_status_label
+from partners.projects import LIVE_STATUSES
+from partners.reports import BadYear, organization_report, project_summary, report_year
+from partners.views.organizations import organization_parts
+from partners.views.projects import LABELS as PROJECT_LABELS
+from partners.views.projects import assignments_of, get_project_or_404, members_of
+from portal.auth import allow
+from portal.charts import svg_chart
+from portal.i18n import _
+from portal.pdf import pdf_response, render_pdf
+from portal.tables import Role
+from portal.templating import render, templates
+from portal.views.records import css_string
+
+UNSAFE_IN_FILENAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def margin_boxes(running_title: str, today: datetime.date) -> dict[str, str]:
+    """The CSS `content` of the page margins: running title, generation date, page numbers."""
+    pages = _("Page %(page)s of %(pages)s", page="\x00", pages="\x01")
+    counters = {"\x00": "counter(page)", "\x01": "counter(pages)"}
+    page_numbers = " ".join(
+        counters.get(part) or css_string(part) for part in re.split("(\x00|\x01)", pages) if part
+    )
+    return {
+        "header_left": css_string(_("School–Enterprise Co-Education Portal")),
+        "header_right": css_string(running_title),
+        "generated": css_string(_("Generated on %(date)s", date=today.isoformat())),
+        "page_numbers": page_numbers,
+    }
+
+
+def file_name(*parts: Any) -> str:
+    """A download name from its parts, without characters file systems refuse."""
+    return UNSAFE_IN_FILENAMES.sub("_", "-".join(str(part) for part in parts)) + ".pdf"
+
+
+async def render_report(request: Request, template: str, context: dict[str, Any]) -> bytes:
+    html = templates.env.get_template(template).render(
+        {
+            **context,
+            "request": request,
+            "viewer": request.user,
+            "locale": request.scope.get("locale", "zh_CN"),
+            "svg_chart": svg_chart,
+            "pdf": True,
+        }
+    )
+    return await render_pdf(html)
+
+
+@allow(Role.coordinator, Role.partner)
+async def organization_report_pdf(request: Request) -> Response:
+    organization = await get_organization_or_404(request, request.path_params["organization_id"])
+    today = datetime.date.today()
+    try:
+        year = report_year(request.query_params.get("year"), today)
+    except BadYear:
+        return render(
+            request,
+            "error.html",
+            {
+                "status_code": 400,
+                "title": _("Bad request"),
+                "message": _("Choose a year from 2000 to 2100 for the report."),
+            },
+            status_code=400,
+        )
+    parts = await organization_parts(organization["id"])
+    report = await organization_report(organization, parts, year, today)
+    title = _("Annual report %(year)s", year=year)
+    content = await render_report(
+        request,
+        "pdf/organization_report.html",
+        {
+            "report": report,
+            "organization": organization,
+            "generated_on": today,
+            "css": margin_boxes(f"{organization['name']} · {title}", today),
+            "kind_label": organization_kind_label,
+            "status_label": organization_status_label,
+            "side_label": side_label,
+        },
+    )
+    return pdf_response(
+        content,
+        file_name(organization["name"], title),
+        f"organization-{organization['id']}-report-{year}.pdf",
+    )
+
+
+@allow(Role.coordinator, Role.partner)
+async def project_summary_pdf(request: Request) -> Response:
+    project = await get_project_or_404(request, request.path_params["project_id"])
+    today = datetime.date.today()
+    summary = await project_summary(
+        project, await members_of(project["id"]), await assignments_of(project["id"])
+    )
+    content = await render_report(
+        request,
+        "pdf/project_summary.html",
+        {
+            "summary": summary,
+            "project": project,
+            "live": summary.live_members(LIVE_STATUSES),
+            "positions": [p for p in project["positions"].splitlines() if p.strip()],
+            "generated_on": today,
+            "css": margin_boxes(f"{project['name']} · {_('Project summary')}", today),
+            **PROJECT_LABELS,
+        },
+    )
+    return pdf_response(
+        content,
+        file_name(project["name"], _("Project summary")),
+        f"project-{project['id']}-summary.pdf",
+    )
+
+
+routes = [
+    Route(
+        "/organizations/{organization_id:int}/report.pdf",
+        organization_report_pdf,
+        name="organization_report_pdf",
+    ),
+    Route(
+        "/projects/{project_id:int}/summary.pdf", project_summary_pdf, name="project_summary_pdf"
+    ),
+]

@@ -1,0 +1,9 @@
+"""Imports (导入): students, mentors and enterprises from .xlsx and .csv files.
+
+reading.py  what the upload is (xlsx or CSV, and which encoding) and its rows of cells
+values.py   cells as people type them (男/女, 2005/5/1, 2024级, 中共党员 …) → form values
+kinds.py    per kind: the columns, the form rule that checks a row, the natural key
+preview.py  header found, rows checked, duplicates, create / update / unchanged per row
+applying.py the batch kept for the preview, and written in one transaction on confirm
+template.py the downloadable template of each kind
+"""

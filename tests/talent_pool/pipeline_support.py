@@ -1,0 +1,137 @@
+"""Factories for the recruitment pipeline's tests: students in the pool, and files built up to
+any event through the real rules and writes (talent_pool.pipeline.record_event)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from portal.audit import Actor, audited_write
+from talent_pool.pipeline import Event, Person, add_months, record_event
+from talent_pool.tables import DueItem, PipelineEvent, PoolEntry
+from tests.support import insert_id, run
+
+TEST_ACTOR = Actor(None, "pipeline-test")
+CONTACTS = (Person("王建国", True), Person("李红梅", True))
+DECIDED = {"decided_by": "学生第一党支部委员会"}
+# A whole file: (kind, months after the start, days after that, details). The start is the
+# first of a month, so no date is clamped at a month's end.
+STORY: list[tuple[str, int, int, dict[str, Any]]] = [
+    ("application", 0, 0, {}),
+    ("talk", 0, 17, {}),
+    ("activist", 1, 15, {"recommended_by": "league", **DECIDED}),
+    ("contacts", 1, 20, {"people": CONTACTS}),
+    ("review", 7, 15, {}),
+    ("review", 13, 15, {}),
+    ("development_target", 13, 15, DECIDED),
+    ("political_review", 14, 15, {}),
+    ("training", 14, 25, {"days": 5}),
+    ("introducers", 15, 15, {"people": CONTACTS}),
+    ("branch_meeting", 16, 15, {}),
+    ("approval", 17, 15, {"decided_by": "学院党委"}),
+    ("conversion", 28, 15, {}),
+]
+
+
+def story_start(today: datetime.date) -> datetime.date:
+    """The first of the month three years ago: the whole story fits before today."""
+    return add_months(today.replace(day=1), -36)
+
+
+def story_date(start: datetime.date, months: int, days: int) -> datetime.date:
+    return add_months(start, months) + datetime.timedelta(days=days)
+
+
+def pool(student_id: int, status: str = "pooled") -> int:
+    """Puts the student in the talent pool (as a coordinator's accepted flag would)."""
+    return insert_id(
+        PoolEntry, student=student_id, status=status, status_since=datetime.date.today()
+    )
+
+
+def record(student_id: int, kind: str, day: datetime.date, **details: Any) -> int:
+    """Records one event through the rules; fails the test if they refuse it."""
+
+    async def write() -> int:
+        async with audited_write(TEST_ACTOR) as audit:
+            event_id, errors = await record_event(
+                audit, student_id, Event(kind=kind, happened_on=day, **details), today()
+            )
+        assert errors == [], errors
+        assert event_id is not None
+        return event_id
+
+    return run(write())
+
+
+def today() -> datetime.date:
+    return datetime.date.today()
+
+
+def file_until(
+    student_id: int, last_kind: str, occurrence: int = 1, start: datetime.date | None = None
+) -> list[int]:
+    """Pools the student (unless pooled) and records the story up to the given event."""
+    if not run(PoolEntry.exists().where(PoolEntry.student == student_id)):
+        pool(student_id)
+    start = start or story_start(today())
+    ids, seen = [], 0
+    for kind, months, days, details in STORY:
+        ids.append(record(student_id, kind, story_date(start, months, days), **details))
+        if kind == last_kind:
+            seen += 1
+            if seen == occurrence:
+                break
+    return ids
+
+
+def stage_of(student_id: int) -> str | None:
+    row = run(PoolEntry.select(PoolEntry.stage).where(PoolEntry.student == student_id).first())
+    return row["stage"] if row else None
+
+
+def due_of(student_id: int) -> list[tuple[str, datetime.date]]:
+    rows = run(
+        DueItem.select(DueItem.kind, DueItem.due_on)
+        .where(DueItem.student == student_id)
+        .order_by(DueItem.due_on)
+    )
+    return [(row["kind"], row["due_on"]) for row in rows]
+
+
+def events_of(student_id: int) -> list[str]:
+    rows = run(
+        PipelineEvent.select(PipelineEvent.kind)
+        .where(PipelineEvent.student == student_id)
+        .order_by(PipelineEvent.happened_on)
+        .order_by(PipelineEvent.id)
+    )
+    return [row["kind"] for row in rows]
+
+
+def viewer_of(browser: Any) -> Any:
+    """The Viewer of a signed-in test browser, as the app sees it."""
+    from portal.auth import SESSION_COOKIE, load_viewer
+
+    return run(load_viewer(browser.client.cookies[SESSION_COOKIE], 8))
+
+
+def render_template(name: str, **context: Any) -> str:
+    """Renders a partial template as a page would include it (url_for works)."""
+    from starlette.requests import Request
+
+    from portal.app import create_app
+    from portal.templating import templates
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/",
+        "root_path": "",
+        "scheme": "http",
+        "server": ("testserver", 80),
+        "query_string": b"",
+        "headers": [],
+        "router": create_app().router,
+    }
+    return templates.env.get_template(name).render(request=Request(scope), **context)
