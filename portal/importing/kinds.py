@@ -13,6 +13,7 @@ Keys:
 from __future__ import annotations
 
 import datetime
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -84,7 +85,7 @@ def chunks(items: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterator[Sequence[
         yield items[start : start + size]
 
 
-class ImportSpec:
+class ImportSpec(ABC):
     """The shared part of every kind; each kind fills in its columns, rule and key."""
 
     kind: str
@@ -129,25 +130,27 @@ class ImportSpec:
         """What checking the rows needs from the database, fetched in bulk beforehand."""
         return {}
 
+    @abstractmethod
     def check(
         self, row: RowInput, today: datetime.date, context: dict[str, Any]
     ) -> tuple[dict[str, Any], dict[str, str]]:
         """The cleaned values and the errors by column field, from the kind's form rule."""
-        raise NotImplementedError
 
+    @abstractmethod
     def key(self, values: dict[str, Any]) -> Hashable:
-        raise NotImplementedError
+        """The natural key that decides between creating and updating a record."""
 
+    @abstractmethod
     def describe_key(self, values: dict[str, Any]) -> str:
-        raise NotImplementedError
+        """The key as the preview names it (e.g. "student number 2024000001")."""
 
     def key_column(self) -> str:
         """The column a duplicate key is reported on."""
         return self.columns[0].field
 
+    @abstractmethod
     async def existing(self, rows: list[CheckedRow]) -> dict[Hashable, list[dict[str, Any]]]:
         """The records already in the portal with the rows' keys (one query per chunk)."""
-        raise NotImplementedError
 
     def written_fields(self, present: Iterable[str], kept: Iterable[str]) -> list[str]:
         """The record fields an update writes: those whose column is in the file, except cells
