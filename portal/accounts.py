@@ -10,9 +10,10 @@ from piccolo_api.session_auth.tables import SessionsBase
 
 from partners.tables import Enterprise, Mentor, PartnerAccount
 from portal.audit import Actor, audited_write
-from portal.auth import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, hash_password
+from portal.auth import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from portal.db import is_unique_violation
 from portal.i18n import _
+from portal.passwords import hash_password
 from portal.tables import Profile, Role, Student
 
 USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_.\-]{3,50}")
@@ -93,6 +94,10 @@ async def linked_name(account: NewAccount) -> tuple[str, int | None]:
     return "", None
 
 
+# Piccolo's own format, so BaseUser stores it as it is; it matches no password.
+UNUSABLE_PASSWORD = "pbkdf2_sha256$0$unusable$none"
+
+
 async def create_account(actor: Actor, account: NewAccount) -> int:
     """Creates the login, its profile and its link, in one audited transaction."""
     check_username_and_password(account.username, account.password)
@@ -105,11 +110,14 @@ async def create_account(actor: Actor, account: NewAccount) -> int:
             display_name = account.display_name.strip() or record_name or account.username
             user = BaseUser(
                 username=account.username,
-                password=hashed,
+                password=UNUSABLE_PASSWORD,
                 email=f"{account.username}@accounts.invalid",
                 active=True,
             )
             await user.save()
+            # Stored by an update: BaseUser re-hashes (with PBKDF2) any password it is given
+            # that does not look like its own format.
+            await BaseUser.update({BaseUser.password: hashed}).where(BaseUser.id == user.id)
             await Profile.insert(
                 Profile(user=user.id, role=account.role, display_name=display_name)
             )

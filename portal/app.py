@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from piccolo.engine import engine_finder
-from piccolo_api.csrf.middleware import CSRFMiddleware
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -19,8 +18,11 @@ from starlette.staticfiles import StaticFiles
 import partners.routes
 import portal.routes
 import talent_pool.routes
-from portal.auth import PortalAuthBackend
+from portal.auth import SESSION_COOKIE, PortalAuthBackend
 from portal.batches import BatchRunner
+from portal.cache import caches_for_app
+from portal.csrf import CSRFMiddleware
+from portal.engine import install_generation_triggers
 from portal.errors import http_error, server_error
 from portal.middleware import CloseFormMiddleware, LocaleMiddleware, SecurityHeadersMiddleware
 from portal.pdf import shutdown_pool
@@ -31,6 +33,7 @@ from portal.settings import ROOT, Settings, load_settings
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
     engine = engine_finder()
     await engine.start_connection_pool()
+    await install_generation_triggers(engine)
     runner = BatchRunner()  # batch PDF exports, in the background of every server process
     runner.start()
     try:
@@ -62,13 +65,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 https_only=settings.production,
             ),
             Middleware(CloseFormMiddleware),
-            Middleware(CSRFMiddleware, allow_form_param=True, allowed_hosts=allowed_hosts),
+            Middleware(
+                CSRFMiddleware,
+                secret_key=settings.secret_key,
+                session_cookie=SESSION_COOKIE,
+                allowed_hosts=allowed_hosts,
+                secure_cookie=settings.production,
+            ),
             Middleware(AuthenticationMiddleware, backend=PortalAuthBackend(settings.session_hours)),
         ],
         exception_handlers={HTTPException: http_error, Exception: server_error},
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.caches = caches_for_app()
     return app
 
 

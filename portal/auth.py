@@ -1,13 +1,12 @@
 """Who is asking: sessions from piccolo_api's session table, roles, and route guards.
 
-One joined query per request reads the session, the user, the role and the records the user
-is tied to (the student record, the partner's enterprise, the mentor record), so every
-handler knows what the viewer may see without further look-ups.
+One joined query reads the session, the user, the role and the records the user is tied to
+(the student record, the partner's enterprise, the mentor record), so every handler knows what
+the viewer may see without further look-ups; its result is kept until the next write.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 import functools
 from collections.abc import Awaitable, Callable
@@ -21,6 +20,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import RedirectResponse, Response
 
+from portal.cache import MISSING, GenerationCache, forget_generation, generation
+from portal.csrf import cookies_of
+from portal.passwords import verify_password
 from portal.tables import Role
 
 SESSION_COOKIE = "portal_session"
@@ -88,6 +90,14 @@ WHERE s.token = {}
 
 
 async def load_viewer(token: str, session_hours: int) -> Viewer | None:
+    """The viewer of a session token, or None (unknown, expired, or the account deactivated)."""
+    loaded = await load_session(token, session_hours)
+    return loaded[0] if loaded else None
+
+
+async def load_session(token: str, session_hours: int) -> tuple[Viewer, datetime.datetime] | None:
+    """The viewer of a session token and when the session ends, or None (unknown, expired,
+    or the account deactivated). A session with under half an hour left is extended."""
     rows = await SessionsBase.raw(VIEWER_QUERY, True, token).run()
     if not rows:
         return None
@@ -95,12 +105,13 @@ async def load_viewer(token: str, session_hours: int) -> Viewer | None:
     now = datetime.datetime.now()
     if row["expiry_date"] <= now or row["max_expiry_date"] <= now:
         return None
-    if row["expiry_date"] - now < SESSION_EXTEND_WHEN_LEFT:
-        extended = min(now + datetime.timedelta(hours=session_hours), row["max_expiry_date"])
-        await SessionsBase.update({SessionsBase.expiry_date: extended}).where(
+    expiry = row["expiry_date"]
+    if expiry - now < SESSION_EXTEND_WHEN_LEFT:
+        expiry = min(now + datetime.timedelta(hours=session_hours), row["max_expiry_date"])
+        await SessionsBase.update({SessionsBase.expiry_date: expiry}).where(
             SessionsBase.token == token
         )
-    return Viewer(
+    viewer = Viewer(
         user_id=row["user_id"],
         username=row["username"],
         role=Role(row["role"]),
@@ -110,18 +121,39 @@ async def load_viewer(token: str, session_hours: int) -> Viewer | None:
         enterprise_id=row["enterprise_id"],
         mentor_id=row["mentor_id"],
     )
+    return viewer, expiry
 
 
 class PortalAuthBackend(AuthenticationBackend):
-    def __init__(self, session_hours: int) -> None:
+    """Who is asking, from the session cookie. The viewer of a session is kept in memory for
+    as long as the write generation stands: signing out, a password change, a deactivation or
+    any other write makes every worker read it again (see portal.cache)."""
+
+    def __init__(self, session_hours: int, cache_size: int = 10_000) -> None:
         self.session_hours = session_hours
+        self.cache = GenerationCache(max_entries=cache_size)
 
     async def authenticate(self, conn: HTTPConnection):
-        token = conn.cookies.get(SESSION_COOKIE)
-        viewer = await load_viewer(token, self.session_hours) if token else None
+        token = cookies_of(conn.scope).get(SESSION_COOKIE)
+        viewer = await self.viewer_of(conn, token) if token else None
         if viewer is None:
             return AuthCredentials([]), Anonymous()
         return AuthCredentials(["authenticated", viewer.role.value]), viewer
+
+    async def viewer_of(self, conn: HTTPConnection, token: str) -> Viewer | None:
+        current = await generation(conn)
+        cached = self.cache.get(token, current)
+        now = datetime.datetime.now()
+        if cached is not MISSING and cached[1] - now >= SESSION_EXTEND_WHEN_LEFT:
+            return cached[0]
+        loaded = await load_session(token, self.session_hours)
+        forget_generation(conn)  # the session may have been extended: a write
+        if loaded is None:
+            return None
+        # Kept under the generation read before loading: a sign-out committed meanwhile has
+        # moved the generation on, so this entry is never served after it.
+        self.cache.put(token, current, loaded)
+        return loaded[0]
 
 
 def allow(*roles: Role) -> Callable[[Endpoint], Endpoint]:
@@ -154,25 +186,25 @@ MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 128
 
 
-async def hash_password(password: str) -> str:
-    """PBKDF2 with 600k rounds takes ~0.15 s of CPU: run it off the event loop."""
-    return await asyncio.to_thread(BaseUser.hash_password, password)
+@dataclass(frozen=True)
+class SignIn:
+    """A sign-in attempt's outcome: the user, when the password was right and the account is
+    active, and the stronger hash to store when the old one is due for replacement."""
+
+    user_id: int | None
+    new_hash: str | None = None
 
 
-async def check_password(username: str, password: str) -> int | None:
-    """The user id when the password is right and the account active, else None."""
+async def check_password(username: str, password: str) -> SignIn:
+    """Checks a username's password (as long to answer whether or not the user exists)."""
     if len(username) > 100 or len(password) > MAX_PASSWORD_LENGTH:
-        return None
+        return SignIn(None)
     row = (
         await BaseUser.select(BaseUser.id, BaseUser.password, BaseUser.active)
         .where(BaseUser.username == username)
         .first()
     )
-    if row is None:
-        await hash_password(password)  # same time whether or not the user exists
-        return None
-    _, iterations, salt, _ = BaseUser.split_stored_password(row["password"])
-    candidate = await asyncio.to_thread(BaseUser.hash_password, password, salt, int(iterations))
-    if candidate != row["password"] or not row["active"]:
-        return None
-    return row["id"]
+    verdict = await verify_password(row["password"] if row else None, password)
+    if row is None or not verdict.matches or not row["active"]:
+        return SignIn(None)
+    return SignIn(row["id"], verdict.new_hash)

@@ -24,10 +24,14 @@ def prepare_environment() -> None:
 
 async def migrate() -> None:
     from piccolo.apps.migrations.commands.forwards import run_forwards
+    from piccolo.engine import engine_finder
+
+    from portal.engine import install_generation_triggers
 
     result = await run_forwards("all")
     if not result.success:
         raise CommandError(f"migrations failed: {result.message}")
+    await install_generation_triggers(engine_finder())  # tables of every app now exist
 
 
 def serve(host: str, port: int, workers: int) -> None:

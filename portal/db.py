@@ -7,6 +7,7 @@ import sqlite3
 import asyncpg
 from piccolo.columns import Column
 from piccolo.columns.combination import Where
+from piccolo.engine import engine_finder
 
 
 def is_unique_violation(error: BaseException) -> bool:
@@ -30,3 +31,40 @@ def contains(column: Column, text: str) -> Where:
     if column._meta.engine_type == "sqlite":
         return column.like(pattern)
     return column.ilike(pattern)
+
+
+def sqlite_statements(script: str) -> list[str]:
+    """A script cut into its statements (a trigger's BEGIN … END stays whole)."""
+    statements: list[str] = []
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        statements.append(pending.strip())
+    return statements
+
+
+async def run_script(script: str) -> None:
+    """Several statements at once, inside the running transaction (a migration's) if any.
+
+    For migrations that write SQL of their own (triggers, functions): PostgreSQL takes the
+    script whole; SQLite one statement at a time (its executescript would commit first)."""
+    engine = engine_finder()
+    transaction = engine.current_transaction.get()
+    if engine.engine_type == "postgres":
+        if transaction is not None:
+            await transaction.connection.execute(script)
+            return
+        connection = await engine.get_new_connection()
+        try:
+            await connection.execute(script)
+        finally:
+            await connection.close()
+        return
+    async with engine.transaction():
+        connection = engine.current_transaction.get().connection
+        for statement in sqlite_statements(script):
+            await connection.execute(statement)

@@ -1,17 +1,34 @@
-"""Database engines: SQLite tuned for concurrent requests, PostgreSQL with a pool.
+"""Database engines: SQLite tuned for concurrent requests, PostgreSQL with a lean pool, both
+with a read path that costs what its SQL costs and a write generation for data-keyed caches.
 
-Piccolo's SQLiteEngine opens a fresh connection for every query and begins DEFERRED
-transactions, which fail with "database is locked" when two requests read-then-write at
-once. Our subclass begins every transaction IMMEDIATE, so writers queue on SQLite's busy
-timeout instead of failing, and while the app runs (between start_connection_pool and
-close_connection_pool, as for PostgreSQL) it keeps a few connections open per event loop.
+SQLite. Piccolo's SQLiteEngine opens a fresh connection for every query and begins DEFERRED
+transactions, which fail with "database is locked" when two requests read-then-write at once.
+Here every transaction begins IMMEDIATE (writers queue on the busy timeout instead of failing)
+on a few pooled aiosqlite connections per event loop. Reads outside a transaction skip
+aiosqlite's thread hop: they run synchronously on one query-only connection per thread, which
+in WAL mode never waits for a writer. ``PRAGMA data_version`` on that connection changes
+whenever any other connection (this process's writers, another worker, the CLI) commits, so it
+is the write generation at no cost.
+
+PostgreSQL. One asyncpg pool per event loop, released without asyncpg's RESET round trip
+(nothing here sets session state; an open transaction is still rolled back). The write
+generation is a row that a deferred trigger on every table bumps inside the writing
+transaction, so it changes exactly when the data does, for every worker and host.
+
+Both count the statements they run through ``observe_queries`` (the tests keep pages free of
+N+1 with it).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import os
+import re
 import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -20,9 +37,59 @@ import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+from piccolo.querystring import QueryString
+
+from portal.sql import Statement
 
 BUSY_TIMEOUT_SECONDS = 30
+READ_BUSY_TIMEOUT_SECONDS = 5
 POOL_SIZE = 8
+WRITE_KEYWORD = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+READ_QUERY_TYPES = frozenset({"select", "count", "exists", "objects"})
+GENERATION_TABLE = "portal_write_generation"
+
+QueryObserver = Callable[[str], None]
+_offloaded: contextvars.ContextVar[bool] = contextvars.ContextVar("offloaded", default=False)
+
+
+@contextlib.contextmanager
+def offloaded_reads() -> Iterator[None]:
+    """Reads inside run on a worker thread instead of the event loop: for the few long reads
+    (a whole list exported) that would otherwise hold up every other request."""
+    token = _offloaded.set(True)
+    try:
+        yield
+    finally:
+        _offloaded.reset(token)
+
+
+def is_read(sql: str) -> bool:
+    """A statement that only reads (the read connection is query-only: a write would fail)."""
+    head = sql.lstrip()[:7].upper()
+    if head.startswith("WITH"):
+        return WRITE_KEYWORD.search(sql) is None
+    return head.startswith(("SELECT", "PRAGMA", "VALUES"))
+
+
+class ObservedEngine:
+    """Statement observers shared by both engines (tests count queries per page with them)."""
+
+    observers: list[QueryObserver]
+
+    def observe(self, sql: str) -> None:
+        for observer in self.observers:
+            observer(sql)
+
+    @contextlib.contextmanager
+    def observe_queries(self, observer: QueryObserver) -> Iterator[None]:
+        self.observers.append(observer)
+        try:
+            yield
+        finally:
+            self.observers.remove(observer)
+
+
+# --- SQLite ---------------------------------------------------------------------------------
 
 
 class ConnectionPool:
@@ -79,17 +146,31 @@ class PortalSQLiteTransaction(SQLiteTransaction):
         return exception is None
 
 
-class PortalSQLiteEngine(SQLiteEngine):
-    """SQLite in WAL mode with foreign keys, a busy timeout and IMMEDIATE write transactions."""
+class Reader(threading.local):
+    """This thread's query-only connection and the data_version it last saw."""
 
-    __slots__ = ("_pools",)
+    connection: sqlite3.Connection | None = None
+    data_version: int | None = None
+
+
+class PortalSQLiteEngine(ObservedEngine, SQLiteEngine):
+    """SQLite in WAL mode with foreign keys, a busy timeout and IMMEDIATE write transactions;
+    reads on a query-only connection per thread, without a thread hop."""
+
+    __slots__ = ("_pools", "_reader", "_generation", "_generation_lock", "observers")
 
     def __init__(self, path: str, **kwargs: Any) -> None:
         super().__init__(path=path, timeout=BUSY_TIMEOUT_SECONDS, **kwargs)
         self._pools: dict[int, ConnectionPool] = {}
+        self._reader = Reader()
+        self._generation = 0
+        self._generation_lock = threading.Lock()
+        self.observers = []
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         with sqlite3.connect(path) as connection:
             connection.execute("PRAGMA journal_mode=WAL")
+
+    # pooled write connections, per event loop -----------------------------------------------
 
     async def start_connection_pool(self, **_: Any) -> None:
         self._pools.setdefault(id(asyncio.get_running_loop()), ConnectionPool(self._open))
@@ -131,9 +212,71 @@ class PortalSQLiteEngine(SQLiteEngine):
     async def get_connection(self) -> aiosqlite.Connection:
         return await self._open()  # the caller owns (and closes) it
 
+    # the read connection -----------------------------------------------------------------
+
+    def read_connection(self) -> sqlite3.Connection:
+        connection = self._reader.connection
+        if connection is None:
+            connection = sqlite3.connect(
+                self.path,
+                timeout=READ_BUSY_TIMEOUT_SECONDS,
+                detect_types=sqlite3.PARSE_DECLTYPES | sqlite3.PARSE_COLNAMES,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+            connection.execute("PRAGMA query_only = 1")
+            self._reader.connection = connection
+        return connection
+
+    def read_sync(self, sql: str, args: list[Any], as_dicts: bool = False) -> list[Any]:
+        cursor = self.read_connection().cursor()
+        if as_dicts:
+            cursor.row_factory = dict_factory
+        try:
+            return cursor.execute(sql, args).fetchall()
+        finally:
+            cursor.close()
+
+    async def _read(self, sql: str, args: list[Any], as_dicts: bool) -> list[Any]:
+        if _offloaded.get():
+            return await asyncio.to_thread(self.read_sync, sql, args, as_dicts)
+        return self.read_sync(sql, args, as_dicts)
+
+    async def fetch(self, statement: Statement, params: Mapping[str, Any]) -> list[tuple]:
+        """The rows of a read-layer statement, as tuples."""
+        compiled = statement.compiled("sqlite")
+        args = compiled.arguments(params)
+        self.observe(compiled.text)
+        transaction = self.current_transaction.get()
+        if transaction is not None:
+            rows = await transaction.connection.execute_fetchall(compiled.text, args)
+            return [tuple(row.values()) for row in rows]
+        return await self._read(compiled.text, args, as_dicts=False)
+
+    def generation(self) -> int:
+        """Changes after every commit by any connection: a key for data-derived caches."""
+        reader = self._reader
+        version = self.read_connection().execute("PRAGMA data_version").fetchone()[0]
+        if version != reader.data_version:
+            reader.data_version = version
+            with self._generation_lock:
+                self._generation += 1
+        return self._generation
+
+    async def write_generation(self) -> int:
+        return self.generation()
+
+    # Piccolo's path ------------------------------------------------------------------------
+
+    async def run_querystring(self, querystring: QueryString, in_pool: bool = False):
+        self.observe(str(querystring))
+        return await super().run_querystring(querystring, in_pool=in_pool)
+
     async def _run_in_new_connection(
         self, query: str, args: list[Any] | None = None, query_type: str = "generic", table=None
     ) -> list[dict]:
+        if query_type in READ_QUERY_TYPES or (query_type == "raw" and is_read(query)):
+            return await self._read(query, list(args or []), as_dicts=True)
         connection = await self.acquire()
         try:
             # One hop to aiosqlite's thread (execute and fetch together), not three.
@@ -154,7 +297,16 @@ class PortalSQLiteEngine(SQLiteEngine):
         return super().atomic(transaction_type=transaction_type)
 
 
-class PortalPostgresEngine(PostgresEngine):
+# --- PostgreSQL -----------------------------------------------------------------------------
+
+
+async def keep_session_state(connection: Any) -> None:
+    """asyncpg's pool resets every released connection with a round trip (UNLISTEN, RESET ALL,
+    advisory unlock…). The portal sets no session state, so there is nothing to reset; an open
+    transaction is still rolled back by the pool before this runs."""
+
+
+class PortalPostgresEngine(ObservedEngine, PostgresEngine):
     """PostgreSQL with a connection pool per event loop.
 
     asyncpg pools belong to the loop that made them. The server has one loop; a test's own
@@ -162,10 +314,11 @@ class PortalPostgresEngine(PostgresEngine):
     otherwise a connection per query — never a pooled connection of another loop.
     """
 
-    __slots__ = ("_pools",)
+    __slots__ = ("_pools", "observers")
 
     def __init__(self, config: dict[str, Any], **kwargs: Any) -> None:
         self._pools: dict[int, tuple[asyncio.AbstractEventLoop, Any]] = {}
+        self.observers = []
         super().__init__(config=config, **kwargs)
 
     @property  # type: ignore[override]
@@ -196,6 +349,7 @@ class PortalPostgresEngine(PostgresEngine):
         # PORTAL_DB_POOL_MAX size the pool per server worker.
         kwargs.setdefault("min_size", int(os.environ.get("PORTAL_DB_POOL_MIN", "2")))
         kwargs.setdefault("max_size", int(os.environ.get("PORTAL_DB_POOL_MAX", "10")))
+        kwargs.setdefault("reset", keep_session_state)
         await super().start_connection_pool(**kwargs)
 
     async def close_connection_pool(self) -> None:
@@ -204,6 +358,36 @@ class PortalPostgresEngine(PostgresEngine):
 
     def transaction(self, allow_nested: bool = True) -> PostgresTransaction:
         return PortalPostgresTransaction(engine=self, allow_nested=allow_nested)
+
+    async def run_querystring(self, querystring: QueryString, in_pool: bool = True):
+        self.observe(str(querystring))
+        return await super().run_querystring(querystring, in_pool=in_pool)
+
+    async def _fetch(self, sql: str, args: list[Any]) -> list[Any]:
+        transaction = self.current_transaction.get()
+        if transaction is not None:
+            return await transaction.connection.fetch(sql, *args)
+        pool = self.pool
+        if pool is None:
+            connection = await self.get_new_connection()
+            try:
+                return await connection.fetch(sql, *args)
+            finally:
+                await connection.close()
+        async with pool.acquire() as connection:
+            return await connection.fetch(sql, *args)
+
+    async def fetch(self, statement: Statement, params: Mapping[str, Any]) -> list[Any]:
+        """The rows of a read-layer statement (asyncpg Records: tuples by position)."""
+        compiled = statement.compiled("postgres")
+        self.observe(compiled.text)
+        return await self._fetch(compiled.text, compiled.arguments(params))
+
+    async def write_generation(self) -> int:
+        """The write generation every worker and host shares: bumped in the same transaction
+        as the data, so it is never older than what a later read sees."""
+        rows = await self._fetch(f"SELECT value FROM {GENERATION_TABLE} WHERE id = 1", [])
+        return int(rows[0][0]) if rows else 0
 
 
 class PortalPostgresTransaction(PostgresTransaction):
@@ -231,6 +415,18 @@ class PortalPostgresTransaction(PostgresTransaction):
                 await self.connection.close()
             self.engine.current_transaction.reset(self.context)
         return exception is None
+
+
+PortalEngine = PortalSQLiteEngine | PortalPostgresEngine
+
+
+async def install_generation_triggers(engine: Engine) -> int:
+    """Gives every table (those of later migrations too) the trigger that bumps the write
+    generation on PostgreSQL; a no-op where all have it, and on SQLite."""
+    if not isinstance(engine, PortalPostgresEngine):
+        return 0
+    rows = await engine._fetch("SELECT portal_install_write_generation_triggers()", [])
+    return int(rows[0][0])
 
 
 def engine_from_url(database_url: str, default_sqlite_path: Path) -> Engine:

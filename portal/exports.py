@@ -11,11 +11,12 @@ from __future__ import annotations
 import asyncio
 import datetime
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any
 
 from starlette.responses import Response
 
+from portal.engine import offloaded_reads
 from portal.i18n import _
 from portal.xlsx import Column, export_filename, workbook_bytes, xlsx_response
 
@@ -32,14 +33,22 @@ async def export_rows(query: Any) -> tuple[list[dict], bool]:
     return rows[:limit], len(rows) > limit
 
 
+async def export_read(read: Callable[[int], Awaitable[list[Any]]]) -> tuple[list[Any], bool]:
+    """At most `EXPORT_ROW_LIMIT` rows from a read-layer function of a row limit, and whether
+    there were more; read on a worker thread (a whole list would hold up other requests)."""
+    limit = EXPORT_ROW_LIMIT
+    with offloaded_reads():
+        rows = await read(limit + 1)
+    return rows[:limit], len(rows) > limit
+
+
 def _noting(column: Column, first: bool) -> Column:
     """The column, able to show the closing note row (in the first column only)."""
-    original = column.value
 
-    def value(row: dict[str, Any]) -> Any:
-        if NOTE_KEY in row:
+    def value(row: Any) -> Any:
+        if isinstance(row, dict) and NOTE_KEY in row:
             return row[NOTE_KEY] if first else None
-        return original(row) if callable(original) else row.get(original)
+        return column.cell_value(row)
 
     return Column(column.header, value, column.width, column.number_format)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gettext as gettext_module
 from contextvars import ContextVar
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
 
@@ -62,6 +62,13 @@ def pick_locale(query_lang: str | None, cookie_lang: str | None, accept_language
     for choice in (query_lang, cookie_lang):
         if choice in SUPPORTED_LOCALES:
             return choice
+    return negotiated_locale(accept_language)
+
+
+@lru_cache(maxsize=512)
+def negotiated_locale(accept_language: str) -> str:
+    """The supported locale a browser's Accept-Language prefers (the same header string, sent
+    with every request, is negotiated once)."""
     preferred = [
         part.split(";")[0].strip().replace("-", "_") for part in accept_language.split(",")
     ]

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from http.cookies import SimpleCookie
-
 from starlette.datastructures import FormData, Headers, QueryParams
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from portal.csrf import cookies_of
 from portal.i18n import LOCALE_COOKIE, current_locale, pick_locale
 
 SECURITY_HEADERS = [
@@ -53,11 +52,13 @@ class LocaleMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = Headers(scope=scope)
-        cookies = SimpleCookie(headers.get("cookie", ""))
-        cookie_lang = cookies[LOCALE_COOKIE].value if LOCALE_COOKIE in cookies else None
-        query_lang = QueryParams(scope.get("query_string", b"")).get("lang")
-        locale = pick_locale(query_lang, cookie_lang, headers.get("accept-language", ""))
+        query_string = scope.get("query_string", b"")
+        query_lang = QueryParams(query_string).get("lang") if b"lang=" in query_string else None
+        locale = pick_locale(
+            query_lang,
+            cookies_of(scope).get(LOCALE_COOKIE),
+            Headers(scope=scope).get("accept-language", ""),
+        )
         scope["locale"] = locale
         token = current_locale.set(locale)
         try:

@@ -33,16 +33,22 @@ HEADER_FILL = PatternFill("solid", fgColor="E8EEF7")
 class Column:
     """One column of an export: its (already translated) header and how to get each cell.
 
-    `value` is a row key, or a function of the row (for labels of codes, joined names …).
-    `number_format` overrides the format chosen from the value's type (e.g. "0.0")."""
+    `value` is a row key (a dict's key, or a typed row's attribute), or a function of the row
+    (for labels of codes, joined names …). `number_format` overrides the format chosen from
+    the value's type (e.g. "0.0")."""
 
     header: str
-    value: str | Callable[[dict[str, Any]], Any]
+    value: str | Callable[[Any], Any]
     width: int = 14
     number_format: str | None = None
 
-    def cell_value(self, row: dict[str, Any]) -> Any:
-        value = self.value(row) if callable(self.value) else row.get(self.value)
+    def cell_value(self, row: Any) -> Any:
+        if callable(self.value):
+            value = self.value(row)
+        elif isinstance(row, dict):
+            value = row.get(self.value)
+        else:
+            value = getattr(row, self.value, None)
         if isinstance(value, Decimal):
             return float(value)
         if isinstance(value, bool):

@@ -55,13 +55,20 @@ def pytest_configure(config: pytest.Config) -> None:
     else:
         os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'test.sqlite'}"
 
+    from argon2 import PasswordHasher
     from piccolo.apps.migrations.commands.forwards import run_forwards
     from piccolo.apps.user.tables import BaseUser
+    from piccolo.engine import engine_finder
+
+    from portal import passwords
+    from portal.engine import install_generation_triggers
 
     with contextlib.redirect_stdout(io.StringIO()):
         result = asyncio.run(run_forwards("all"))
     assert result.success, result.message
-    # 600k PBKDF2 rounds cost ~0.15 s per hash; the tests need correctness, not cost.
+    asyncio.run(install_generation_triggers(engine_finder()))
+    # OWASP's argon2id parameters cost ~30 ms per hash; the tests need correctness, not cost.
+    passwords.use_hasher(PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
     BaseUser._pbkdf2_iteration_count = 1_000
 
 

@@ -71,6 +71,17 @@ def close_run_loop() -> None:
         _loop = None
 
 
+def count_queries(monkeypatch) -> list[str]:
+    """Every SQL statement the pages run from now on — through Piccolo or the read layer —
+    to keep them free of N+1."""
+    from piccolo.engine import engine_finder
+
+    engine = engine_finder()
+    seen: list[str] = []
+    monkeypatch.setattr(engine, "observers", [*engine.observers, seen.append])
+    return seen
+
+
 def make_enterprise(**fields: Any) -> int:
     n = next(_sequence)
     first17 = f"91320500MA{n:07d}"

@@ -18,11 +18,11 @@ from portal.auth import (
     SESSION_COOKIE,
     allow,
     check_password,
-    hash_password,
 )
 from portal.flash import flash
 from portal.forms import FormState, read_form
 from portal.i18n import LOCALE_COOKIE, SUPPORTED_LOCALES, _
+from portal.passwords import hash_password
 from portal.tables import LoginAttempt
 from portal.templating import render
 
@@ -91,7 +91,8 @@ async def login(request: Request) -> Response:
         )
         return login_page(request, form, status_code=429)
 
-    user_id = await check_password(username, password)
+    sign_in = await check_password(username, password)
+    user_id = sign_in.user_id
     actor = Actor(user_id=user_id, username=username)
     async with audited_write(actor) as audit:
         await LoginAttempt.insert(
@@ -100,6 +101,11 @@ async def login(request: Request) -> Response:
         if user_id is None:
             await audit.record("login_failed", BaseUser, None, client_address(request))
         else:
+            if sign_in.new_hash:  # an older (PBKDF2) hash, replaced by argon2id
+                await BaseUser.update({BaseUser.password: sign_in.new_hash}).where(
+                    BaseUser.id == user_id
+                )
+                await audit.record("password_rehashed", BaseUser, user_id, "argon2id")
             session = await start_session(request, user_id)
             await audit.record("login", BaseUser, user_id, client_address(request))
     if user_id is None:
@@ -158,7 +164,7 @@ async def change_password(request: Request) -> Response:
     viewer = request.user
     if not current:
         form.add_error("current_password", _("Enter your current password."))
-    elif await check_password(viewer.username, current) is None:
+    elif (await check_password(viewer.username, current)).user_id is None:
         form.add_error("current_password", _("The current password is not right."))
     if len(new) < MIN_PASSWORD_LENGTH:
         form.add_error(

@@ -28,9 +28,9 @@ from portal.flash import flash
 from portal.forms import FormState, read_form
 from portal.i18n import _
 from portal.pagination import Page, PageRequest
+from portal.queries import filter_choices
 from portal.tables import JobStatus, PdfBatch, Role, Student
 from portal.templating import render
-from portal.views.students import filter_options
 
 FIELDS = ["target"]
 BATCH_COLUMNS = (*PdfBatch.all_columns(), PdfBatch.requested_by.username.as_alias("requester"))
@@ -39,7 +39,7 @@ BATCH_COLUMNS = (*PdfBatch.all_columns(), PdfBatch.requested_by.username.as_alia
 async def scope_options() -> dict[str, list[str]]:
     """The values each scope can take, from the students there are: two queries (the
     department, major and cohort filters of the student list, and the distinct classes)."""
-    options = await filter_options()
+    options = await filter_choices()
     classes = (
         await Student.select(Student.class_name)
         .distinct()

@@ -13,13 +13,20 @@ from starlette.routing import Route
 
 from portal.audit import actor_of, audited_write
 from portal.auth import allow
-from portal.db import contains, is_foreign_key_violation, is_unique_violation
-from portal.exports import excel_export, export_rows
+from portal.cache import cached_page, cached_value
+from portal.db import is_foreign_key_violation, is_unique_violation
+from portal.exports import excel_export, export_read
 from portal.flash import flash
 from portal.forms import FormState, read_form
 from portal.i18n import _
-from portal.listing import Listing
 from portal.pagination import Page, PageRequest, Sort
+from portal.queries import (
+    SORT_KEYS,
+    StudentFilters,
+    filter_choices,
+    student_count,
+    student_rows,
+)
 from portal.record import gather_record
 from portal.students import (
     GENDERS,
@@ -34,94 +41,39 @@ from portal.templating import render
 from portal.views.records import record_context
 from portal.xlsx import Column
 
-SORT_KEYS = ("student_no", "name", "department", "major", "cohort_year", "political_status")
-FILTERS = ("department", "major", "cohort_year", "political_status")
-LIST_COLUMNS = (
-    Student.id,
-    Student.student_no,
-    Student.name,
-    Student.gender,
-    Student.department,
-    Student.major,
-    Student.class_name,
-    Student.cohort_year,
-    Student.political_status,
-)
+
+def list_choices(request: Request) -> dict[str, Any]:
+    """The filters' choices (kept until the next write) and the labels of the codes shown,
+    in the request's language."""
+    return {
+        "political_status_labels": {
+            code: political_status_label(code) for code in POLITICAL_STATUSES
+        },
+        "gender_labels": {code: gender_label(code) for code in GENDERS},
+    }
 
 
-def list_conditions(query: dict[str, str]) -> list[Any]:
-    conditions: list[Any] = []
-    if search := query.get("q", "").strip():
-        conditions.append(contains(Student.name, search) | contains(Student.student_no, search))
-    for name in ("department", "major", "political_status"):
-        if value := query.get(name):
-            conditions.append(getattr(Student, name) == value)
-    if (cohort := query.get("cohort_year", "")).isdigit():
-        conditions.append(Student.cohort_year == int(cohort))
-    return conditions
-
-
-def distinct_values_cte(name: str, column: str) -> str:
-    """A loose index scan: hops from one distinct value to the next through the column's
-    index, so the cost grows with the number of distinct values, not of students."""
-    return (
-        f"{name}(v) AS (SELECT MIN({column}) FROM portal_student UNION ALL "
-        f"SELECT (SELECT MIN({column}) FROM portal_student WHERE {column} > {name}.v) "
-        f"FROM {name} WHERE {name}.v IS NOT NULL)"
-    )
-
-
-FILTER_OPTIONS_QUERY = (
-    "WITH RECURSIVE "
-    + ", ".join(distinct_values_cte(name, name) for name in ("department", "major", "cohort_year"))
-    + " SELECT 'department' AS kind, v AS value FROM department WHERE v IS NOT NULL"
-    " UNION ALL SELECT 'major', v FROM major WHERE v IS NOT NULL"
-    " UNION ALL SELECT 'cohort_year', CAST(v AS VARCHAR(10)) FROM cohort_year WHERE v IS NOT NULL"
-)
-
-
-async def filter_options() -> dict[str, list[Any]]:
-    """Choices for the list filters, in one query that stays fast at any number of students."""
-    options: dict[str, list[Any]] = {"department": [], "major": [], "cohort_year": []}
-    for row in await Student.raw(FILTER_OPTIONS_QUERY):
-        options[row["kind"]].append(row["value"])
-    options["cohort_year"] = sorted((int(v) for v in options["cohort_year"]), reverse=True)
-    return options
-
-
-def student_listing(request: Request) -> Listing:
-    """The students the query string selects, in its order: shared by the page and export."""
-    query = dict(request.query_params)
-    sort = Sort.from_query(request.query_params, SORT_KEYS, "student_no")
-    return Listing(
-        conditions=list_conditions(query),
-        order=[(getattr(Student, sort.key), not sort.descending), (Student.id, True)],
-        filters={name: query.get(name, "") for name in ("q", *FILTERS)},
-        sort=sort,
-    )
+async def cached_choices(request: Request) -> dict[str, list[Any]]:
+    return await cached_value(request, ("student_filter_choices",), filter_choices)
 
 
 @allow(Role.coordinator)
+@cached_page
 async def student_list(request: Request) -> Response:
-    listing = student_listing(request)
+    filters = StudentFilters.from_query(request.query_params)
+    sort = Sort.from_query(request.query_params, SORT_KEYS, "student_no")
     page_request = PageRequest.from_query(request.query_params)
-    total = await Student.count().where(*listing.conditions)
-    rows = (
-        await listing.apply(Student.select(*LIST_COLUMNS))
-        .limit(page_request.size)
-        .offset(page_request.offset)
-    )
+    total = await cached_value(request, ("student_count", filters), lambda: student_count(filters))
+    rows = await student_rows(filters, sort, page_request.size, page_request.offset)
     return render(
         request,
         "portal/student_list.html",
         {
             "page": Page(rows=rows, request=page_request, total=total),
-            "sort": listing.sort,
-            "filters": listing.filters,
-            "options": await filter_options(),
-            "political_statuses": POLITICAL_STATUSES,
-            "status_label": political_status_label,
-            "gender_label": gender_label,
+            "sort": sort,
+            "filters": filters.as_params(),
+            "options": await cached_choices(request),
+            **list_choices(request),
         },
     )
 
@@ -132,25 +84,22 @@ def export_columns() -> list[Column]:
     return [
         Column(_("Student number"), "student_no", 14),
         Column(_("Name"), "name", 10),
-        Column(_("Gender"), lambda row: gender_label(row["gender"]), 6),
+        Column(_("Gender"), lambda row: gender_label(row.gender), 6),
         Column(_("Birth date"), "birth_date", 12),
         Column(_("Department"), "department", 18),
         Column(_("Major"), "major", 20),
         Column(_("Class"), "class_name", 18),
         Column(_("Cohort"), "cohort_year", 8),
-        Column(
-            _("Political status"), lambda row: political_status_label(row["political_status"]), 14
-        ),
+        Column(_("Political status"), lambda row: political_status_label(row.political_status), 14),
         Column(_("Phone"), "phone", 14),
     ]
 
 
 @allow(Role.coordinator)
 async def student_list_export(request: Request) -> Response:
-    listing = student_listing(request)
-    rows, truncated = await export_rows(
-        listing.apply(Student.select(*LIST_COLUMNS, Student.birth_date, Student.phone))
-    )
+    filters = StudentFilters.from_query(request.query_params)
+    sort = Sort.from_query(request.query_params, SORT_KEYS, "student_no")
+    rows, truncated = await export_read(lambda limit: student_rows(filters, sort, limit))
     return await excel_export(
         stem=_("Student list"),
         ascii_stem="students",

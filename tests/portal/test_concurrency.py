@@ -27,6 +27,7 @@ async def forty_concurrent_creations() -> list[int]:
                 "/login", data={"username": "coord", "password": PASSWORD, "csrftoken": token}
             )
             assert SESSION_COOKIE in signed_in.cookies or SESSION_COOKIE in client.cookies
+            token = client.cookies["csrftoken"]  # the token of the new session
 
             async def create(n: int) -> int:
                 values = student_values(student_no=f"2026{n:06d}")

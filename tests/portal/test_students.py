@@ -7,7 +7,14 @@ import datetime
 import pytest
 
 from portal.tables import Student
-from tests.support import Browser, clear_mentorships, make_student, make_students, run
+from tests.support import (
+    Browser,
+    clear_mentorships,
+    count_queries,
+    make_student,
+    make_students,
+    run,
+)
 
 VALID = {
     "student_no": "2025030101",
@@ -112,9 +119,9 @@ def test_search_by_name_or_number(coordinator):
     make_student(name="欧阳娜娜", student_no="2023010001")
     make_student(name="张伟", student_no="2023010002")
     by_name = coordinator.get("/students/?q=欧阳")
-    assert [r["name"] for r in by_name.context["page"].rows] == ["欧阳娜娜"]
+    assert [r.name for r in by_name.context["page"].rows] == ["欧阳娜娜"]
     by_number = coordinator.get("/students/?q=2023010002")
-    assert [r["name"] for r in by_number.context["page"].rows] == ["张伟"]
+    assert [r.name for r in by_number.context["page"].rows] == ["张伟"]
 
 
 def test_filters_combine(coordinator):
@@ -124,9 +131,9 @@ def test_filters_combine(coordinator):
     make_student(name="乙", department="汽车工程学院", cohort_year=2024, political_status="03")
     make_student(name="丙", department="经济管理学院", cohort_year=2023, political_status="01")
     response = coordinator.get("/students/?department=汽车工程学院&cohort_year=2023")
-    assert [r["name"] for r in response.context["page"].rows] == ["甲"]
+    assert [r.name for r in response.context["page"].rows] == ["甲"]
     response = coordinator.get("/students/?political_status=01&sort=-name")
-    assert [r["name"] for r in response.context["page"].rows] == ["甲", "丙"]
+    assert [r.name for r in response.context["page"].rows] == ["甲", "丙"]
     assert response.context["options"] == {
         "department": ["汽车工程学院", "经济管理学院"],
         "major": ["工业机器人技术"],
@@ -148,7 +155,7 @@ def test_sorting_and_pagination(coordinator):
     first = coordinator.get("/students/?sort=-student_no")
     rows = first.context["page"].rows
     assert len(rows) == 20
-    assert rows[0]["student_no"] > rows[-1]["student_no"]
+    assert rows[0].student_no > rows[-1].student_no
     third = coordinator.get("/students/?sort=-student_no&page=3")
     assert len(third.context["page"].rows) == 5
     assert third.context["page"].page_count == 3
@@ -161,21 +168,6 @@ def test_nonsense_paging_and_sorting_fall_back_safely(coordinator):
     response = coordinator.get("/students/?page=abc&sort=password&size=100000")
     assert response.status_code == 200
     assert response.context["sort"].key == "student_no"
-
-
-def count_queries(monkeypatch) -> list[str]:
-    from piccolo.engine import engine_finder
-
-    engine_class = type(engine_finder())
-    seen: list[str] = []
-    original = engine_class.run_querystring
-
-    async def counting(self, querystring, *args, **kwargs):
-        seen.append(str(querystring))
-        return await original(self, querystring, *args, **kwargs)
-
-    monkeypatch.setattr(engine_class, "run_querystring", counting)
-    return seen
 
 
 def test_the_student_list_runs_the_same_queries_whatever_the_row_count(coordinator, monkeypatch):
