@@ -86,3 +86,77 @@ def placed_with(enterprise_id: int | None) -> Any:
         MentorAssignment.project.is_in(projects)
     )
     return Student.id.is_in(participating) | Student.id.is_in(assigned)
+
+
+# --- the same scopes as SQL, for the read layer ---------------------------------------------
+# Each gives a condition on an id column as a statement names it, with :scope_* parameters;
+# the condition's text depends only on the viewer's role (one statement shape per role).
+
+LIVE_PARTICIPATION_SQL = "('pending', 'active')"
+
+
+def placed_with_sql(student_id: str) -> str:
+    """Condition on a student id: placed with the enterprise :scope_enterprise — a live
+    participation in one of its projects, or a mentor assignment in one (as placed_with)."""
+    return (
+        f"({student_id} IN (SELECT pa.student FROM partners_participation pa"
+        " JOIN partners_project pp ON pp.id = pa.project"
+        f" WHERE pp.enterprise = :scope_enterprise AND pa.status IN {LIVE_PARTICIPATION_SQL})"
+        f" OR {student_id} IN (SELECT ma.student FROM partners_mentor_assignment ma"
+        " JOIN partners_project pp ON pp.id = ma.project"
+        " WHERE pp.enterprise = :scope_enterprise))"
+    )
+
+
+def mentored_by_sql(student_id: str) -> str:
+    """Condition on a student id: a mentee of :scope_mentor (as college or enterprise mentor)."""
+    return (
+        f"{student_id} IN (SELECT ma.student FROM partners_mentor_assignment ma"
+        " WHERE ma.college_mentor = :scope_mentor OR ma.enterprise_mentor = :scope_mentor)"
+    )
+
+
+def students_visible_sql(viewer: Any, student_id: str) -> tuple[str, dict[str, Any]]:
+    """The students whose record a viewer may see (as portal.record.student_scope): the
+    condition on ``student_id`` and its parameters."""
+    if viewer.role is Role.coordinator:
+        return "1 = 1", {}
+    if viewer.role is Role.partner:
+        return placed_with_sql(student_id), {"scope_enterprise": viewer.enterprise_id}
+    if viewer.role is Role.mentor:
+        return mentored_by_sql(student_id), {"scope_mentor": viewer.mentor_id}
+    return f"{student_id} = :scope_student", {"scope_student": viewer.student_id}
+
+
+def organizations_visible_sql(viewer: Any, organization_id: str) -> tuple[str, dict[str, Any]]:
+    """The joint organizations a viewer may see (as organization_scope): all for a
+    coordinator, those its enterprise is a member unit of for a partner."""
+    if viewer.role is Role.coordinator:
+        return "1 = 1", {}
+    return (
+        f"{organization_id} IN (SELECT mu.organization FROM partners_member_unit mu"
+        " WHERE mu.enterprise = :scope_enterprise)",
+        {"scope_enterprise": viewer.enterprise_id},
+    )
+
+
+def assignments_visible_sql(viewer: Any, alias: str) -> tuple[str, dict[str, Any]]:
+    """The mentor assignments (table alias ``alias``) a viewer may see (as
+    partners.mentorships.viewer_assignments)."""
+    if viewer.role is Role.coordinator:
+        return "1 = 1", {}
+    if viewer.role is Role.partner and viewer.enterprise_id is not None:
+        return (
+            f"{alias}.project IN (SELECT pp.id FROM partners_project pp"
+            " WHERE pp.enterprise = :scope_enterprise)",
+            {"scope_enterprise": viewer.enterprise_id},
+        )
+    if viewer.role is Role.mentor and viewer.mentor_id is not None:
+        mentors = (f"{alias}.college_mentor", f"{alias}.enterprise_mentor")
+        return (
+            f"({mentors[0]} = :scope_mentor OR {mentors[1]} = :scope_mentor)",
+            {"scope_mentor": viewer.mentor_id},
+        )
+    if viewer.role is Role.student and viewer.student_id is not None:
+        return f"{alias}.student = :scope_student", {"scope_student": viewer.student_id}
+    return "1 = 0", {}
