@@ -26,6 +26,7 @@ from portal.engine import install_generation_triggers
 from portal.errors import http_error, server_error
 from portal.middleware import CloseFormMiddleware, LocaleMiddleware, SecurityHeadersMiddleware
 from portal.pdf import shutdown_pool
+from portal.routing import SegmentRouter
 from portal.settings import ROOT, Settings, load_settings
 
 
@@ -77,6 +78,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         exception_handlers={HTTPException: http_error, Exception: server_error},
         lifespan=lifespan,
     )
+    # Same routes, same order, same answers: found by their path's first segment.
+    app.router = SegmentRouter(app.router.routes, lifespan=lifespan)
     app.state.settings = settings
     app.state.caches = caches_for_app()
     return app

@@ -11,6 +11,7 @@ built at run time) still goes through gettext per render.
 from __future__ import annotations
 
 import datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -38,7 +39,17 @@ def format_date(value: datetime.date | datetime.datetime | None) -> str:
 def query_with(params: dict[str, Any], **changes: Any) -> str:
     """A query string from the current filters with some changed; empty values dropped."""
     merged = {**params, **changes}
-    return "?" + urlencode(sorted((k, v) for k, v in merged.items() if v not in ("", None)))
+    pairs = tuple(sorted((k, v) for k, v in merged.items() if v not in ("", None)))
+    try:
+        return _encoded(pairs)
+    except TypeError:  # a value that cannot be a cache key (a list): encoded as it is
+        return "?" + urlencode(pairs)
+
+
+@lru_cache(maxsize=4096)
+def _encoded(pairs: tuple[tuple[str, Any], ...]) -> str:
+    """Sort headers and page links repeat the same few query strings on every render."""
+    return "?" + urlencode(pairs)
 
 
 def page_context(request: Request) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import zipfile
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from portal.tables import Role, Student
 from tests.support import (
@@ -101,10 +102,13 @@ def test_a_coordinator_sees_charts_and_exports_a_class_as_pdfs(new_page, college
     for _ in range(600):  # at most a minute; it takes a few seconds
         if page.locator("#batch-download").count():
             break
-        value = page.evaluate(
-            "() => { const bar = document.getElementById('batch-progress');"
-            " return bar && bar.hasAttribute('value') ? bar.value : -1; }"
-        )
+        try:
+            value = page.evaluate(
+                "() => { const bar = document.getElementById('batch-progress');"
+                " return bar && bar.hasAttribute('value') ? bar.value : -1; }"
+            )
+        except PlaywrightError:  # the page reloads itself when the batch is done
+            continue
         if value >= 0 and (not seen or seen[-1] != value):
             seen.append(int(value))
         page.wait_for_timeout(100)
