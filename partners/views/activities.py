@@ -5,10 +5,8 @@ fetched through the organization the viewer may see, so anything else is a 404."
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from typing import Any
 
-from piccolo.query.functions.aggregate import Count, Max, Min
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -27,6 +25,13 @@ from partners.activities import (
     kind_label,
     parse_ids,
 )
+from partners.queries.organizations import (
+    ActivityFilters,
+    ActivityRow,
+    activity_count,
+    activity_rows,
+    activity_years,
+)
 from partners.tables import (
     Activity,
     MemberAttendance,
@@ -34,14 +39,15 @@ from partners.tables import (
     OrganizationMember,
     StudentAttendance,
 )
+from partners.views.organizations import visible_organization_or_404
 from portal.audit import actor_of, audited_write
 from portal.auth import allow
+from portal.cache import cached_page, cached_value
 from portal.db import contains
-from portal.exports import excel_export, export_rows
+from portal.exports import excel_export, export_read
 from portal.flash import flash
 from portal.forms import FormState, read_form
 from portal.i18n import _
-from portal.listing import Listing
 from portal.pagination import Page, PageRequest
 from portal.tables import Role, Student
 from portal.templating import render
@@ -66,147 +72,66 @@ async def get_activity_or_404(organization: dict[str, Any], activity_id: int) ->
 # --- the timeline ------------------------------------------------------------------------------
 
 
-def year_condition(raw: str) -> Any | None:
-    if not raw.isdigit() or not 1900 <= int(raw) <= 2200:
-        return None
-    year = int(raw)
-    return (Activity.held_on >= datetime.date(year, 1, 1)) & (
-        Activity.held_on < datetime.date(year + 1, 1, 1)
-    )
-
-
-def list_conditions(organization_id: int, filters: dict[str, str]) -> list[Any]:
-    conditions: list[Any] = [Activity.organization == organization_id]
-    if search := filters["q"]:
-        conditions.append(contains(Activity.title, search))
-    if filters["kind"] in ACTIVITY_KINDS:
-        conditions.append(Activity.kind == filters["kind"])
-    if (year := year_condition(filters["year"])) is not None:
-        conditions.append(year)
-    return conditions
-
-
-async def year_options(organization_id: int) -> list[int]:
-    """Years from the newest activity back to the oldest, from one min/max query."""
-    row = (
-        await Activity.select(
-            Min(Activity.held_on, alias="first"), Max(Activity.held_on, alias="last")
-        )
-        .where(Activity.organization == organization_id)
-        .first()
-    )
-    first, last = as_date(row and row["first"]), as_date(row and row["last"])
-    if first is None or last is None:
-        return []
-    return list(range(last.year, first.year - 1, -1))
-
-
-def as_date(value: Any) -> datetime.date | None:
-    """MIN/MAX of a date column come back as text on SQLite."""
-    if value is None or isinstance(value, datetime.date):
-        return value
-    return datetime.date.fromisoformat(str(value)[:10])
-
-
-async def attendance_counts(activity_ids: list[int] | Any) -> dict[int, dict[str, int]]:
-    """Members and students per activity, in two grouped queries for the whole page (or for
-    a whole export: `activity_ids` is then a subquery, and absent activities count 0)."""
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: {"members": 0, "students": 0})
-    if isinstance(activity_ids, list):
-        if not activity_ids:
-            return {}
-        counts.update({activity_id: {"members": 0, "students": 0} for activity_id in activity_ids})
-    for table, key in ((MemberAttendance, "members"), (StudentAttendance, "students")):
-        rows = (
-            await table.select(table.activity, Count(alias="n"))
-            .where(table.activity.is_in(activity_ids))
-            .group_by(table.activity)
-        )
-        for row in rows:
-            counts[row["activity"]][key] = row["n"]
-    return counts
-
-
-def by_month(rows: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+def by_month(rows: list[ActivityRow]) -> list[tuple[str, list[ActivityRow]]]:
     """Rows (newest first) grouped under their month, e.g. 2026-10."""
-    groups: list[tuple[str, list[dict[str, Any]]]] = []
+    groups: list[tuple[str, list[ActivityRow]]] = []
     for row in rows:
-        month = row["held_on"].strftime("%Y-%m")
+        month = row.held_on.strftime("%Y-%m")
         if not groups or groups[-1][0] != month:
             groups.append((month, []))
         groups[-1][1].append(row)
     return groups
 
 
-LIST_COLUMNS = (
-    Activity.id,
-    Activity.kind,
-    Activity.title,
-    Activity.held_on,
-    Activity.place,
-    Activity.host_unit.name,
-)
-
-
-def activity_listing(request: Request, organization: dict[str, Any]) -> Listing:
-    """The organization's activities the query string selects, newest first: shared by the
-    timeline and its export."""
-    filters = {name: request.query_params.get(name, "").strip() for name in ("q", "kind", "year")}
-    return Listing(
-        conditions=list_conditions(organization["id"], filters),
-        order=[(Activity.held_on, False), (Activity.id, False)],
-        filters=filters,
-    )
-
-
 @allow(Role.coordinator, Role.partner)
+@cached_page
 async def activity_list(request: Request) -> Response:
-    organization = await organization_of(request)
-    listing = activity_listing(request, organization)
+    organization = await visible_organization_or_404(request)
+    filters = ActivityFilters.from_query(request.query_params)
     page_request = PageRequest.from_query(request.query_params)
-    total = await Activity.count().where(*listing.conditions)
-    rows = (
-        await listing.apply(Activity.select(*LIST_COLUMNS))
-        .limit(page_request.size)
-        .offset(page_request.offset)
+    total = await cached_value(
+        request,
+        ("activity_count", organization.id, filters),
+        lambda: activity_count(filters, organization.id),
     )
-    page = Page(rows=rows, request=page_request, total=total)
+    rows = await activity_rows(filters, organization.id, page_request.size, page_request.offset)
     return render(
         request,
         "partners/activity_list.html",
         {
             "organization": organization,
-            "page": page,
+            "page": Page(rows=rows, request=page_request, total=total),
             "months": by_month(rows),
-            "counts": await attendance_counts([row["id"] for row in rows]),
-            "filters": listing.filters,
-            "years": await year_options(organization["id"]),
-            "kind_options": [(code, kind_label(code)) for code in ACTIVITY_KINDS],
-            "kind_label": kind_label,
+            "filters": filters.as_params(),
+            "years": await cached_value(
+                request,
+                ("activity_years", organization.id),
+                lambda: activity_years(organization.id),
+            ),
+            "kind_labels": {code: kind_label(code) for code in ACTIVITY_KINDS},
         },
     )
 
 
 @allow(Role.coordinator, Role.partner)
 async def activity_list_export(request: Request) -> Response:
-    organization = await organization_of(request)
-    listing = activity_listing(request, organization)
-    rows, truncated = await export_rows(
-        listing.apply(Activity.select(*LIST_COLUMNS, Activity.summary))
+    organization = await visible_organization_or_404(request)
+    filters = ActivityFilters.from_query(request.query_params)
+    rows, truncated = await export_read(
+        lambda limit: activity_rows(filters, organization.id, limit)
     )
-    counts = await attendance_counts(Activity.select(Activity.id).where(*listing.conditions))
     columns = [
         Column(_("Date"), "held_on", 12),
         Column(_("Title"), "title", 30),
-        Column(_("Kind"), lambda row: kind_label(row["kind"]), 12),
-        Column(_("Host unit"), "host_unit.name", 24),
+        Column(_("Kind"), lambda row: kind_label(row.kind), 12),
+        Column(_("Host unit"), "host_name", 24),
         Column(_("Place"), "place", 20),
-        Column(_("Members attending"), lambda row: counts[row["id"]]["members"], 10),
-        Column(_("Students attending"), lambda row: counts[row["id"]]["students"], 10),
+        Column(_("Members attending"), "members", 10),
+        Column(_("Students attending"), "students", 10),
         Column(_("Summary"), "summary", 50),
     ]
     return await excel_export(
-        stem=f"{organization['name']}-{_('Activity list')}",
+        stem=f"{organization.name}-{_('Activity list')}",
         ascii_stem="activities",
         title=_("Activities"),
         columns=columns,

@@ -8,11 +8,12 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from partners.access import enterprise_scope, get_enterprise_or_404, is_coordinator
+from partners.access import get_enterprise_or_404, is_coordinator
 from partners.enterprises import (
     ENTERPRISE_FIELDS,
     ENTERPRISE_STATUSES,
@@ -22,94 +23,65 @@ from partners.enterprises import (
     enterprise_status_label,
     party_org_kind_label,
 )
+from partners.queries.organizations import (
+    ENTERPRISE_SORT_KEYS,
+    EnterpriseFilters,
+    enterprise_count,
+    enterprise_links,
+    enterprise_rows,
+    industry_choices,
+    scope_key,
+    visible_enterprise,
+)
 from partners.tables import Enterprise, MemberUnit, Mentor, PartnerAccount
 from portal.audit import actor_of, audited_write
 from portal.auth import allow
-from portal.db import contains, is_foreign_key_violation, is_unique_violation
-from portal.exports import excel_export, export_rows
+from portal.cache import cached_page, cached_value
+from portal.db import is_foreign_key_violation, is_unique_violation
+from portal.exports import excel_export, export_read
 from portal.flash import flash
 from portal.forms import FormState, read_form
 from portal.i18n import _
-from portal.listing import Listing
 from portal.pagination import Page, PageRequest, Sort
-from portal.tables import Profile, Role
+from portal.tables import Role
 from portal.templating import render
 from portal.xlsx import Column
 
-SORT_KEYS = ("name", "industry", "status", "partner_since")
-FILTERS = ("q", "industry", "status")
-LIST_COLUMNS = (
-    Enterprise.id,
-    Enterprise.name,
-    Enterprise.credit_code,
-    Enterprise.industry,
-    Enterprise.contact_person,
-    Enterprise.party_org_kind,
-    Enterprise.partner_since,
-    Enterprise.status,
-)
 LABELS = {"status_label": enterprise_status_label, "party_org_kind_label": party_org_kind_label}
 
 
-def list_conditions(request: Request, query: dict[str, str]) -> list[Any]:
-    conditions: list[Any] = list(enterprise_scope(request))
-    if search := query.get("q", "").strip():
-        conditions.append(
-            contains(Enterprise.name, search)
-            | contains(Enterprise.credit_code, "".join(search.split()))
-        )
-    if industry := query.get("industry", ""):
-        conditions.append(Enterprise.industry == industry)
-    if (status := query.get("status", "")) in ENTERPRISE_STATUSES:
-        conditions.append(Enterprise.status == status)
-    return conditions
-
-
-async def industry_options(request: Request) -> list[str]:
-    """Industries to filter by, from the enterprises the viewer may see."""
-    rows = (
-        await Enterprise.select(Enterprise.industry)
-        .where(Enterprise.industry != "", *enterprise_scope(request))
-        .distinct()
-        .order_by(Enterprise.industry)
-    )
-    return [row["industry"] for row in rows]
-
-
-def enterprise_listing(request: Request) -> Listing:
-    """The enterprises the viewer may see that the query string selects, in its order: shared
-    by the page and its export."""
-    query = dict(request.query_params)
-    sort = Sort.from_query(request.query_params, SORT_KEYS, "name")
-    return Listing(
-        conditions=list_conditions(request, query),
-        order=[(getattr(Enterprise, sort.key), not sort.descending), (Enterprise.id, True)],
-        filters={name: query.get(name, "") for name in FILTERS},
-        sort=sort,
-    )
+def label_dicts() -> dict[str, dict[str, str]]:
+    """The labels of the codes a list or detail page shows, in the request's language."""
+    return {
+        "status_labels": {code: enterprise_status_label(code) for code in ENTERPRISE_STATUSES},
+        "party_org_kind_labels": {code: party_org_kind_label(code) for code in PARTY_ORG_KINDS},
+    }
 
 
 @allow(Role.coordinator, Role.partner)
+@cached_page
 async def enterprise_list(request: Request) -> Response:
-    listing = enterprise_listing(request)
+    viewer = request.user
+    filters = EnterpriseFilters.from_query(request.query_params)
+    sort = Sort.from_query(request.query_params, ENTERPRISE_SORT_KEYS, "name")
     page_request = PageRequest.from_query(request.query_params)
-    total = await Enterprise.count().where(*listing.conditions)
-    rows = (
-        await listing.apply(Enterprise.select(*LIST_COLUMNS))
-        .limit(page_request.size)
-        .offset(page_request.offset)
+    scope = scope_key(viewer)
+    total = await cached_value(
+        request, ("enterprise_count", scope, filters), lambda: enterprise_count(viewer, filters)
     )
+    rows = await enterprise_rows(viewer, filters, sort, page_request.size, page_request.offset)
     return render(
         request,
         "partners/enterprise_list.html",
         {
             "page": Page(rows=rows, request=page_request, total=total),
-            "sort": listing.sort,
-            "filters": listing.filters,
-            "industries": await industry_options(request),
-            "statuses": ENTERPRISE_STATUSES,
+            "sort": sort,
+            "filters": filters.as_params(),
+            "industries": await cached_value(
+                request, ("enterprise_industries", scope), lambda: industry_choices(viewer)
+            ),
             "can_manage": is_coordinator(request),
-            **LABELS,
+            **label_dicts(),
         },
     )
 
@@ -125,20 +97,23 @@ def export_columns() -> list[Column]:
         Column(_("Party organization name"), "party_org_name", 28),
         Column(
             _("Party organization kind"),
-            lambda row: party_org_kind_label(row["party_org_kind"]),
+            lambda row: party_org_kind_label(row.party_org_kind),
             12,
         ),
         Column(_("Party members"), "party_member_count", 9),
         Column(_("Employees"), "employee_count", 9),
         Column(_("Partner since"), "partner_since", 12),
-        Column(_("Partnership status"), lambda row: enterprise_status_label(row["status"]), 10),
+        Column(_("Partnership status"), lambda row: enterprise_status_label(row.status), 10),
     ]
 
 
 @allow(Role.coordinator, Role.partner)
 async def enterprise_list_export(request: Request) -> Response:
-    listing = enterprise_listing(request)
-    rows, truncated = await export_rows(listing.apply(Enterprise.select()))
+    filters = EnterpriseFilters.from_query(request.query_params)
+    sort = Sort.from_query(request.query_params, ENTERPRISE_SORT_KEYS, "name")
+    rows, truncated = await export_read(
+        lambda limit: enterprise_rows(request.user, filters, sort, limit)
+    )
     return await excel_export(
         stem=_("Enterprise list"),
         ascii_stem="enterprises",
@@ -149,55 +124,20 @@ async def enterprise_list_export(request: Request) -> Response:
     )
 
 
-async def linked_records(enterprise_id: int) -> dict[str, list[dict[str, Any]]]:
-    """Partner accounts, member units (with their organization) and mentors: three queries."""
-    accounts = (
-        await Profile.select(
-            Profile.user.id.as_alias("user_id"),
-            Profile.user.username.as_alias("username"),
-            Profile.user.active.as_alias("active"),
-            Profile.display_name,
-        )
-        .where(
-            Profile.user.is_in(
-                PartnerAccount.select(PartnerAccount.user).where(
-                    PartnerAccount.enterprise == enterprise_id
-                )
-            )
-        )
-        .order_by(Profile.user.username)
-    )
-    units = (
-        await MemberUnit.select(
-            MemberUnit.id,
-            MemberUnit.name,
-            MemberUnit.party_group_name,
-            MemberUnit.organization.id.as_alias("organization_id"),
-            MemberUnit.organization.name.as_alias("organization_name"),
-        )
-        .where(MemberUnit.enterprise == enterprise_id)
-        .order_by(MemberUnit.organization.name)
-    )
-    mentors = (
-        await Mentor.select(Mentor.id, Mentor.name, Mentor.position, Mentor.party_member)
-        .where(Mentor.enterprise == enterprise_id)
-        .order_by(Mentor.name)
-    )
-    return {"accounts": accounts, "units": units, "mentors": mentors}
-
-
 @allow(Role.coordinator, Role.partner)
+@cached_page
 async def enterprise_detail(request: Request) -> Response:
-    enterprise = await get_enterprise_or_404(request, request.path_params["enterprise_id"])
-    linked = await linked_records(enterprise["id"])
+    enterprise = await visible_enterprise(request.user, request.path_params["enterprise_id"])
+    if enterprise is None:
+        raise HTTPException(status_code=404)
     return render(
         request,
         "partners/enterprise_detail.html",
         {
             "enterprise": enterprise,
             "can_manage": is_coordinator(request),
-            **linked,
-            **LABELS,
+            **await enterprise_links(enterprise.id),
+            **label_dicts(),
         },
     )
 

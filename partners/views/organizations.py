@@ -11,14 +11,13 @@ import datetime
 from typing import Any
 from urllib.parse import quote
 
-from piccolo.query.functions.aggregate import Count
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from partners.access import get_organization_or_404, is_coordinator, organization_scope
+from partners.access import get_organization_or_404, is_coordinator
 from partners.organizations import (
     AGREEMENT_FIELDS,
     CREATE_FIELDS,
@@ -48,6 +47,19 @@ from partners.organizations import (
     status_label,
     unit_removal_error,
 )
+from partners.queries.organizations import (
+    ORGANIZATION_SORT_KEYS,
+    OrganizationFilters,
+    OrganizationListRow,
+    OrganizationRow,
+    listed_unit_names,
+    organization_count,
+    organization_parts,
+    organization_rows,
+    scope_key,
+    visible_organization,
+    work_counts,
+)
 from partners.tables import (
     Activity,
     Agreement,
@@ -60,18 +72,17 @@ from partners.tables import (
 )
 from portal.audit import actor_of, audited_write
 from portal.auth import allow
-from portal.db import contains, is_foreign_key_violation
-from portal.exports import excel_export, export_rows
+from portal.cache import cached_page, cached_value
+from portal.db import is_foreign_key_violation
+from portal.exports import excel_export, export_read
 from portal.flash import flash
 from portal.forms import FormState, read_form
 from portal.i18n import _
-from portal.listing import Listing
 from portal.pagination import Page, PageRequest, Sort
 from portal.tables import Role
 from portal.templating import render
 from portal.xlsx import Column
 
-SORT_KEYS = ("name", "kind", "founded_on", "status")
 LABELS = {
     "kind_label": kind_label,
     "status_label": status_label,
@@ -110,109 +121,47 @@ async def enterprise_options() -> list[tuple[int, str]]:
 # --- List ------------------------------------------------------------------------------------
 
 
-def list_conditions(request: Request, query: dict[str, str]) -> list[Any]:
-    conditions = organization_scope(request)
-    if search := query.get("q", "").strip():
-        conditions.append(contains(JointOrganization.name, search))
-    if (kind := query.get("kind")) in KINDS:
-        conditions.append(JointOrganization.kind == kind)
-    if (status := query.get("status")) in STATUSES:
-        conditions.append(JointOrganization.status == status)
-    return conditions
+def label_dicts() -> dict[str, dict[str, str]]:
+    """The labels of the codes the pages show, in the request's language."""
+    return {
+        "kind_labels": {code: kind_label(code) for code in KINDS},
+        "status_labels": {code: status_label(code) for code in STATUSES},
+        "side_labels": {code: side_label(code) for code in SIDES},
+        "seat_labels": {code: seat_label(code) for code in SEATS},
+    }
 
 
-async def list_extras(ids: list[int] | Any) -> tuple[dict[int, int], dict[int, Any]]:
-    """Unit counts and agreement expiry of the listed organizations (`ids`: a list, or a
-    subquery of them for an export), in two queries."""
-    if isinstance(ids, list) and not ids:
-        return {}, {}
-    counts = (
-        await MemberUnit.select(MemberUnit.organization, Count(MemberUnit.id, alias="units"))
-        .where(MemberUnit.organization.is_in(ids))
-        .group_by(MemberUnit.organization)
-    )
-    expiries = await Agreement.select(Agreement.organization, Agreement.expires_on).where(
-        Agreement.organization.is_in(ids)
-    )
-    return (
-        {row["organization"]: row["units"] for row in counts},
-        {row["organization"]: row["expires_on"] for row in expiries},
-    )
-
-
-LIST_COLUMNS = (
-    JointOrganization.id,
-    JointOrganization.name,
-    JointOrganization.kind,
-    JointOrganization.founded_on,
-    JointOrganization.status,
-)
-
-
-def organization_listing(request: Request) -> Listing:
-    """The organizations the viewer may see that the query string selects, in its order:
-    shared by the page and its export."""
-    query = dict(request.query_params)
-    sort = Sort.from_query(request.query_params, SORT_KEYS, "name")
-    return Listing(
-        conditions=list_conditions(request, query),
-        order=[
-            (getattr(JointOrganization, sort.key), not sort.descending),
-            (JointOrganization.id, True),
-        ],
-        filters={name: query.get(name, "") for name in ("q", "kind", "status")},
-        sort=sort,
-    )
-
-
-def add_extras(
-    rows: list[dict[str, Any]], unit_counts: dict[int, int], expiries: dict[int, Any]
-) -> None:
+def agreement_warnings(rows: list[OrganizationListRow]) -> dict[int, str | None]:
+    """Each listed organization's agreement warning ("expired", "expiring" or None)."""
     today = datetime.date.today()
-    for row in rows:
-        row["unit_count"] = unit_counts.get(row["id"], 0)
-        row["expires_on"] = expiries.get(row["id"])
-        row["warning"] = agreement_warning(row["expires_on"], today)
+    return {row.id: agreement_warning(row.expires_on, today) for row in rows}
 
 
 @allow(Role.coordinator, Role.partner)
+@cached_page
 async def organization_list(request: Request) -> Response:
-    listing = organization_listing(request)
+    viewer = request.user
+    filters = OrganizationFilters.from_query(request.query_params)
+    sort = Sort.from_query(request.query_params, ORGANIZATION_SORT_KEYS, "name")
     page_request = PageRequest.from_query(request.query_params)
-    total = await JointOrganization.count().where(*listing.conditions)
-    rows = (
-        await listing.apply(JointOrganization.select(*LIST_COLUMNS))
-        .limit(page_request.size)
-        .offset(page_request.offset)
+    total = await cached_value(
+        request,
+        ("organization_count", scope_key(viewer), filters),
+        lambda: organization_count(viewer, filters),
     )
-    add_extras(rows, *await list_extras([row["id"] for row in rows]))
+    rows = await organization_rows(viewer, filters, sort, page_request.size, page_request.offset)
     return render(
         request,
         "partners/organization_list.html",
         {
             "page": Page(rows=rows, request=page_request, total=total),
-            "sort": listing.sort,
-            "filters": listing.filters,
-            "kinds": KINDS,
-            "statuses": STATUSES,
+            "warnings": agreement_warnings(rows),
+            "sort": sort,
+            "filters": filters.as_params(),
             "can_manage": is_coordinator(request),
-            **LABELS,
+            **label_dicts(),
         },
     )
-
-
-async def unit_names(ids: Any) -> dict[int, list[str]]:
-    """The member units' names of each listed organization, college side first: one query."""
-    units = (
-        await MemberUnit.select(MemberUnit.organization, MemberUnit.name)
-        .where(MemberUnit.organization.is_in(ids))
-        .order_by(MemberUnit.side)
-        .order_by(MemberUnit.id)
-    )
-    names: dict[int, list[str]] = {}
-    for unit in units:
-        names.setdefault(unit["organization"], []).append(unit["name"])
-    return names
 
 
 def warning_text(warning: str | None) -> str:
@@ -225,22 +174,23 @@ def warning_text(warning: str | None) -> str:
 
 @allow(Role.coordinator, Role.partner)
 async def organization_list_export(request: Request) -> Response:
-    listing = organization_listing(request)
-    rows, truncated = await export_rows(
-        listing.apply(JointOrganization.select(*LIST_COLUMNS, JointOrganization.description))
+    viewer = request.user
+    filters = OrganizationFilters.from_query(request.query_params)
+    sort = Sort.from_query(request.query_params, ORGANIZATION_SORT_KEYS, "name")
+    rows, truncated = await export_read(
+        lambda limit: organization_rows(viewer, filters, sort, limit)
     )
-    listed = JointOrganization.select(JointOrganization.id).where(*listing.conditions)
-    add_extras(rows, *await list_extras(listed))
-    units = await unit_names(listed)
+    warnings = agreement_warnings(rows)
+    units = await listed_unit_names(viewer, filters)
     columns = [
         Column(_("Name"), "name", 30),
-        Column(_("Kind"), lambda row: kind_label(row["kind"]), 12),
+        Column(_("Kind"), lambda row: kind_label(row.kind), 12),
         Column(_("Founded on"), "founded_on", 12),
-        Column(_("Status"), lambda row: status_label(row["status"]), 8),
+        Column(_("Status"), lambda row: status_label(row.status), 8),
         Column(_("Member units"), "unit_count", 8),
-        Column(_("Member unit names"), lambda row: "\n".join(units.get(row["id"], [])), 40),
+        Column(_("Member unit names"), lambda row: "\n".join(units.get(row.id, [])), 40),
         Column(_("Agreement expires"), "expires_on", 12),
-        Column(_("Agreement warning"), lambda row: warning_text(row["warning"]), 14),
+        Column(_("Agreement warning"), lambda row: warning_text(warnings[row.id]), 14),
         Column(_("Description"), "description", 40),
     ]
     return await excel_export(
@@ -256,64 +206,38 @@ async def organization_list_export(request: Request) -> Response:
 # --- Detail ----------------------------------------------------------------------------------
 
 
-async def organization_parts(organization_id: int) -> dict[str, Any]:
-    """Everything the detail page shows, in a fixed number of queries."""
-    units = (
-        await MemberUnit.select(
-            *MemberUnit.all_columns(), MemberUnit.enterprise.name.as_alias("enterprise_name")
-        )
-        .where(MemberUnit.organization == organization_id)
-        .order_by(MemberUnit.side)
-        .order_by(MemberUnit.id)
-    )
-    members = (
-        await OrganizationMember.select()
-        .where(OrganizationMember.organization == organization_id)
-        .order_by(OrganizationMember.id)
-    )
-    seats = await CommitteeSeat.select(CommitteeSeat.seat, CommitteeSeat.member).where(
-        CommitteeSeat.organization == organization_id
-    )
-    agreement = (
-        await Agreement.select(*AGREEMENT_COLUMNS)
-        .where(Agreement.organization == organization_id)
-        .first()
-    )
-    by_unit: dict[int, list[dict[str, Any]]] = {unit["id"]: [] for unit in units}
-    for member in members:
-        by_unit.setdefault(member["member_unit"], []).append(member)
-    return {
-        "units": units,
-        "members": {member["id"]: member for member in members},
-        "members_by_unit": by_unit,
-        "committee": {row["seat"]: row["member"] for row in seats},
-        "agreement": agreement,
-    }
+async def visible_organization_or_404(request: Request) -> OrganizationRow:
+    """The organization named in the path, read for its page, if the viewer may see it (else
+    404)."""
+    organization = await visible_organization(request.user, request.path_params["organization_id"])
+    if organization is None:
+        raise HTTPException(status_code=404)
+    return organization
 
 
 @allow(Role.coordinator, Role.partner)
+@cached_page
 async def organization_detail(request: Request) -> Response:
-    organization = await get_organization_or_404(request, request.path_params["organization_id"])
-    parts = await organization_parts(organization["id"])
+    organization = await visible_organization_or_404(request)
+    parts = await organization_parts(organization.id)
     agreement = parts["agreement"]
+    activity_count, plan_count = await work_counts(organization.id)
     return render(
         request,
         "partners/organization_detail.html",
         {
             "organization": organization,
             **parts,
-            "unit_names": {unit["id"]: unit["name"] for unit in parts["units"]},
+            "unit_names": {unit.id: unit.name for unit in parts["units"]},
             "seats": SEATS,
             "warning": agreement_warning(
-                agreement["expires_on"] if agreement else None, datetime.date.today()
+                agreement.expires_on if agreement else None, datetime.date.today()
             ),
-            "activity_count": await Activity.count().where(
-                Activity.organization == organization["id"]
-            ),
-            "plan_count": await WorkPlan.count().where(WorkPlan.organization == organization["id"]),
+            "activity_count": activity_count,
+            "plan_count": plan_count,
             "can_manage": is_coordinator(request),
             "own_enterprise": request.user.enterprise_id,
-            **LABELS,
+            **label_dicts(),
         },
     )
 
@@ -624,9 +548,9 @@ async def seat_form_page(
     request: Request, form: FormState, organization: dict, status_code: int = 200
 ) -> Response:
     parts = await organization_parts(organization["id"])
-    unit_names = {unit["id"]: unit["name"] for unit in parts["units"]}
+    unit_names = {unit.id: unit.name for unit in parts["units"]}
     options = [
-        (member["id"], f"{member['name']}（{unit_names.get(member['member_unit'], '')}）")
+        (member.id, f"{member.name}（{unit_names.get(member.member_unit, '')}）")
         for member in parts["members"].values()
     ]
     return render(

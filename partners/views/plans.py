@@ -5,11 +5,8 @@ viewer may see, so anything else is a 404."""
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from typing import Any
 
-from piccolo.query.functions.aggregate import Count
-from piccolo.querystring import QueryString
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -27,14 +24,22 @@ from partners.plans import (
     period_label,
     period_name,
 )
+from partners.queries.organizations import (
+    PlanFilters,
+    PlanRow,
+    plan_count,
+    plan_rows,
+    plan_years,
+)
 from partners.tables import WorkPlan, WorkPlanItem
+from partners.views.organizations import visible_organization_or_404
 from portal.audit import actor_of, audited_write
 from portal.auth import allow
-from portal.exports import excel_export, export_rows
+from portal.cache import cached_page, cached_value
+from portal.exports import excel_export, export_read
 from portal.flash import flash
 from portal.forms import FormState, read_form
 from portal.i18n import _
-from portal.listing import Listing
 from portal.pagination import Page, PageRequest
 from portal.tables import Role
 from portal.templating import render
@@ -73,104 +78,28 @@ def plan_url(request: Request, plan: dict[str, Any]) -> str:
 # --- plan list ---------------------------------------------------------------------------------
 
 
-async def plan_stats(plan_ids: list[int] | Any, today: datetime.date) -> dict[int, dict[str, Any]]:
-    """Items, done items, overdue items and completion rate of each plan: one grouped query
-    for the whole page (or a whole export: `plan_ids` is then a subquery, and a plan without
-    items gets the empty stats)."""
-    stats: dict[int, dict[str, Any]] = defaultdict(
-        lambda: {"total": 0, "done": 0, "overdue": 0, "rate": None}
-    )
-    if isinstance(plan_ids, list):
-        if not plan_ids:
-            return stats
-        for plan_id in plan_ids:
-            stats[plan_id] = {"total": 0, "done": 0, "overdue": 0, "rate": None}
-    rows = (
-        await WorkPlanItem.select(
-            WorkPlanItem.plan,
-            Count(alias="total"),
-            QueryString(
-                "SUM(CASE WHEN {} THEN 1 ELSE 0 END)", WorkPlanItem.done, alias="done_count"
-            ),
-            QueryString(
-                "SUM(CASE WHEN NOT {} AND {} < {} THEN 1 ELSE 0 END)",
-                WorkPlanItem.done,
-                WorkPlanItem.due_on,
-                today,
-                alias="overdue_count",
-            ),
-        )
-        .where(WorkPlanItem.plan.is_in(plan_ids))
-        .group_by(WorkPlanItem.plan)
-    )
+def by_year(rows: list[PlanRow]) -> list[tuple[int, list[PlanRow]]]:
+    groups: list[tuple[int, list[PlanRow]]] = []
     for row in rows:
-        done, total = int(row["done_count"] or 0), int(row["total"])
-        stats[row["plan"]] = {
-            "total": total,
-            "done": done,
-            "overdue": int(row["overdue_count"] or 0),
-            "rate": completion_rate(done, total),
-        }
-    return stats
-
-
-def list_conditions(organization_id: int, filters: dict[str, str]) -> list[Any]:
-    conditions: list[Any] = [WorkPlan.organization == organization_id]
-    if filters["year"].isdigit() and len(filters["year"]) == 4:
-        conditions.append(WorkPlan.year == int(filters["year"]))
-    if filters["period"] in PLAN_PERIODS:
-        conditions.append(WorkPlan.period == filters["period"])
-    return conditions
-
-
-async def year_options(organization_id: int) -> list[int]:
-    rows = (
-        await WorkPlan.select(WorkPlan.year)
-        .where(WorkPlan.organization == organization_id)
-        .distinct()
-        .order_by(WorkPlan.year, ascending=False)
-    )
-    return [row["year"] for row in rows]
-
-
-def by_year(rows: list[dict[str, Any]]) -> list[tuple[int, list[dict[str, Any]]]]:
-    groups: list[tuple[int, list[dict[str, Any]]]] = []
-    for row in rows:
-        if not groups or groups[-1][0] != row["year"]:
-            groups.append((row["year"], []))
+        if not groups or groups[-1][0] != row.year:
+            groups.append((row.year, []))
         groups[-1][1].append(row)
     return groups
 
 
-LIST_COLUMNS = (WorkPlan.id, WorkPlan.period, WorkPlan.year, WorkPlan.period_number, WorkPlan.title)
-
-
-def plan_listing(request: Request, organization: dict[str, Any]) -> Listing:
-    """The organization's plans the query string selects, newest year first: shared by the
-    page and its export."""
-    filters = {name: request.query_params.get(name, "").strip() for name in ("year", "period")}
-    return Listing(
-        conditions=list_conditions(organization["id"], filters),
-        order=[
-            (WorkPlan.year, False),
-            (WorkPlan.period, True),
-            (WorkPlan.period_number, True),
-            (WorkPlan.id, True),
-        ],
-        filters=filters,
-    )
-
-
 @allow(Role.coordinator, Role.partner)
+@cached_page
 async def plan_list(request: Request) -> Response:
-    organization = await organization_of(request)
-    listing = plan_listing(request, organization)
+    organization = await visible_organization_or_404(request)
+    filters = PlanFilters.from_query(request.query_params)
     page_request = PageRequest.from_query(request.query_params)
-    total = await WorkPlan.count().where(*listing.conditions)
-    rows = (
-        await listing.apply(WorkPlan.select(*LIST_COLUMNS))
-        .limit(page_request.size)
-        .offset(page_request.offset)
+    total = await cached_value(
+        request,
+        ("plan_count", organization.id, filters),
+        lambda: plan_count(filters, organization.id),
+    )
+    rows = await plan_rows(
+        filters, organization.id, datetime.date.today(), page_request.size, page_request.offset
     )
     return render(
         request,
@@ -179,11 +108,11 @@ async def plan_list(request: Request) -> Response:
             "organization": organization,
             "page": Page(rows=rows, request=page_request, total=total),
             "years_groups": by_year(rows),
-            "stats": await plan_stats([row["id"] for row in rows], datetime.date.today()),
-            "filters": listing.filters,
-            "years": await year_options(organization["id"]),
-            "period_options": [(code, period_label(code)) for code in PLAN_PERIODS],
-            "period_label": period_label,
+            "filters": filters.as_params(),
+            "years": await cached_value(
+                request, ("plan_years", organization.id), lambda: plan_years(organization.id)
+            ),
+            "period_labels": {code: period_label(code) for code in PLAN_PERIODS},
             "period_name": period_name,
         },
     )
@@ -191,32 +120,33 @@ async def plan_list(request: Request) -> Response:
 
 @allow(Role.coordinator, Role.partner)
 async def plan_list_export(request: Request) -> Response:
-    organization = await organization_of(request)
-    listing = plan_listing(request, organization)
-    rows, truncated = await export_rows(listing.apply(WorkPlan.select(*LIST_COLUMNS)))
-    listed = WorkPlan.select(WorkPlan.id).where(*listing.conditions)
-    stats = await plan_stats(listed, datetime.date.today())
-
-    def rate(row: dict[str, Any]) -> float | None:
-        value = stats[row["id"]]["rate"]
-        return None if value is None else value / 100
-
+    organization = await visible_organization_or_404(request)
+    filters = PlanFilters.from_query(request.query_params)
+    today = datetime.date.today()
+    rows, truncated = await export_read(
+        lambda limit: plan_rows(filters, organization.id, today, limit)
+    )
     columns = [
         Column(_("Year"), "year", 8),
         Column(_("Title"), "title", 30),
-        Column(_("Period"), lambda row: period_label(row["period"]), 10),
+        Column(_("Period"), lambda row: period_label(row.period), 10),
         Column(
             _("Covers"),
-            lambda row: period_name(row["period"], row["year"], row["period_number"]),
+            lambda row: period_name(row.period, row.year, row.period_number),
             16,
         ),
-        Column(_("Items"), lambda row: stats[row["id"]]["total"], 8),
-        Column(_("Done"), lambda row: stats[row["id"]]["done"], 8),
-        Column(_("Overdue items"), lambda row: stats[row["id"]]["overdue"], 10),
-        Column(_("Completion"), rate, 10, number_format="0%"),
+        Column(_("Items"), "total", 8),
+        Column(_("Done"), "done", 8),
+        Column(_("Overdue items"), "overdue", 10),
+        Column(
+            _("Completion"),
+            lambda row: None if row.rate is None else row.rate / 100,
+            10,
+            number_format="0%",
+        ),
     ]
     return await excel_export(
-        stem=f"{organization['name']}-{_('Work plan list')}",
+        stem=f"{organization.name}-{_('Work plan list')}",
         ascii_stem="work-plans",
         title=_("Work plans"),
         columns=columns,

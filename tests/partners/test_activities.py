@@ -307,16 +307,17 @@ def test_the_timeline_filters_searches_and_counts(coordinator, people):
     )
     base = f"/organizations/{org}/activities/"
     page = coordinator.get(base)
-    titles = [row["title"] for row in page.context["page"].rows]
+    titles = [row.title for row in page.context["page"].rows]
     assert titles == ["主题党日", "社区志愿服务", "安全生产讲座"]  # newest first
     assert [month for month, _ in page.context["months"]] == ["2026-10", "2025-07", "2025-06"]
-    assert page.context["counts"][lecture] == {"members": 0, "students": 2}
+    counted = next(row for row in page.context["page"].rows if row.id == lecture)
+    assert (counted.members, counted.students) == (0, 2)
     assert page.context["years"] == [2026, 2025]
     assert "2025-06-01" in page.text
     by_kind = coordinator.get(base + "?kind=volunteer")
-    assert [r["title"] for r in by_kind.context["page"].rows] == ["社区志愿服务"]
+    assert [r.title for r in by_kind.context["page"].rows] == ["社区志愿服务"]
     by_year = coordinator.get(base + "?year=2025&q=讲座")
-    assert [r["title"] for r in by_year.context["page"].rows] == ["安全生产讲座"]
+    assert [r.title for r in by_year.context["page"].rows] == ["安全生产讲座"]
     nothing = coordinator.get(base + "?q=不存在")
     assert "清除" in Browser.soup(nothing).select_one("p.empty").get_text()
 
@@ -389,7 +390,7 @@ def test_a_partner_never_sees_another_organizations_activities(partner, people):
     page = partner.get(f"/organizations/{people.organization_a}/activities/")
     assert page.status_code == 200
     assert "乙方专属活动" not in page.text
-    assert all(row["title"] != "乙方专属活动" for row in page.context["page"].rows)
+    assert all(row.title != "乙方专属活动" for row in page.context["page"].rows)
 
 
 def test_students_and_mentors_get_404(signed_in, people):

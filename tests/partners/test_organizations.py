@@ -441,10 +441,10 @@ def test_the_list_searches_filters_and_counts_units(coordinator, people):
         )
     )
     page = coordinator.get("/organizations/")
-    counts = {row["id"]: row["unit_count"] for row in page.context["page"].rows}
+    counts = {row.id: row.unit_count for row in page.context["page"].rows}
     assert counts == {people.organization_a: 3, people.organization_b: 2}
     page = coordinator.get("/organizations/?status=dissolved")
-    assert [row["id"] for row in page.context["page"].rows] == [people.organization_b]
+    assert [row.id for row in page.context["page"].rows] == [people.organization_b]
     page = coordinator.get("/organizations/?q=nothing-like-this")
     assert Browser.soup(page).select_one("p.empty")
 
@@ -505,7 +505,7 @@ def test_a_partner_sees_only_its_own_organizations(partner, people):
     org_b = run(JointOrganization.select().where(JointOrganization.id == people.organization_b))
     name_b = org_b[0]["name"]
     listing = partner.get("/organizations/")
-    assert [row["id"] for row in listing.context["page"].rows] == [people.organization_a]
+    assert [row.id for row in listing.context["page"].rows] == [people.organization_a]
     assert name_b not in listing.text
     search = partner.get("/organizations/", params={"q": name_b})
     assert search.context["page"].rows == []
