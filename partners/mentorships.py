@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -316,19 +317,20 @@ def check_hours(form: FormState) -> decimal.Decimal | None:
 
 
 def check_writer(
-    request: Request, assignment: dict[str, Any], chosen: str
+    request: Request, assignment: Any, chosen: str
 ) -> tuple[int | None, bool, list[RuleError]]:
     """Which mentor a log or evaluation is written for, and whether on their behalf.
 
     A mentor account writes only for itself (the choice is ignored); a partner or coordinator
     writes for either mentor of the assignment, on their behalf. Anything else is an error."""
-    return writer_for(request.user.role, request.user.mentor_id, assignment, chosen)
+    mentors = (assignment.college_mentor, assignment.enterprise_mentor)
+    return writer_for(request.user.role, request.user.mentor_id, mentors, chosen)
 
 
 def writer_for(
-    role: Role, own_mentor_id: int | None, assignment: dict[str, Any], chosen: str
+    role: Role, own_mentor_id: int | None, mentors: tuple[int, int], chosen: str
 ) -> tuple[int | None, bool, list[RuleError]]:
-    mentors = (assignment["college_mentor"], assignment["enterprise_mentor"])
+    """As check_writer, for the assignment's two mentors (college, enterprise)."""
     if role is Role.mentor:
         if own_mentor_id not in mentors:
             return None, False, [RuleError("mentor", _("You are not a mentor of this student."))]
@@ -391,8 +393,9 @@ def duplicate_evaluation_error() -> RuleError:
     return RuleError("term", _("This mentor has already evaluated the student for this term."))
 
 
-def row_average(row: dict[str, Any]) -> float:
-    return round(sum(row[name] for name in SCORES) / len(SCORES), 1)
+def row_average(scores: Sequence[int]) -> float:
+    """The mean of one evaluation's scores."""
+    return round(sum(scores) / len(scores), 1)
 
 
 def average_scores(rows: list[dict[str, Any]]) -> dict[str, float | None]:

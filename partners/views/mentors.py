@@ -1,7 +1,8 @@
 """Mentor pages (导师): list, detail, create, edit.
 
 Coordinators manage every mentor; a partner sees and manages only its own enterprise's
-mentors (enterprise side, its enterprise forced)."""
+mentors (enterprise side, its enterprise forced). The list and its export read through
+partners.queries.coeducation (names searched through the n-gram index)."""
 
 from __future__ import annotations
 
@@ -23,116 +24,76 @@ from partners.mentorships import (
     mentor_scope,
     side_label,
 )
+from partners.queries.coeducation import (
+    MENTOR_SORT_KEYS,
+    MentorFilters,
+    mentor_count,
+    mentor_rows,
+    scope_key,
+)
 from partners.tables import Enterprise, Mentor, MentorAssignment
 from portal.audit import actor_of, audited_write
 from portal.auth import allow
-from portal.db import contains
-from portal.exports import excel_export, export_rows
+from portal.cache import cached_page, cached_value
+from portal.exports import excel_export, export_read
 from portal.flash import flash
 from portal.forms import FormState, read_form
 from portal.i18n import _
-from portal.listing import Listing
 from portal.pagination import Page, PageRequest, Sort
 from portal.tables import Role
 from portal.templating import render
 from portal.xlsx import Column
 
-SORT_KEYS = ("name", "side", "max_mentees")
-FILTERS = ("q", "side", "party")
-LIST_COLUMNS = (
-    Mentor.id,
-    Mentor.side,
-    Mentor.name,
-    Mentor.department,
-    Mentor.title,
-    Mentor.position,
-    Mentor.party_member,
-    Mentor.max_mentees,
-    Mentor.enterprise.id.as_alias("enterprise_id"),
-    Mentor.enterprise.name.as_alias("enterprise_name"),
-)
+
+def side_labels() -> dict[str, str]:
+    """The sides' labels in the request's language (looked up per row by the templates)."""
+    return {code: side_label(code) for code in MENTOR_SIDES}
 
 
-def list_conditions(request: Request, query: dict[str, str]) -> list[Any]:
-    conditions = mentor_scope(request)
-    if search := query.get("q", "").strip():
-        conditions.append(contains(Mentor.name, search))
-    if (side := query.get("side", "")) in MENTOR_SIDES:
-        conditions.append(Mentor.side == side)
-    if (party := query.get("party", "")) in ("1", "0"):
-        conditions.append(Mentor.party_member == (party == "1"))
-    return conditions
-
-
-def mentor_listing(request: Request) -> Listing:
-    """The mentors the viewer may see that the query string selects, in its order: shared by
-    the page and its export."""
-    query = dict(request.query_params)
-    sort = Sort.from_query(request.query_params, SORT_KEYS, "name")
-    return Listing(
-        conditions=list_conditions(request, query),
-        order=[(getattr(Mentor, sort.key), not sort.descending), (Mentor.id, True)],
-        filters={name: query.get(name, "") for name in FILTERS},
-        sort=sort,
-    )
+def mentor_listing(request: Request) -> tuple[MentorFilters, Sort]:
+    """The filters and the order of the query string: shared by the page and its export."""
+    filters = MentorFilters.from_query(request.query_params)
+    return filters, Sort.from_query(request.query_params, MENTOR_SORT_KEYS, "name")
 
 
 @allow(Role.coordinator, Role.partner)
+@cached_page
 async def mentor_list(request: Request) -> Response:
-    listing = mentor_listing(request)
+    viewer = request.user
+    filters, sort = mentor_listing(request)
     page_request = PageRequest.from_query(request.query_params)
-    total = await Mentor.count().where(*listing.conditions)
-    rows = (
-        await listing.apply(Mentor.select(*LIST_COLUMNS))
-        .limit(page_request.size)
-        .offset(page_request.offset)
+    total = await cached_value(
+        request,
+        ("mentor_count", scope_key(viewer), filters),
+        lambda: mentor_count(viewer, filters),
     )
-    counts = await active_counts([row["id"] for row in rows])
-    for row in rows:
-        row["active"] = counts.get(row["id"], 0)
+    rows = await mentor_rows(viewer, filters, sort, page_request.size, page_request.offset)
     return render(
         request,
         "partners/mentor_list.html",
         {
             "page": Page(rows=rows, request=page_request, total=total),
-            "sort": listing.sort,
-            "filters": listing.filters,
-            "sides": MENTOR_SIDES,
-            "side_label": side_label,
+            "sort": sort,
+            "filters": filters.as_params(),
+            "side_labels": side_labels(),
         },
     )
 
 
-ACTIVE_COUNTS_QUERY = (
-    "SELECT mentor, COUNT(*) AS n FROM ("
-    " SELECT college_mentor AS mentor FROM partners_mentor_assignment WHERE status = 'active'"
-    " UNION ALL"
-    " SELECT enterprise_mentor FROM partners_mentor_assignment WHERE status = 'active'"
-    ") t GROUP BY mentor"
-)
-
-
-async def all_active_counts() -> dict[int, int]:
-    """Active assignments of every mentor that has any, in one grouped query: an export may
-    list more mentors than a query may carry ids."""
-    rows = await MentorAssignment.raw(ACTIVE_COUNTS_QUERY)
-    return {row["mentor"]: row["n"] for row in rows}
-
-
 @allow(Role.coordinator, Role.partner)
 async def mentor_list_export(request: Request) -> Response:
-    listing = mentor_listing(request)
-    rows, truncated = await export_rows(listing.apply(Mentor.select(*LIST_COLUMNS, Mentor.phone)))
-    counts = await all_active_counts()
+    viewer = request.user
+    filters, sort = mentor_listing(request)
+    rows, truncated = await export_read(lambda limit: mentor_rows(viewer, filters, sort, limit))
     columns = [
         Column(_("Name"), "name", 10),
-        Column(_("Side"), lambda row: side_label(row["side"]), 10),
+        Column(_("Side"), lambda row: side_label(row.side), 10),
         Column(_("Department"), "department", 18),
         Column(_("Professional title"), "title", 10),
         Column(_("Enterprise"), "enterprise_name", 28),
         Column(_("Position"), "position", 14),
         Column(_("Party member"), "party_member", 8),
-        Column(_("Active mentees"), lambda row: counts.get(row["id"], 0), 9),
+        Column(_("Active mentees"), "active", 9),
         Column(_("Maximum active mentees"), "max_mentees", 9),
         Column(_("Phone"), "phone", 14),
     ]

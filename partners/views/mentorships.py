@@ -1,15 +1,14 @@
 """Dual-mentor assignment pages (双导师): list, create, detail, end; mentoring logs and their
 acknowledgment by the student; evaluations.
 
-Every assignment is fetched through `assignment_scope`, so one outside the viewer's reach is a
-404 like one that does not exist."""
+Every assignment is read through partners.queries.coeducation with the viewer's scope, so one
+outside the viewer's reach is a 404 like one that does not exist."""
 
 from __future__ import annotations
 
 import datetime
 from typing import Any
 
-from piccolo.query.functions.aggregate import Count, Max, Sum
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -26,8 +25,6 @@ from partners.mentorships import (
     RuleError,
     active_counts,
     apply,
-    as_date,
-    assignment_scope,
     average_scores,
     check_capacity,
     check_evaluation_form,
@@ -38,14 +35,24 @@ from partners.mentorships import (
     current_term,
     duplicate_assignment_error,
     duplicate_evaluation_error,
-    last_log_dates,
     mode_label,
     no_participation_error,
-    row_average,
     score_label,
-    side_label,
     status_label,
     suggested_mentors,
+)
+from partners.queries.coeducation import (
+    MENTORSHIP_DEFAULT_SORT,
+    MENTORSHIP_SORT_KEYS,
+    AssignmentRow,
+    MentorshipFilters,
+    evaluations_of,
+    find_assignment,
+    logs_of,
+    mentorship_count,
+    mentorship_projects,
+    mentorship_rows,
+    scope_key,
 )
 from partners.tables import (
     Evaluation,
@@ -57,12 +64,12 @@ from partners.tables import (
 )
 from portal.audit import actor_of, audited_write
 from portal.auth import allow
-from portal.db import contains, is_unique_violation
-from portal.exports import excel_export, export_rows
+from portal.cache import cached_page, cached_value
+from portal.db import is_unique_violation
+from portal.exports import excel_export, export_read
 from portal.flash import flash
 from portal.forms import FormState, read_form
 from portal.i18n import _
-from portal.listing import Listing
 from portal.pagination import Page, PageRequest, Sort
 from portal.tables import Role, Student
 from portal.templating import render
@@ -70,34 +77,16 @@ from portal.xlsx import Column
 from talent_pool.scoring import rescore_students
 
 STAFF = (Role.coordinator, Role.partner, Role.mentor)
-SORT_COLUMNS = {
-    "student": MentorAssignment.student.name,
-    "starts_on": MentorAssignment.starts_on,
-    "status": MentorAssignment.status,
-}
-FILTERS = ("q", "status")
-LABELS = {
-    "status_label": status_label,
-    "mode_label": mode_label,
-    "side_label": side_label,
-    "score_label": score_label,
-}
-ASSIGNMENT_COLUMNS = (
-    MentorAssignment.id,
-    MentorAssignment.starts_on,
-    MentorAssignment.ends_on,
-    MentorAssignment.status,
-    MentorAssignment.college_mentor,
-    MentorAssignment.enterprise_mentor,
-    MentorAssignment.student.id.as_alias("student_id"),
-    MentorAssignment.student.name.as_alias("student_name"),
-    MentorAssignment.student.student_no.as_alias("student_no"),
-    MentorAssignment.project.id.as_alias("project_id"),
-    MentorAssignment.project.name.as_alias("project_name"),
-    MentorAssignment.project.enterprise.as_alias("project_enterprise"),
-    MentorAssignment.college_mentor.name.as_alias("college_mentor_name"),
-    MentorAssignment.enterprise_mentor.name.as_alias("enterprise_mentor_name"),
-)
+
+
+def label_dicts() -> dict[str, dict[str, str]]:
+    """The labels of the codes the pages show, in the request's language, looked up by the
+    templates instead of a label function called per row."""
+    return {
+        "status_labels": {code: status_label(code) for code in ASSIGNMENT_STATUSES},
+        "mode_labels": {code: mode_label(code) for code in MODES},
+        "score_labels": {name: score_label(name) for name in SCORES},
+    }
 
 
 def project_url(request: Request, project_id: int | None) -> str:
@@ -121,95 +110,46 @@ def record_url(request: Request, student_id: int) -> str:
 # --- list ----------------------------------------------------------------------------------------
 
 
-def list_conditions(request: Request, query: dict[str, str]) -> list[Any]:
-    conditions = assignment_scope(request)
-    if search := query.get("q", "").strip():
-        conditions.append(
-            contains(MentorAssignment.student.name, search)
-            | contains(MentorAssignment.student.student_no, search)
-        )
-    if (status := query.get("status", "")) in ASSIGNMENT_STATUSES:
-        conditions.append(MentorAssignment.status == status)
-    return conditions
-
-
-def mentorship_listing(request: Request) -> Listing:
-    """The assignments the viewer may see that the query string selects, in its order: shared
-    by the page and its export."""
-    query = dict(request.query_params)
-    sort = Sort.from_query(request.query_params, tuple(SORT_COLUMNS), "-starts_on")
-    return Listing(
-        conditions=list_conditions(request, query),
-        order=[(SORT_COLUMNS[sort.key], not sort.descending), (MentorAssignment.id, True)],
-        filters={name: query.get(name, "") for name in FILTERS},
-        sort=sort,
-    )
+def mentorship_listing(request: Request) -> tuple[MentorshipFilters, Sort]:
+    """The filters and the order of the query string: shared by the page and its export."""
+    filters = MentorshipFilters.from_query(request.query_params)
+    sort = Sort.from_query(request.query_params, MENTORSHIP_SORT_KEYS, MENTORSHIP_DEFAULT_SORT)
+    return filters, sort
 
 
 @allow(*STAFF)
+@cached_page
 async def mentorship_list(request: Request) -> Response:
-    listing = mentorship_listing(request)
+    viewer = request.user
+    filters, sort = mentorship_listing(request)
     page_request = PageRequest.from_query(request.query_params)
-    total = await MentorAssignment.count().where(*listing.conditions)
-    rows = (
-        await listing.apply(MentorAssignment.select(*ASSIGNMENT_COLUMNS))
-        .limit(page_request.size)
-        .offset(page_request.offset)
+    scope = scope_key(viewer)
+    total = await cached_value(
+        request, ("mentorship_count", scope, filters), lambda: mentorship_count(viewer, filters)
     )
-    last = await last_log_dates([row["id"] for row in rows])
-    for row in rows:
-        row["last_log"] = last.get(row["id"])
+    rows = await mentorship_rows(viewer, filters, sort, page_request.size, page_request.offset)
+    projects = await cached_value(
+        request, ("mentorship_projects", scope), lambda: mentorship_projects(viewer)
+    )
     return render(
         request,
         "partners/mentorship_list.html",
         {
             "page": Page(rows=rows, request=page_request, total=total),
-            "sort": listing.sort,
-            "filters": listing.filters,
-            "statuses": ASSIGNMENT_STATUSES,
+            "sort": sort,
+            "filters": filters.as_params(),
+            "projects": projects,
             "can_create": is_coordinator(request),
-            **LABELS,
+            **label_dicts(),
         },
     )
 
 
-async def listed_log_facts(listed: Any) -> dict[int, dict[str, Any]]:
-    """The latest log date, the number of logs and the hours logged of every listed
-    assignment (`listed`: a subquery of their ids), in one grouped query."""
-    rows = (
-        await MentoringLog.select(
-            MentoringLog.assignment,
-            Max(MentoringLog.held_on, alias="last"),
-            Count(alias="logs"),
-            Sum(MentoringLog.hours, alias="hours"),
-        )
-        .where(MentoringLog.assignment.is_in(listed))
-        .group_by(MentoringLog.assignment)
-    )
-    return {
-        row["assignment"]: {
-            "last": as_date(row["last"]),
-            "logs": row["logs"],
-            "hours": float(row["hours"] or 0),
-        }
-        for row in rows
-    }
-
-
-NO_LOGS = {"last": None, "logs": 0, "hours": 0.0}
-
-
 @allow(*STAFF)
 async def mentorship_list_export(request: Request) -> Response:
-    listing = mentorship_listing(request)
-    rows, truncated = await export_rows(listing.apply(MentorAssignment.select(*ASSIGNMENT_COLUMNS)))
-    facts = await listed_log_facts(
-        MentorAssignment.select(MentorAssignment.id).where(*listing.conditions)
-    )
-
-    def fact(name: str) -> Any:
-        return lambda row: facts.get(row["id"], NO_LOGS)[name]
-
+    viewer = request.user
+    filters, sort = mentorship_listing(request)
+    rows, truncated = await export_read(lambda limit: mentorship_rows(viewer, filters, sort, limit))
     columns = [
         Column(_("Student"), "student_name", 10),
         Column(_("Student number"), "student_no", 14),
@@ -218,10 +158,10 @@ async def mentorship_list_export(request: Request) -> Response:
         Column(_("Enterprise mentor"), "enterprise_mentor_name", 10),
         Column(_("Starts on"), "starts_on", 12),
         Column(_("Ends on"), "ends_on", 12),
-        Column(_("Status"), lambda row: status_label(row["status"]), 8),
-        Column(_("Last log"), fact("last"), 12),
-        Column(_("Mentoring logs"), fact("logs"), 9),
-        Column(_("Hours"), fact("hours"), 8, number_format="0.0"),
+        Column(_("Status"), lambda row: status_label(row.status), 8),
+        Column(_("Last log"), "last_log", 12),
+        Column(_("Mentoring logs"), "logs", 9),
+        Column(_("Hours"), "hours", 8, number_format="0.0"),
     ]
     return await excel_export(
         stem=_("Dual-mentor assignment list"),
@@ -236,43 +176,11 @@ async def mentorship_list_export(request: Request) -> Response:
 # --- detail --------------------------------------------------------------------------------------
 
 
-async def get_assignment_or_404(request: Request) -> dict[str, Any]:
-    row = (
-        await MentorAssignment.select(*ASSIGNMENT_COLUMNS)
-        .where(MentorAssignment.id == request.path_params["assignment_id"])
-        .where(*assignment_scope(request))
-        .first()
-    )
+async def get_assignment_or_404(request: Request) -> AssignmentRow:
+    row = await find_assignment(request.user, request.path_params["assignment_id"])
     if row is None:
         raise HTTPException(status_code=404)
     return row
-
-
-async def logs_of(assignment_id: int) -> list[dict[str, Any]]:
-    return (
-        await MentoringLog.select(
-            *MentoringLog.all_columns(),
-            MentoringLog.mentor.name.as_alias("mentor_name"),
-            MentoringLog.written_by.username.as_alias("writer"),
-        )
-        .where(MentoringLog.assignment == assignment_id)
-        .order_by(MentoringLog.held_on, ascending=False)
-        .order_by(MentoringLog.id, ascending=False)
-    )
-
-
-async def evaluations_of(assignment_id: int) -> list[dict[str, Any]]:
-    rows = (
-        await Evaluation.select(
-            *Evaluation.all_columns(), Evaluation.mentor.name.as_alias("mentor_name")
-        )
-        .where(Evaluation.assignment == assignment_id)
-        .order_by(Evaluation.term, ascending=False)
-        .order_by(Evaluation.id)
-    )
-    for row in rows:
-        row["average"] = row_average(row)
-    return rows
 
 
 def may_write(request: Request) -> bool:
@@ -280,28 +188,24 @@ def may_write(request: Request) -> bool:
 
 
 @allow(*STAFF, Role.student)
+@cached_page
 async def mentorship_detail(request: Request) -> Response:
     assignment = await get_assignment_or_404(request)
-    evaluations = await evaluations_of(assignment["id"])
+    evaluations = await evaluations_of(assignment.id)
     return render(
         request,
         "partners/mentorship_detail.html",
         {
             "assignment": assignment,
-            "logs": await logs_of(assignment["id"]),
+            "logs": await logs_of(assignment.id),
             "evaluations": evaluations,
-            "averages": average_scores(evaluations),
-            "scores": list(SCORES),
+            "averages": average_scores([row.score_map for row in evaluations]),
             "can_write": may_write(request),
-            "can_end": is_coordinator(request) and assignment["status"] == "active",
+            "can_end": is_coordinator(request) and assignment.status == "active",
             "is_student": request.user.role is Role.student,
-            "student_url": record_url(request, assignment["student_id"]),
-            "project_url": str(
-                request.url_for("project_detail", project_id=assignment["project_id"])
-            )
-            if assignment["project_id"] and request.user.role in (Role.coordinator, Role.partner)
-            else "",
-            **LABELS,
+            "student_url": record_url(request, assignment.student_id),
+            "project_url": project_url(request, assignment.project_id),
+            **label_dicts(),
         },
     )
 
@@ -309,20 +213,18 @@ async def mentorship_detail(request: Request) -> Response:
 @allow(Role.coordinator)
 async def mentorship_end(request: Request) -> Response:
     assignment = await get_assignment_or_404(request)
-    target = request.url_for("mentorship_detail", assignment_id=assignment["id"])
-    if assignment["status"] != "active":
+    target = request.url_for("mentorship_detail", assignment_id=assignment.id)
+    if assignment.status != "active":
         flash(request, _("This assignment has already ended."), "error")
         return RedirectResponse(target, 303)
     if request.method == "GET":
         return render(request, "partners/mentorship_end.html", {"assignment": assignment})
-    ends_on = max(datetime.date.today(), assignment["starts_on"])
+    ends_on = max(datetime.date.today(), assignment.starts_on)
     after = {"status": "ended", "ends_on": ends_on}
     async with audited_write(actor_of(request)) as audit:
-        await MentorAssignment.update(after).where(MentorAssignment.id == assignment["id"])
-        before = {"status": assignment["status"], "ends_on": assignment["ends_on"]}
-        await audit.updated(
-            MentorAssignment, assignment["id"], before, after, assignment["student_name"]
-        )
+        await MentorAssignment.update(after).where(MentorAssignment.id == assignment.id)
+        before = {"status": assignment.status, "ends_on": assignment.ends_on}
+        await audit.updated(MentorAssignment, assignment.id, before, after, assignment.student_name)
     flash(request, _("The assignment was ended."))
     return RedirectResponse(target, 303)
 
@@ -506,7 +408,11 @@ async def mentorship_create(request: Request) -> Response:
 
 
 def writer_page(
-    request: Request, template: str, form: FormState, assignment: dict, status_code: int = 200
+    request: Request,
+    template: str,
+    form: FormState,
+    assignment: AssignmentRow,
+    status_code: int = 200,
 ) -> Response:
     return render(
         request,
@@ -516,8 +422,8 @@ def writer_page(
             "assignment": assignment,
             "writes_for_self": request.user.role is Role.mentor,
             "mentor_options": [
-                (assignment["college_mentor"], assignment["college_mentor_name"]),
-                (assignment["enterprise_mentor"], assignment["enterprise_mentor_name"]),
+                (assignment.college_mentor, assignment.college_mentor_name),
+                (assignment.enterprise_mentor, assignment.enterprise_mentor_name),
             ],
             "mode_options": [(code, mode_label(code)) for code in MODES],
             "scores": [(name, score_label(name)) for name in SCORES],
@@ -541,7 +447,7 @@ async def log_create(request: Request) -> Response:
         return writer_page(request, template, form, assignment, status_code=400)
     row = {
         **values,
-        "assignment": assignment["id"],
+        "assignment": assignment.id,
         "mentor": mentor_id,
         "on_behalf": on_behalf,
         "written_by": request.user.user_id,
@@ -550,9 +456,7 @@ async def log_create(request: Request) -> Response:
         new = await MentoringLog.insert(MentoringLog(**row)).returning(MentoringLog.id)
         await audit.created(MentoringLog, new[0]["id"], row, values["topic"])
     flash(request, _("The mentoring log was saved."))
-    return RedirectResponse(
-        request.url_for("mentorship_detail", assignment_id=assignment["id"]), 303
-    )
+    return RedirectResponse(request.url_for("mentorship_detail", assignment_id=assignment.id), 303)
 
 
 def safe_next(raw: str) -> str:
@@ -612,7 +516,7 @@ async def evaluation_create(request: Request) -> Response:
     if form.valid:
         row = {
             **values,
-            "assignment": assignment["id"],
+            "assignment": assignment.id,
             "mentor": mentor_id,
             "written_by": request.user.user_id,
         }
@@ -626,11 +530,9 @@ async def evaluation_create(request: Request) -> Response:
             apply(form, [duplicate_evaluation_error()])
     if not form.valid:
         return writer_page(request, template, form, assignment, status_code=400)
-    await rescore_students([assignment["student_id"]], actor_of(request))  # talent pool score
+    await rescore_students([assignment.student_id], actor_of(request))  # talent pool score
     flash(request, _("The evaluation was saved."))
-    return RedirectResponse(
-        request.url_for("mentorship_detail", assignment_id=assignment["id"]), 303
-    )
+    return RedirectResponse(request.url_for("mentorship_detail", assignment_id=assignment.id), 303)
 
 
 ASSIGNMENT = "/mentorships/{assignment_id:int}"

@@ -1,15 +1,18 @@
-"""Co-education project pages (协同育人项目): list per kind, detail with members, mentors and
-a timeline, create/edit/delete for coordinators, and enrollments and placements.
+"""Co-education project pages (协同育人项目): list per kind, detail with members (paged and
+searchable), mentors and a timeline, create/edit/delete for coordinators, and enrollments and
+placements.
 
 A partner sees only its own enterprise's projects and may add and update placements at its
-training bases; everything else of other enterprises is a 404."""
+training bases; everything else of other enterprises is a 404. The list and the detail page
+read through partners.queries.coeducation; the forms and the summary PDF read the project as
+a mapping through Piccolo."""
 
 from __future__ import annotations
 
 import datetime
 from typing import Any
 
-from piccolo.query.functions.aggregate import Count
+from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -20,6 +23,7 @@ from partners.projects import (
     ALL_KIND_FIELDS,
     COMMON_FIELDS,
     LIVE_STATUSES,
+    PARTICIPATION_KINDS,
     PARTICIPATION_STATUSES,
     PLACEMENT_FIELDS,
     PROJECT_KINDS,
@@ -37,9 +41,21 @@ from partners.projects import (
     project_form_fields,
     project_kind_label,
     project_status_label,
-    runs_too_long,
     withdraw_participation,
     workstation_kind_label,
+)
+from partners.queries.coeducation import (
+    FILTER_LENGTH,
+    PROJECT_SORT_KEYS,
+    ProjectFilters,
+    find_project,
+    member_rows,
+    project_assignments,
+    project_count,
+    project_rows,
+    project_timeline,
+    scope_key,
+    seats_taken,
 )
 from partners.tables import (
     Enterprise,
@@ -51,19 +67,17 @@ from partners.tables import (
 )
 from portal.audit import actor_of, audited_write
 from portal.auth import allow
-from portal.db import contains, is_foreign_key_violation
-from portal.exports import excel_export, export_rows
+from portal.cache import cached_page, cached_value
+from portal.db import is_foreign_key_violation
+from portal.exports import excel_export, export_read
 from portal.flash import flash
 from portal.forms import FormState, read_form
 from portal.i18n import _
-from portal.listing import Listing
 from portal.pagination import Page, PageRequest, Sort
 from portal.tables import Role
 from portal.templating import render
 from portal.xlsx import Column
 
-SORT_KEYS = ("name", "starts_on", "status")
-FILTERS = ("q", "kind", "status")
 LABELS = {
     "kind_label": project_kind_label,
     "status_label": project_status_label,
@@ -71,17 +85,28 @@ LABELS = {
     "participation_kind_label": participation_kind_label,
     "participation_status_label": participation_status_label,
 }
-LIST_COLUMNS = (
-    Project.id,
-    Project.kind,
-    Project.name,
-    Project.enterprise.id.as_alias("enterprise_id"),
-    Project.enterprise.name.as_alias("enterprise_name"),
-    Project.starts_on,
-    Project.ends_on,
-    Project.capacity,
-    Project.status,
-)
+MEMBER_SIZE_DEFAULT = 20
+# The first page of the project's assignments in the dual-mentor list; the rest is one link
+# away, where they can be searched, sorted and exported.
+ASSIGNMENT_PREVIEW = 20
+
+
+def label_dicts() -> dict[str, dict[str, str]]:
+    """Every code's label in the request's language, looked up by the templates (a label
+    function called per table row costs a gettext call each)."""
+    return {
+        "kind_labels": {code: project_kind_label(code) for code in PROJECT_KINDS},
+        "status_labels": {code: project_status_label(code) for code in PROJECT_STATUSES},
+        "workstation_kind_labels": {
+            code: workstation_kind_label(code) for code in WORKSTATION_KINDS
+        },
+        "participation_kind_labels": {
+            code: participation_kind_label(code) for code in PARTICIPATION_KINDS
+        },
+        "participation_status_labels": {
+            code: participation_status_label(code) for code in PARTICIPATION_STATUSES
+        },
+    }
 
 
 def project_scope(request: Request) -> list[Any]:
@@ -91,101 +116,47 @@ def project_scope(request: Request) -> list[Any]:
     return [Project.enterprise == request.user.enterprise_id]
 
 
-def list_conditions(request: Request, query: dict[str, str]) -> list[Any]:
-    conditions: list[Any] = list(project_scope(request))
-    if search := query.get("q", "").strip():
-        conditions.append(
-            contains(Project.name, search) | contains(Project.enterprise.name, search)
-        )
-    if (kind := query.get("kind", "")) in PROJECT_KINDS:
-        conditions.append(Project.kind == kind)
-    if (status := query.get("status", "")) in PROJECT_STATUSES:
-        conditions.append(Project.status == status)
-    return conditions
-
-
-async def seats_taken(project_ids: list[int] | Any) -> dict[int, int]:
-    """Live members per project, in one grouped query (`project_ids`: a list, or a subquery
-    of the listed projects for an export)."""
-    if isinstance(project_ids, list) and not project_ids:
-        return {}
-    rows = (
-        await Participation.select(Participation.project, Count(alias="taken"))
-        .where(
-            Participation.project.is_in(project_ids),
-            Participation.status.is_in(list(LIVE_STATUSES)),
-        )
-        .group_by(Participation.project)
-    )
-    return {row["project"]: row["taken"] for row in rows}
-
-
-def project_listing(request: Request) -> Listing:
-    """The projects the viewer may see that the query string selects, in its order: shared by
-    the page and its export."""
-    query = dict(request.query_params)
-    sort = Sort.from_query(request.query_params, SORT_KEYS, "name")
-    filters = {name: query.get(name, "") for name in FILTERS}
-    if filters["kind"] not in PROJECT_KINDS:
-        filters["kind"] = ""
-    return Listing(
-        conditions=list_conditions(request, query),
-        order=[(getattr(Project, sort.key), not sort.descending), (Project.id, True)],
-        filters=filters,
-        sort=sort,
-    )
-
-
 @allow(Role.coordinator, Role.partner)
+@cached_page
 async def project_list(request: Request) -> Response:
-    listing = project_listing(request)
+    viewer = request.user
+    filters = ProjectFilters.from_query(request.query_params)
+    sort = Sort.from_query(request.query_params, PROJECT_SORT_KEYS, "name")
     page_request = PageRequest.from_query(request.query_params)
-    total = await Project.count().where(*listing.conditions)
-    rows = (
-        await listing.apply(Project.select(*LIST_COLUMNS))
-        .limit(page_request.size)
-        .offset(page_request.offset)
+    total = await cached_value(
+        request,
+        ("project_count", scope_key(viewer), filters),
+        lambda: project_count(viewer, filters),
     )
+    rows = await project_rows(viewer, filters, sort, page_request.size, page_request.offset)
     return render(
         request,
         "partners/project_list.html",
         {
             "page": Page(rows=rows, request=page_request, total=total),
-            "taken": await seats_taken([row["id"] for row in rows]),
-            "sort": listing.sort,
-            "filters": listing.filters,
-            "kinds": PROJECT_KINDS,
-            "statuses": PROJECT_STATUSES,
+            "taken": await seats_taken([row.id for row in rows]),
+            "sort": sort,
+            "filters": filters.as_params(),
             "can_manage": is_coordinator(request),
-            **LABELS,
+            **label_dicts(),
         },
     )
 
 
-EXPORT_COLUMNS = (
-    *LIST_COLUMNS,
-    Project.organization.name.as_alias("organization_name"),
-    Project.majors,
-    Project.cohort_year,
-    Project.agreement_no,
-    Project.employment_promised,
-    Project.address,
-    Project.workstation_kind,
-)
-
-
 @allow(Role.coordinator, Role.partner)
 async def project_list_export(request: Request) -> Response:
-    listing = project_listing(request)
-    rows, truncated = await export_rows(listing.apply(Project.select(*EXPORT_COLUMNS)))
-    taken = await seats_taken(Project.select(Project.id).where(*listing.conditions))
+    viewer = request.user
+    filters = ProjectFilters.from_query(request.query_params)
+    sort = Sort.from_query(request.query_params, PROJECT_SORT_KEYS, "name")
+    rows, truncated = await export_read(lambda limit: project_rows(viewer, filters, sort, limit))
+    taken = await seats_taken(None)
     columns = [
         Column(_("Project name"), "name", 30),
-        Column(_("Kind"), lambda row: project_kind_label(row["kind"]), 12),
+        Column(_("Kind"), lambda row: project_kind_label(row.kind), 12),
         Column(
             _("Kind of workstation"),
             lambda row: (
-                workstation_kind_label(row["workstation_kind"]) if row["workstation_kind"] else ""
+                workstation_kind_label(row.workstation_kind) if row.workstation_kind else ""
             ),
             14,
         ),
@@ -194,9 +165,9 @@ async def project_list_export(request: Request) -> Response:
         Column(_("Majors"), "majors", 24),
         Column(_("Starts on"), "starts_on", 12),
         Column(_("Ends on"), "ends_on", 12),
-        Column(_("Places taken"), lambda row: taken.get(row["id"], 0), 9),
+        Column(_("Places taken"), lambda row: taken.get(row.id, 0), 9),
         Column(_("Capacity"), "capacity", 8),
-        Column(_("Project status"), lambda row: project_status_label(row["status"]), 10),
+        Column(_("Project status"), lambda row: project_status_label(row.status), 10),
         Column(_("Cohort year"), "cohort_year", 8),
         Column(_("Agreement number"), "agreement_no", 16),
         Column(_("Employment promised (order employment)"), "employment_promised", 12),
@@ -213,6 +184,8 @@ async def project_list_export(request: Request) -> Response:
 
 
 async def get_project_or_404(request: Request, project_id: int) -> dict[str, Any]:
+    """Every column of the project, if the viewer may see it (its forms and its summary PDF
+    read it as a mapping)."""
     row = (
         await Project.select(
             *Project.all_columns(),
@@ -233,6 +206,7 @@ async def project_of(request: Request) -> dict[str, Any]:
 
 
 async def members_of(project_id: int) -> list[dict[str, Any]]:
+    """Every member of the project, for its summary PDF."""
     return (
         await Participation.select(
             *Participation.all_columns(),
@@ -247,6 +221,7 @@ async def members_of(project_id: int) -> list[dict[str, Any]]:
 
 
 async def assignments_of(project_id: int) -> list[dict[str, Any]]:
+    """Every dual-mentor assignment of the project, for its summary PDF."""
     return (
         await MentorAssignment.select(
             MentorAssignment.id,
@@ -267,62 +242,58 @@ async def assignments_of(project_id: int) -> list[dict[str, Any]]:
     )
 
 
-def timeline(
-    project: dict[str, Any], members: list[dict[str, Any]], assignments: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    """What happened, newest first, read from the rows themselves."""
-    events = [{"at": project["created_at"], "text": _("Project created")}]
-    for member in members:
-        text = _("%(name)s joined", name=member["student_name"])
-        events.append({"at": member["created_at"], "text": text})
-    for assignment in assignments:
-        text = _("Dual mentors assigned to %(name)s", name=assignment["student_name"])
-        events.append({"at": assignment["created_at"], "text": text})
-    return sorted(events, key=lambda event: event["at"], reverse=True)
-
-
 def route_exists(request: Request, name: str) -> bool:
     return any(getattr(route, "name", None) == name for route in request.app.routes)
 
 
-def can_add_members(request: Request, project: dict[str, Any]) -> bool:
+def can_add_members(request: Request, project_kind: str) -> bool:
     """Coordinators enroll and place; a partner places students at its own training bases."""
     if is_coordinator(request):
         return True
-    return participation_kind_for(project["kind"]) == ParticipationKind.placement.value
+    return participation_kind_for(project_kind) == ParticipationKind.placement.value
+
+
+def member_paging(query: QueryParams) -> tuple[str, PageRequest, dict[str, str]]:
+    """The members table's search and page (``?members_q=``, ``?members_page=``,
+    ``?members_size=`` — the list page sizes), and the parameters its links keep."""
+    page_request = PageRequest.from_query(
+        QueryParams(
+            {"page": query.get("members_page", "1"), "size": query.get("members_size", "")}
+        ),
+        default_size=MEMBER_SIZE_DEFAULT,
+    )
+    search = query.get("members_q", "").strip()[:FILTER_LENGTH]
+    size = "" if page_request.size == MEMBER_SIZE_DEFAULT else str(page_request.size)
+    return search, page_request, {"members_q": search, "members_size": size}
 
 
 @allow(Role.coordinator, Role.partner)
+@cached_page
 async def project_detail(request: Request) -> Response:
-    project = await project_of(request)
-    members = await members_of(project["id"])
-    assignments = await assignments_of(project["id"])
-    live = sum(1 for member in members if member["status"] in LIVE_STATUSES)
-    long_ones = {
-        member["id"]
-        for member in members
-        if member["kind"] == ParticipationKind.placement.value
-        and member["status"] in LIVE_STATUSES
-        and runs_too_long(member["starts_on"], member["ends_on"])
-    }
+    viewer = request.user
+    search, page_request, member_params = member_paging(request.query_params)
+    project = await find_project(viewer, request.path_params["project_id"], search)
+    if project is None:
+        raise HTTPException(status_code=404)
+    members = await member_rows(project.id, search, page_request.size, page_request.offset)
+    assignments = await project_assignments(viewer, project.id, ASSIGNMENT_PREVIEW)
     return render(
         request,
         "partners/project_detail.html",
         {
             "project": project,
-            "members": members,
-            "live": live,
-            "long_ones": long_ones,
-            "long_warning": long_placement_warning() if long_ones else "",
+            "members_page": Page(rows=members, request=page_request, total=project.matching),
+            "member_query": search,
+            "member_params": member_params,
+            "long_warning": long_placement_warning() if project.long_placements else "",
             "assignments": assignments,
-            "timeline": timeline(project, members, assignments),
-            "positions": [p for p in project["positions"].splitlines() if p.strip()],
+            "timeline": await project_timeline(project.id),
             "can_manage": is_coordinator(request),
-            "can_add": can_add_members(request, project),
+            "can_add": can_add_members(request, project.kind),
             "link_mentorships": route_exists(request, "mentorship_detail"),
             "link_mentors": route_exists(request, "mentor_detail"),
             "live_statuses": LIVE_STATUSES,
-            **LABELS,
+            **label_dicts(),
         },
     )
 
@@ -479,7 +450,7 @@ async def project_delete(request: Request) -> Response:
 
 
 def check_may_add(request: Request, project: dict[str, Any]) -> None:
-    if not can_add_members(request, project):
+    if not can_add_members(request, project["kind"]):
         raise HTTPException(status_code=404)
 
 

@@ -115,9 +115,9 @@ def test_list_filters_and_active_counts(coordinator, people):
     assert len(names_in_list(response)) == 2
     response = coordinator.get("/mentors/?q=党员")
     assert names_in_list(response) == ["党员导师"]
-    rows = {row["id"]: row for row in coordinator.get("/mentors/").context["page"].rows}
-    assert rows[people.mentor_id]["active"] == 2  # mine + the new one
-    assert rows[people.mine.enterprise_mentor]["active"] == 2
+    rows = {row.id: row for row in coordinator.get("/mentors/").context["page"].rows}
+    assert rows[people.mentor_id].active == 2  # mine + the new one
+    assert rows[people.mine.enterprise_mentor].active == 2
     assert "2 / 8" in Browser.soup(coordinator.get("/mentors/")).select_one("#mentors").get_text()
     empty = coordinator.get("/mentors/?q=不存在的人")
     assert Browser.soup(empty).select_one("p.empty")

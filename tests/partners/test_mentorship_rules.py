@@ -31,7 +31,7 @@ from tests.support import make_assignment, make_log, make_mentor, make_student, 
 COLLEGE = {"id": 1, "side": "college", "enterprise": None, "name": "王老师", "max_mentees": 2}
 ENTERPRISE = {"id": 2, "side": "enterprise", "enterprise": 10, "name": "李工", "max_mentees": 2}
 PROJECT = {"id": 5, "enterprise": 10}
-ASSIGNMENT = {"college_mentor": 1, "enterprise_mentor": 2}
+MENTORS = (1, 2)  # the assignment's college and enterprise mentors
 
 
 def fields(errors) -> list[str]:
@@ -98,20 +98,20 @@ def test_a_log_cannot_be_dated_in_the_future():
 
 
 def test_a_mentor_account_writes_only_for_itself():
-    assert writer_for(Role.mentor, 1, ASSIGNMENT, "2") == (1, False, [])
-    mentor_id, _, errors = writer_for(Role.mentor, 3, ASSIGNMENT, "1")
+    assert writer_for(Role.mentor, 1, MENTORS, "2") == (1, False, [])
+    mentor_id, _, errors = writer_for(Role.mentor, 3, MENTORS, "1")
     assert mentor_id is None and fields(errors) == ["mentor"]
 
 
 def test_partners_and_coordinators_write_on_behalf_of_either_mentor():
-    assert writer_for(Role.partner, None, ASSIGNMENT, "2") == (2, True, [])
-    assert writer_for(Role.coordinator, None, ASSIGNMENT, "1") == (1, True, [])
-    assert fields(writer_for(Role.coordinator, None, ASSIGNMENT, "3")[2]) == ["mentor"]
-    assert fields(writer_for(Role.coordinator, None, ASSIGNMENT, "")[2]) == ["mentor"]
+    assert writer_for(Role.partner, None, MENTORS, "2") == (2, True, [])
+    assert writer_for(Role.coordinator, None, MENTORS, "1") == (1, True, [])
+    assert fields(writer_for(Role.coordinator, None, MENTORS, "3")[2]) == ["mentor"]
+    assert fields(writer_for(Role.coordinator, None, MENTORS, "")[2]) == ["mentor"]
 
 
 def test_students_cannot_write_logs():
-    assert fields(writer_for(Role.student, None, ASSIGNMENT, "1")[2]) == ["mentor"]
+    assert fields(writer_for(Role.student, None, MENTORS, "1")[2]) == ["mentor"]
 
 
 @pytest.mark.parametrize("term", ["2026-2027-1", "2025-2026-2"])

@@ -56,7 +56,7 @@ def new_assignment_form(people, student: int, **changes: str) -> dict[str, str]:
 
 
 def listed_assignments(response) -> list[int]:
-    return [row["id"] for row in response.context["page"].rows]
+    return [row.id for row in response.context["page"].rows]
 
 
 # --- creating assignments ----------------------------------------------------------------------
@@ -202,7 +202,7 @@ def test_a_mentor_sees_only_their_own_mentees(signed_in, people):
     mentor = signed_in("mentor")
     response = mentor.get("/mentorships/")
     assert listed_assignments(response) == [people.mine.assignment]
-    assert response.context["page"].rows[0]["last_log"] == datetime.date(2026, 10, 15)
+    assert response.context["page"].rows[0].last_log == datetime.date(2026, 10, 15)
     assert mentor.get(f"/mentorships/{people.mine.assignment}").status_code == 200
     assert mentor.get(f"/mentorships/{people.theirs.assignment}").status_code == 404
 
