@@ -4,12 +4,11 @@ next to one core's rate measured in the same run, on a SQLite college of rich re
     .venv/bin/python -m bench.pdf_batch [--records 200] [--floor 12]
 
 1. A fresh SQLite database in a temporary folder, the schema from the migrations.
-2. `--records` students of one cohort (bench/seed.py's students), each with a placement in an
-   order class, dual mentors, four mentoring logs, two evaluations, two awards and six joint
-   activities attended — a record of two to three pages.
-3. The floor, one core: the HTML of `--floor` of these records (gathered and rendered exactly
-   as the batch does), turned into PDFs one after another with WeasyPrint in this process,
-   before and after the batch; the faster of the two counts (the machine may be shared).
+2. `--records` students of one cohort with full records (bench/record_data.py: the three-page
+   record bench/pdf.py measures).
+3. The floor, one core: `--floor` of these records (read exactly as the batch reads them),
+   rendered and laid out one after another in this process as a PDF worker does, before and
+   after the batch; the faster of the two counts (the machine may be shared).
 4. The batch: a PdfBatch for the cohort, run by `portal.batches.run_once()` — the runner's
    step, with the PDF process pool (portal/pdf.py, one worker per core) warmed up first. The
    ZIP is opened and checked: one PDF per student, no failure.
@@ -24,7 +23,6 @@ import argparse
 import asyncio
 import datetime as dt
 import os
-import random
 import secrets
 import shutil
 import sys
@@ -32,11 +30,10 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from bench import seed
-
-COHORT = 2024
-ACTIVITIES = 12
+from bench.record_data import COHORT, seed_rich_records
 
 
 def prepare(work_dir: Path) -> None:
@@ -48,74 +45,15 @@ def prepare(work_dir: Path) -> None:
     os.environ["PORTAL_BATCH_RUNNER"] = "off"
 
 
-async def seed_records(count: int) -> None:
-    """`count` students of one cohort with rich records."""
-    from partners import tables as t
-    from portal.tables import Award, Student
-
-    rng = random.Random(2026)
-    today = dt.date.today()
-    await seed.seed_students(count)
-    await Student.update({Student.cohort_year: COHORT}, force=True)
-    enterprises = await seed.insert_returning_ids(
-        t.Enterprise,
-        [{"name": f"基准企业{i:04d}", "credit_code": seed.credit_code(i)} for i in range(50)],
-    )
-    await seed.seed_mentorships(enterprises, count, rng, today)
-    organization = (
-        await t.JointOrganization.insert(
-            t.JointOrganization(kind="joint_branch", name="基准联合党支部")
-        ).returning(t.JointOrganization.id)
-    )[0]["id"]
-    activities = await seed.insert_returning_ids(
-        t.Activity,
-        [
-            {
-                "organization": organization,
-                "kind": rng.choice(seed.ACTIVITY_KINDS),
-                "title": f"联学联建活动{n}：工匠精神专题",
-                "held_on": today - dt.timedelta(days=30 * n),
-                "place": "党员活动室",
-            }
-            for n in range(ACTIVITIES)
-        ],
-    )
-    students = [row["id"] for row in await Student.select(Student.id)]
-    await seed.insert_returning_ids(
-        t.StudentAttendance,
-        [
-            {"activity": activity, "student": student}
-            for student in students
-            for activity in rng.sample(activities, 6)
-        ],
-    )
-    await seed.insert_returning_ids(
-        Award,
-        [
-            {
-                "student": student,
-                "kind": kind,
-                "name": name,
-                "level": rng.choice(["national", "provincial", "municipal", "school"]),
-                "rank": rng.choice(["一等奖", "二等奖", "三等奖"]),
-                "awarded_on": today - dt.timedelta(days=rng.randint(30, 600)),
-            }
-            for student in students
-            for kind, name in (("competition", "技能大赛"), ("scholarship", "国家励志奖学金"))
-        ],
-    )
-
-
-async def floor_documents(count: int) -> list[str]:
-    """The HTML of the first `count` records, made as the batch makes it."""
-    from portal.batches import coordinator_view, record_html
-    from portal.record import gather_record
-    from portal.tables import Student
+async def floor_documents(count: int) -> list[Any]:
+    """The documents of the first `count` records, read as the batch reads them."""
+    from portal.batches import coordinator_view, students_in_scope
+    from portal.record import RecordDocument, gather_record
 
     viewer = coordinator_view({"requested_by": None})
     today = dt.date.today()
-    students = await Student.select().order_by(Student.student_no).limit(count)
-    return [record_html(await gather_record(viewer, s), viewer, today) for s in students]
+    students = (await students_in_scope("cohort_year", str(COHORT)))[:count]
+    return [RecordDocument(await gather_record(viewer, s), today) for s in students]
 
 
 async def run_batch(records: int) -> tuple[float, dict]:
@@ -124,8 +62,10 @@ async def run_batch(records: int) -> tuple[float, dict]:
     from portal.batches import run_once
     from portal.tables import PdfBatch
 
-    html = (await floor_documents(1))[0]
-    await asyncio.gather(*(pdf.render_pdf(html) for _ in range(pdf.worker_count() * 2)))
+    document = (await floor_documents(1))[0]
+    await asyncio.gather(
+        *(pdf.render_document(document, "zh_CN") for _ in range(pdf.worker_count() * 2))
+    )
     await PdfBatch.insert(
         PdfBatch(scope="cohort_year", scope_value=str(COHORT), title="bench", total=records)
     )
@@ -145,19 +85,19 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print(f"preparing {args.records} students with rich records …", flush=True)
         prepare(work_dir)
-        asyncio.run(seed_records(args.records))
+        asyncio.run(seed_rich_records(args.records))
 
         from portal import pdf
         from portal.batches import zip_path
 
         documents = asyncio.run(floor_documents(args.floor))
-        for html in documents[:3]:
-            pdf.html_to_pdf(html)  # warm-up: fonts and glyph caches
+        for document in documents[:3]:
+            pdf.document_to_pdf(document, "zh_CN")  # warm-up: fonts and glyph caches
         sizes: list[int] = []
 
         def one_core_rate() -> float:
             started = time.perf_counter()
-            sizes[:] = [len(pdf.html_to_pdf(html)) for html in documents]
+            sizes[:] = [len(pdf.document_to_pdf(d, "zh_CN")) for d in documents]
             return len(documents) / (time.perf_counter() - started)
 
         floor_before = one_core_rate()

@@ -3,9 +3,9 @@ ZIP of PDFs, made in the background inside the server process.
 
 A coordinator queues a batch (a PdfBatch row). A runner task, started in the app's lifespan,
 polls for queued batches and claims one with a conditional UPDATE … WHERE status = 'queued',
-so with several server workers exactly one of them wins it. It then gathers each record as
-the record PDF does (a coordinator's view, the same template), renders the PDFs in
-portal/pdf.py's process pool a few at a time so every core works, writes them into a ZIP under
+so with several server workers exactly one of them wins it. It then reads each record as the
+record PDF does (a coordinator's view, the same document), has portal/pdf.py's process pool
+render and lay them out a few at a time so every core works, writes them into a ZIP under
 PORTAL_VAR_DIR (in a thread, not on the event loop), and beats the batch's heartbeat after
 every record. A record that fails is listed in the batch's failures and in failures.txt; the
 batch goes on. A batch whose heartbeat stopped (the server was killed) is queued again.
@@ -27,17 +27,15 @@ from pathlib import Path
 from typing import Any, cast
 
 from piccolo.columns.combination import Where
-from starlette.requests import Request
 
 from portal import pdf
 from portal.audit import Actor, audited_write
 from portal.auth import Viewer
 from portal.i18n import DEFAULT_LOCALE, _, current_locale, lazy
-from portal.record import StudentRecord, gather_record
+from portal.record import RecordDocument, gather_record
+from portal.record_queries import RecordStudent, students_where
 from portal.settings import VAR_DIR
 from portal.tables import JobStatus, PdfBatch, Role, Student
-from portal.templating import templates
-from portal.views.records import margin_boxes, record_context
 
 logger = logging.getLogger(__name__)
 
@@ -110,10 +108,17 @@ async def count_in_scope(scope: str, value: str) -> int:
     return await Student.count().where(scope_condition(scope, value))
 
 
-def pdf_name(student: dict[str, Any]) -> str:
+async def students_in_scope(scope: str, value: str) -> list[RecordStudent]:
+    """The students a batch covers, by student number."""
+    if scope not in SCOPES:
+        raise ValueError(f"unknown scope {scope!r}")
+    return await students_where(scope, int(value) if scope == "cohort_year" else value)
+
+
+def pdf_name(student_no: str, name: str) -> str:
     """A record's file name in the ZIP, e.g. 2024000123-张三.pdf; characters that file
     systems refuse are replaced."""
-    stem = f"{student['student_no']}-{student['name']}"
+    stem = f"{student_no}-{name}"
     return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", stem).strip(" .") + ".pdf"
 
 
@@ -171,13 +176,6 @@ def progress_of(batch: dict[str, Any]) -> dict[str, Any]:
 # --- the record of one student ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _ViewerOnly:
-    """What record_context reads of a request: who is viewing."""
-
-    user: Viewer
-
-
 def coordinator_view(batch: dict[str, Any]) -> Viewer:
     """A coordinator's view of the records (the batch was requested by a coordinator)."""
     return Viewer(
@@ -189,23 +187,11 @@ def coordinator_view(batch: dict[str, Any]) -> Viewer:
     )
 
 
-def record_html(record: StudentRecord, viewer: Viewer, today: datetime.date) -> str:
-    """The HTML of a record's PDF: the context and template of the record PDF."""
-    context = {
-        **record_context(cast(Request, _ViewerOnly(viewer)), record),
-        "viewer": viewer,
-        "locale": current_locale.get(),
-        "generated_on": today,
-        "css": margin_boxes(record.student, today),
-        "pdf": True,
-    }
-    return templates.env.get_template("pdf/record.html").render(context)
-
-
-async def record_pdf(student: dict[str, Any], viewer: Viewer, today: datetime.date) -> bytes:
-    """One student's record as PDF bytes, rendered in the PDF process pool."""
+async def record_pdf(student: RecordStudent, viewer: Viewer, today: datetime.date) -> bytes:
+    """One student's record as PDF bytes: read here, rendered and laid out in the PDF
+    process pool, in the batch's language."""
     record = await gather_record(viewer, student)
-    return await pdf.render_pdf(record_html(record, viewer, today))
+    return await pdf.render_document(RecordDocument(record, today), current_locale.get())
 
 
 # --- the runner's steps ----------------------------------------------------------------------
@@ -315,10 +301,10 @@ class Progress:
     failures: list[dict[str, str]] = field(default_factory=list)
     failures_written: int = 0
 
-    def fail(self, student: dict[str, Any], error: BaseException) -> None:
+    def fail(self, student: RecordStudent, error: BaseException) -> None:
         message = f"{type(error).__name__}: {error}"[:ERROR_LENGTH]
         self.failures.append(
-            {"student_no": student["student_no"], "name": student["name"], "error": message}
+            {"student_no": student.student_no, "name": student.name, "error": message}
         )
 
     async def beat(self) -> None:
@@ -342,7 +328,7 @@ def failures_text(failures: list[dict[str, str]]) -> str:
 
 async def _write_records(
     archive: zipfile.ZipFile,
-    students: list[dict[str, Any]],
+    students: list[RecordStudent],
     progress: Progress,
     stopping: asyncio.Event | None = None,
 ) -> None:
@@ -352,7 +338,7 @@ async def _write_records(
     viewer = coordinator_view(progress.batch)
     today = datetime.date.today()
     waiting = iter(students)
-    running: dict[asyncio.Future[Any], dict[str, Any]] = {}
+    running: dict[asyncio.Future[Any], RecordStudent] = {}
     stop_signal = asyncio.ensure_future((stopping or asyncio.Event()).wait())
     try:
         while True:
@@ -374,10 +360,11 @@ async def _write_records(
                 try:
                     content = task.result()
                 except Exception as error:  # one record's failure is reported, not fatal
-                    logger.exception("record PDF of %s failed", student["student_no"])
+                    logger.exception("record PDF of %s failed", student.student_no)
                     progress.fail(student, error)
                 else:
-                    await asyncio.to_thread(archive.writestr, pdf_name(student), content)
+                    name = pdf_name(student.student_no, student.name)
+                    await asyncio.to_thread(archive.writestr, name, content)
                 progress.done += 1
             await progress.beat()  # also when nothing finished for 30 s: still alive
         if stop_signal.done() and next(waiting, None) is not None:
@@ -438,11 +425,7 @@ async def run_batch(batch: dict[str, Any], stopping: asyncio.Event | None = None
     archive: zipfile.ZipFile | None = None
     progress = Progress(batch)
     try:
-        students = (
-            await Student.select()
-            .where(scope_condition(batch["scope"], batch["scope_value"]))
-            .order_by(Student.student_no)
-        )
+        students = await students_in_scope(batch["scope"], batch["scope_value"])
         await PdfBatch.update({PdfBatch.total: len(students)}).where(*_owned(batch))
         archive = await asyncio.to_thread(_open_archive, partial)
         await _write_records(archive, students, progress, stopping)

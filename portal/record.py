@@ -11,25 +11,31 @@ only for the joint organizations its enterprise belongs to.
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from partners.access import placed_with
+from partners.access import placed_with as placed_with  # re-exported: the record's scopes
 from partners.activities import ACTIVITY_KINDS
-from partners.mentorships import viewer_assignments
-from partners.tables import (
-    Evaluation,
-    MemberUnit,
-    MentorAssignment,
-    MentoringLog,
-    Participation,
-    StudentAttendance,
-)
+from partners.tables import MentorAssignment
 from portal.auth import Viewer
 from portal.forms import FormState
-from portal.i18n import _, lazy
-from portal.tables import Award, AwardKind, AwardLevel, Role, Student
+from portal.i18n import _, current_locale, lazy, translations_for
+from portal.pdf import margin_boxes
+from portal.record_queries import (
+    ActivityRow,
+    AssignmentRow,
+    AwardRow,
+    EvaluationRow,
+    LogRow,
+    ParticipationRow,
+    RecordStudent,
+    record_rows,
+    record_student,
+)
+from portal.students import GENDERS, POLITICAL_STATUSES
+from portal.tables import AwardKind, AwardLevel, Role, Student
 
 PROJECT_KINDS: dict[str, str] = {
     "order_class": lazy("Order class"),  # 订单班
@@ -83,6 +89,48 @@ def label(choices: dict[str, str], code: str | None) -> str:
     return _(choices[code]) if code in choices else code
 
 
+@dataclass(frozen=True)
+class RecordLabels:
+    """Every code the record shows, translated into one locale: the templates look labels up
+    in these dicts (``labels.award_levels.get(code, code)``) instead of calling gettext per
+    row."""
+
+    project_kinds: dict[str, str]
+    participation_kinds: dict[str, str]
+    participation_statuses: dict[str, str]
+    assignment_statuses: dict[str, str]
+    mentoring_modes: dict[str, str]
+    activity_kinds: dict[str, str]
+    award_kinds: dict[str, str]
+    award_levels: dict[str, str]
+    dimensions: dict[str, str]
+    genders: dict[str, str]
+    political_statuses: dict[str, str]
+
+
+@functools.cache
+def record_labels(locale: str) -> RecordLabels:
+    """The record's labels in a locale, translated once per process."""
+    translations = translations_for(locale)
+
+    def translated(choices: dict[str, str]) -> dict[str, str]:
+        return {code: translations.gettext(message) for code, message in choices.items()}
+
+    return RecordLabels(
+        project_kinds=translated(PROJECT_KINDS),
+        participation_kinds=translated(PARTICIPATION_KINDS),
+        participation_statuses=translated(PARTICIPATION_STATUSES),
+        assignment_statuses=translated(ASSIGNMENT_STATUSES),
+        mentoring_modes=translated(MENTORING_MODES),
+        activity_kinds=translated(ACTIVITY_KIND_LABELS),
+        award_kinds=translated(AWARD_KINDS),
+        award_levels=translated(AWARD_LEVELS),
+        dimensions=translated(DIMENSIONS),
+        genders=translated(GENDERS),
+        political_statuses=translated(POLITICAL_STATUSES),
+    )
+
+
 # --- who may see whose record --------------------------------------------------------------
 
 
@@ -107,13 +155,23 @@ def student_scope(viewer: Viewer) -> list[Any]:
 
 
 async def visible_student(viewer: Viewer, student_id: int | None) -> dict[str, Any] | None:
-    """The student row if the viewer may see this student's record, else None."""
-    if student_id is None:
-        return None
-    return await Student.select().where(Student.id == student_id, *student_scope(viewer)).first()
+    """The student row (as Student.select() gives it) if the viewer may see this student's
+    record, else None."""
+    student = await record_student(viewer, student_id)
+    return None if student is None else student.as_dict()
 
 
 # --- the record ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DimensionScore:
+    """One dimension of a term's evaluation: each mentor's score and their average."""
+
+    key: str
+    college: int | None
+    enterprise: int | None
+    average: float
 
 
 @dataclass
@@ -122,16 +180,30 @@ class TermEvaluation:
 
     term: str
     project_name: str | None
-    college: dict[str, Any] | None = None
-    enterprise: dict[str, Any] | None = None
+    college: EvaluationRow | None = None
+    enterprise: EvaluationRow | None = None
 
     @property
-    def scored(self) -> list[dict[str, Any]]:
+    def scored(self) -> list[EvaluationRow]:
         return [row for row in (self.college, self.enterprise) if row is not None]
 
     def average(self, dimension: str) -> float:
-        scores = [row[dimension] for row in self.scored]
+        scores = [getattr(row, dimension) for row in self.scored]
         return round(sum(scores) / len(scores), 1)
+
+    @property
+    def dimensions(self) -> list[DimensionScore]:
+        """The five dimensions in the record's order, as the chart and the table show them."""
+        college, enterprise = self.college, self.enterprise
+        return [
+            DimensionScore(
+                key,
+                getattr(college, key) if college else None,
+                getattr(enterprise, key) if enterprise else None,
+                self.average(key),
+            )
+            for key in DIMENSIONS
+        ]
 
     @property
     def overall(self) -> float:
@@ -142,156 +214,56 @@ class TermEvaluation:
 class StudentRecord:
     """Everything the record shows of one student, as far as the viewer may see it."""
 
-    student: dict[str, Any]
-    participations: list[dict[str, Any]] = field(default_factory=list)
-    assignments: list[dict[str, Any]] = field(default_factory=list)
-    logs: list[dict[str, Any]] = field(default_factory=list)
+    student: RecordStudent
+    participations: list[ParticipationRow] = field(default_factory=list)
+    assignments: list[AssignmentRow] = field(default_factory=list)
+    logs: list[LogRow] = field(default_factory=list)
     evaluations: list[TermEvaluation] = field(default_factory=list)
-    activities: list[dict[str, Any]] = field(default_factory=list)
-    awards: list[dict[str, Any]] = field(default_factory=list)
+    activities: list[ActivityRow] = field(default_factory=list)
+    awards: list[AwardRow] = field(default_factory=list)
 
     @property
     def log_hours(self) -> Decimal:
-        return sum((Decimal(row["hours"]) for row in self.logs), Decimal("0"))
+        return sum((Decimal(row.hours) for row in self.logs), Decimal("0"))
 
 
-def participation_scope(viewer: Viewer, student_id: int) -> list[Any]:
-    """Where-conditions on Participation: a partner its own projects, a mentor the projects of
-    their assignments with the student."""
-    if viewer.role is Role.partner:
-        return [Participation.project.enterprise == viewer.enterprise_id]
-    if viewer.role is Role.mentor:
-        projects = MentorAssignment.select(MentorAssignment.project).where(
-            MentorAssignment.student == student_id, *viewer_assignments(viewer)
-        )
-        return [Participation.project.is_in(projects)]
-    return []
-
-
-def activity_scope(viewer: Viewer) -> list[Any]:
-    if viewer.role is Role.partner:
-        organizations = MemberUnit.select(MemberUnit.organization).where(
-            MemberUnit.enterprise == viewer.enterprise_id
-        )
-        return [StudentAttendance.activity.organization.is_in(organizations)]
-    return []
-
-
-async def participations_of(viewer: Viewer, student_id: int) -> list[dict[str, Any]]:
-    return (
-        await Participation.select(
-            *Participation.all_columns(),
-            Participation.project.name.as_alias("project_name"),
-            Participation.project.kind.as_alias("project_kind"),
-            Participation.project.enterprise.name.as_alias("enterprise_name"),
-        )
-        .where(Participation.student == student_id, *participation_scope(viewer, student_id))
-        .order_by(Participation.starts_on, ascending=False)
-        .order_by(Participation.id)
-    )
-
-
-async def assignments_of(viewer: Viewer, student_id: int) -> list[dict[str, Any]]:
-    college, enterprise = MentorAssignment.college_mentor, MentorAssignment.enterprise_mentor
-    return (
-        await MentorAssignment.select(
-            *MentorAssignment.all_columns(),
-            MentorAssignment.project.name.as_alias("project_name"),
-            college.name.as_alias("college_name"),
-            college.title.as_alias("college_title"),
-            college.department.as_alias("college_department"),
-            college.party_member.as_alias("college_party_member"),
-            enterprise.name.as_alias("enterprise_mentor_name"),
-            enterprise.position.as_alias("enterprise_position"),
-            enterprise.party_member.as_alias("enterprise_party_member"),
-            enterprise.enterprise.name.as_alias("enterprise_name"),
-        )
-        .where(MentorAssignment.student == student_id, *viewer_assignments(viewer))
-        .order_by(MentorAssignment.starts_on, ascending=False)
-        .order_by(MentorAssignment.id)
-    )
-
-
-async def logs_of(assignment_ids: list[int]) -> list[dict[str, Any]]:
-    if not assignment_ids:
-        return []
-    return (
-        await MentoringLog.select(
-            *MentoringLog.all_columns(),
-            MentoringLog.mentor.name.as_alias("mentor_name"),
-            MentoringLog.mentor.side.as_alias("mentor_side"),
-        )
-        .where(MentoringLog.assignment.is_in(assignment_ids))
-        .order_by(MentoringLog.held_on, ascending=False)
-        .order_by(MentoringLog.id, ascending=False)
-    )
-
-
-async def evaluations_of(assignments: list[dict[str, Any]]) -> list[TermEvaluation]:
+def by_term(
+    evaluations: list[EvaluationRow], assignments: list[AssignmentRow]
+) -> list[TermEvaluation]:
     """Evaluations grouped per term and assignment, the college and enterprise mentor side by
     side (a mentor of the other side writing is placed by the mentor's side)."""
-    if not assignments:
-        return []
-    rows = (
-        await Evaluation.select(
-            *Evaluation.all_columns(),
-            Evaluation.mentor.name.as_alias("mentor_name"),
-            Evaluation.mentor.side.as_alias("mentor_side"),
-        )
-        .where(Evaluation.assignment.is_in([a["id"] for a in assignments]))
-        .order_by(Evaluation.term)
-        .order_by(Evaluation.id)
-    )
-    projects = {a["id"]: a["project_name"] for a in assignments}
+    projects = {a.id: a.project_name for a in assignments}
     grouped: dict[tuple[str, int], TermEvaluation] = {}
-    for row in rows:
-        key = (row["term"], row["assignment"])
-        term = grouped.setdefault(key, TermEvaluation(row["term"], projects.get(row["assignment"])))
-        side = "enterprise" if row["mentor_side"] == "enterprise" else "college"
-        setattr(term, side, row)
+    for row in evaluations:
+        key = (row.term, row.assignment)
+        term = grouped.setdefault(key, TermEvaluation(row.term, projects.get(row.assignment)))
+        if row.mentor_side == "enterprise":
+            term.enterprise = row
+        else:
+            term.college = row
     return list(grouped.values())
 
 
-async def activities_of(viewer: Viewer, student_id: int) -> list[dict[str, Any]]:
-    activity = StudentAttendance.activity
-    return (
-        await StudentAttendance.select(
-            activity.id.as_alias("activity_id"),
-            activity.title.as_alias("title"),
-            activity.kind.as_alias("kind"),
-            activity.held_on.as_alias("held_on"),
-            activity.place.as_alias("place"),
-            activity.organization.id.as_alias("organization_id"),
-            activity.organization.name.as_alias("organization_name"),
-        )
-        .where(StudentAttendance.student == student_id, *activity_scope(viewer))
-        .order_by(activity.held_on, ascending=False)
-    )
-
-
-async def awards_of(student_id: int) -> list[dict[str, Any]]:
-    return (
-        await Award.select()
-        .where(Award.student == student_id)
-        .order_by(Award.awarded_on, ascending=False)
-        .order_by(Award.id, ascending=False)
-    )
-
-
-async def gather_record(viewer: Viewer, student: dict[str, Any]) -> StudentRecord:
-    """The record of a student the viewer may see (check with visible_student first): six
+async def gather_record(viewer: Viewer, student: RecordStudent) -> StudentRecord:
+    """The record of a student the viewer may see (check with record_student first): six
     queries, however many rows each section has."""
-    student_id = student["id"]
-    assignments = await assignments_of(viewer, student_id)
+    rows = await record_rows(viewer, student.id)
     return StudentRecord(
         student=student,
-        participations=await participations_of(viewer, student_id),
-        assignments=assignments,
-        logs=await logs_of([a["id"] for a in assignments]),
-        evaluations=await evaluations_of(assignments),
-        activities=await activities_of(viewer, student_id),
-        awards=await awards_of(student_id),
+        participations=rows.participations,
+        assignments=rows.assignments,
+        logs=rows.logs,
+        evaluations=by_term(rows.evaluations, rows.assignments),
+        activities=rows.activities,
+        awards=rows.awards,
     )
+
+
+async def read_record(viewer: Viewer, student_id: int | None) -> StudentRecord | None:
+    """The record of a student as the viewer may see it, or None when they may not see the
+    student at all (a 404): seven queries."""
+    student = await record_student(viewer, student_id)
+    return None if student is None else await gather_record(viewer, student)
 
 
 # --- awards ----------------------------------------------------------------------------------
@@ -302,11 +274,12 @@ def may_enter_awards(viewer: Viewer) -> bool:
     return viewer.role in (Role.coordinator, Role.partner)
 
 
-def may_delete_award(viewer: Viewer, award: dict[str, Any]) -> bool:
-    """A coordinator any award; a partner only those its own enterprise entered."""
+def may_delete_award(viewer: Viewer, entered_by_enterprise: int | None) -> bool:
+    """A coordinator any award; a partner only those its own enterprise entered (an award's
+    enterprise_id; None for the college's)."""
     if viewer.role is Role.coordinator:
         return True
-    return viewer.role is Role.partner and award["enterprise_id"] == viewer.enterprise_id
+    return viewer.role is Role.partner and entered_by_enterprise == viewer.enterprise_id
 
 
 def check_award_form(form: FormState, today: datetime.date) -> dict[str, Any]:
@@ -326,3 +299,28 @@ def check_award_form(form: FormState, today: datetime.date) -> dict[str, Any]:
         "rank": form.values.get("rank", ""),
         "awarded_on": awarded_on,
     }
+
+
+# --- the record as a document to file ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordDocument:
+    """The record as PDF (pdf/record.html): plain data, rendered in a PDF worker process in
+    the locale it is sent with (portal.pdf.render_document). Links and buttons are not part
+    of it; whatever the viewer may see of the record already is."""
+
+    record: StudentRecord
+    generated_on: datetime.date
+    template: str = "pdf/record.html"
+
+    def context(self) -> dict[str, Any]:
+        student = self.record.student
+        heading = f"{_('Student growth record')} · {student.name} · {student.student_no}"
+        return {
+            "record": self.record,
+            "student": student,
+            "labels": record_labels(current_locale.get()),
+            "generated_on": self.generated_on,
+            "css": margin_boxes(heading, self.generated_on),
+        }

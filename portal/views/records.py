@@ -4,7 +4,6 @@ and mentors, both as PDF, and the awards (奖项) coordinators and partners ente
 from __future__ import annotations
 
 import datetime
-import re
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -14,32 +13,28 @@ from starlette.routing import Route
 
 from portal.audit import actor_of, audited_write
 from portal.auth import allow
+from portal.cache import cached_page
 from portal.flash import flash
 from portal.forms import FormState, read_form
-from portal.i18n import _
-from portal.pdf import pdf_response, render_pdf
+from portal.i18n import _, current_locale
+from portal.pdf import css_string as css_string  # re-exported: other PDFs' margin boxes
+from portal.pdf import pdf_response, render_document
 from portal.record import (
-    ACTIVITY_KIND_LABELS,
-    ASSIGNMENT_STATUSES,
     AWARD_FIELDS,
     AWARD_KINDS,
     AWARD_LEVELS,
-    DIMENSIONS,
-    MENTORING_MODES,
-    PARTICIPATION_KINDS,
-    PARTICIPATION_STATUSES,
-    PROJECT_KINDS,
+    RecordDocument,
     StudentRecord,
     check_award_form,
-    gather_record,
     label,
     may_delete_award,
     may_enter_awards,
+    read_record,
+    record_labels,
     visible_student,
 )
-from portal.students import gender_label, political_status_label
 from portal.tables import Award, Role
-from portal.templating import render, templates
+from portal.templating import render
 from talent_pool.pipeline import pipeline_context
 from talent_pool.scoring import rescore_students
 
@@ -47,33 +42,25 @@ STAFF = (Role.coordinator, Role.partner, Role.mentor)
 
 
 def record_context(request: Request, record: StudentRecord) -> dict[str, Any]:
-    """What the record sections (page and PDF) need to show a record."""
+    """What the record's sections on a page need: the record, its labels in the request's
+    language, and what the viewer may do with its awards."""
     viewer = request.user
     return {
         "record": record,
         "student": record.student,
-        "status_label": political_status_label,
-        "gender_label": gender_label,
-        "label": label,
-        "project_kinds": PROJECT_KINDS,
-        "participation_kinds": PARTICIPATION_KINDS,
-        "participation_statuses": PARTICIPATION_STATUSES,
-        "assignment_statuses": ASSIGNMENT_STATUSES,
-        "mentoring_modes": MENTORING_MODES,
-        "activity_kinds": ACTIVITY_KIND_LABELS,
-        "award_kinds": AWARD_KINDS,
-        "award_levels": AWARD_LEVELS,
-        "dimensions": DIMENSIONS,
+        "labels": record_labels(current_locale.get()),
         "may_enter_awards": may_enter_awards(viewer),
-        "may_delete_award": lambda award: may_delete_award(viewer, award),
+        "deletable_awards": frozenset(
+            award.id for award in record.awards if may_delete_award(viewer, award.enterprise_id)
+        ),
     }
 
 
 async def record_or_404(request: Request, student_id: int | None) -> StudentRecord:
-    student = await visible_student(request.user, student_id)
-    if student is None:
+    record = await read_record(request.user, student_id)
+    if record is None:
         raise HTTPException(status_code=404)
-    return await gather_record(request.user, student)
+    return record
 
 
 def record_url(request: Request, student_id: int) -> str:
@@ -83,6 +70,7 @@ def record_url(request: Request, student_id: int) -> str:
 
 
 @allow(Role.student)
+@cached_page
 async def my_record(request: Request) -> Response:
     record = await record_or_404(request, request.user.student_id)
     context = record_context(request, record)
@@ -92,62 +80,29 @@ async def my_record(request: Request) -> Response:
 
 
 @allow(*STAFF)
+@cached_page
 async def student_record(request: Request) -> Response:
     record = await record_or_404(request, request.path_params["student_id"])
     return render(request, "portal/student_record.html", record_context(request, record))
 
 
-def css_string(text: str) -> str:
-    """Text as a quoted CSS string (for @page margin boxes); < and > escaped so a name can
-    never close the <style> element it sits in."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
-    escaped = escaped.replace("<", "\\3c ").replace(">", "\\3e ")
-    return f'"{escaped}"'
-
-
-def margin_boxes(student: dict[str, Any], today: datetime.date) -> dict[str, str]:
-    """The CSS `content` of the page margins: running header, generation date, page numbers."""
-    pages = _("Page %(page)s of %(pages)s", page="\x00", pages="\x01")
-    counters = {"\x00": "counter(page)", "\x01": "counter(pages)"}
-    page_numbers = " ".join(
-        counters.get(part) or css_string(part) for part in re.split("(\x00|\x01)", pages) if part
-    )
-    return {
-        "header_left": css_string(_("School–Enterprise Co-Education Portal")),
-        "header_right": css_string(
-            f"{_('Student growth record')} · {student['name']} · {student['student_no']}"
-        ),
-        "generated": css_string(_("Generated on %(date)s", date=today.isoformat())),
-        "page_numbers": page_numbers,
-    }
-
-
-async def record_pdf(request: Request, record: StudentRecord) -> Response:
-    """Renders the record's HTML here (translations, filters), the PDF in a worker process."""
-    today = datetime.date.today()
-    context = {
-        **record_context(request, record),
-        "request": request,
-        "locale": request.scope.get("locale", "zh_CN"),
-        "generated_on": today,
-        "css": margin_boxes(record.student, today),
-        "pdf": True,
-    }
-    html = templates.env.get_template("pdf/record.html").render(context)
-    content = await render_pdf(html)
-    number = record.student["student_no"]
+async def record_pdf(record: StudentRecord) -> Response:
+    """The record as PDF: its data goes to a worker process, which renders the HTML in the
+    request's language and lays it out, so the event loop only reads the database."""
+    document = RecordDocument(record, datetime.date.today())
+    content = await render_document(document, current_locale.get())
+    number = record.student.student_no
     return pdf_response(content, f"成长档案-{number}.pdf", f"record-{number}.pdf")
 
 
 @allow(Role.student)
 async def my_record_pdf(request: Request) -> Response:
-    return await record_pdf(request, await record_or_404(request, request.user.student_id))
+    return await record_pdf(await record_or_404(request, request.user.student_id))
 
 
 @allow(*STAFF)
 async def student_record_pdf(request: Request) -> Response:
-    record = await record_or_404(request, request.path_params["student_id"])
-    return await record_pdf(request, record)
+    return await record_pdf(await record_or_404(request, request.path_params["student_id"]))
 
 
 # --- awards ----------------------------------------------------------------------------------
@@ -206,7 +161,7 @@ async def award_delete(request: Request) -> Response:
         .where(Award.id == request.path_params["award_id"], Award.student == student["id"])
         .first()
     )
-    if award is None or not may_delete_award(request.user, award):
+    if award is None or not may_delete_award(request.user, award["enterprise_id"]):
         raise HTTPException(status_code=404)
     if request.method == "GET":
         return render(

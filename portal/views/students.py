@@ -27,7 +27,6 @@ from portal.queries import (
     student_count,
     student_rows,
 )
-from portal.record import gather_record
 from portal.students import (
     GENDERS,
     POLITICAL_STATUSES,
@@ -38,7 +37,7 @@ from portal.students import (
 )
 from portal.tables import Role, Student
 from portal.templating import render
-from portal.views.records import record_context
+from portal.views.records import record_context, record_or_404
 from portal.xlsx import Column
 
 
@@ -122,14 +121,10 @@ async def get_student_or_404(student_id: int) -> dict[str, Any]:
 
 
 @allow(Role.coordinator)
+@cached_page
 async def student_detail(request: Request) -> Response:
-    student = await get_student_or_404(request.path_params["student_id"])
-    record = await gather_record(request.user, student)
-    return render(
-        request,
-        "portal/student_detail.html",
-        {**record_context(request, record), "student": student},
-    )
+    record = await record_or_404(request, request.path_params["student_id"])
+    return render(request, "portal/student_detail.html", record_context(request, record))
 
 
 def form_page(request: Request, form: FormState, student: dict | None, status_code=200):

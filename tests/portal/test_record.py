@@ -7,6 +7,7 @@ import datetime
 from partners.tables import Activity, MentoringLog, StudentAttendance
 from portal.auth import Viewer
 from portal.record import gather_record, visible_student
+from portal.record_queries import record_student
 from portal.tables import Role, Student
 from tests.support import insert_id, make_evaluation, make_student, run
 
@@ -35,12 +36,12 @@ def test_the_student_sees_their_whole_record(signed_in, people):
     assert response.status_code == 200
     assert response.template.name == "portal/my_record.html"
     record = response.context["record"]
-    assert [row["id"] for row in record.participations] == [people.mine.participation]
-    assert [row["id"] for row in record.assignments] == [people.mine.assignment]
-    assert [row["id"] for row in record.logs] == [people.mine.log]
-    assert [row["id"] for row in record.awards] == [people.mine.award]
+    assert [row.id for row in record.participations] == [people.mine.participation]
+    assert [row.id for row in record.assignments] == [people.mine.assignment]
+    assert [row.id for row in record.logs] == [people.mine.log]
+    assert [row.id for row in record.awards] == [people.mine.award]
     term = record.evaluations[0]
-    assert term.college["political"] == 90 and term.enterprise["political"] == 70
+    assert term.college.political == 90 and term.enterprise.political == 70
     assert term.average("political") == 80.0
     page = response.text
     assert "我的指导主题" in page and "别人的指导主题" not in page
@@ -95,8 +96,8 @@ def test_a_partner_sees_only_its_own_projects_on_a_shared_student(signed_in, peo
     attend(people.organization_b, people.student_id, "另一组织的活动")
     response = signed_in("partner").get(f"/students/{people.student_id}/record")
     record = response.context["record"]
-    assert [row["id"] for row in record.assignments] == [people.mine.assignment]
-    assert [row["id"] for row in record.participations] == [people.mine.participation]
+    assert [row.id for row in record.assignments] == [people.mine.assignment]
+    assert [row.id for row in record.participations] == [people.mine.participation]
     assert "另一企业的指导" not in response.text
     assert "另一组织的活动" not in response.text
     coordinator_view = signed_in("coordinator").get(f"/students/{people.student_id}")
@@ -116,7 +117,7 @@ def test_a_mentor_sees_their_mentee_only(signed_in, people):
     mentor = signed_in("mentor")
     response = mentor.get(f"/students/{people.student_id}/record")
     assert response.status_code == 200
-    assert [row["id"] for row in response.context["record"].logs] == [people.mine.log]
+    assert [row.id for row in response.context["record"].logs] == [people.mine.log]
     assert not mentor.soup(response).select_one("a[href*='/awards/new']")
     assert mentor.get(f"/students/{people.other_student_id}/record").status_code == 404
 
@@ -165,7 +166,33 @@ def test_gather_record_is_six_queries(people, monkeypatch):
     coordinator = Viewer(
         user_id=1, username="c", role=Role.coordinator, name="c", session_token="t"
     )
-    student = run(Student.select().where(Student.id == people.student_id).first())
+    student = run(record_student(coordinator, people.student_id))
     queries = count_queries(monkeypatch)
     run(gather_record(coordinator, student))
     assert len(queries) <= 6
+
+
+def test_the_record_page_is_kept_until_a_write_changes_it(signed_in, people, monkeypatch):
+    from tests.support import count_queries
+
+    coordinator = signed_in("coordinator")
+    path = f"/students/{people.student_id}"
+    first = coordinator.get(path)
+    queries = count_queries(monkeypatch)
+    again = coordinator.get(path)
+    assert again.status_code == 200 and again.text == first.text
+    assert not [sql for sql in queries if "partners_mentoring_log" in sql]  # not read again
+    set_topic(people.mine.log, "写入后的新主题")
+    assert "写入后的新主题" in coordinator.get(path).text
+
+
+def test_each_viewer_gets_their_own_part_of_a_kept_record(signed_in, people):
+    from tests.support import make_mentorship
+
+    other = make_mentorship(people.enterprise_b, people.student_id, people.theirs.enterprise_mentor)
+    set_topic(other.log, "另一企业的指导")
+    for _ in range(2):  # the second round is served from the page cache
+        coordinator = signed_in("coordinator")
+        assert "另一企业的指导" in coordinator.get(f"/students/{people.student_id}").text
+        partner = signed_in("partner")
+        assert "另一企业的指导" not in partner.get(f"/students/{people.student_id}/record").text

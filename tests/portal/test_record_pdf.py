@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import pickle
 from urllib.parse import quote
 
 from pypdf import PdfReader
@@ -64,6 +65,9 @@ def test_the_student_downloads_their_record(signed_in, people):
     assert "学生成长档案" in compact.replace("\n", "")
     plain = {font.replace("-", "") for font in fonts}
     assert any("NotoSansCJK" in font or "NotoSerifCJK" in font for font in plain), fonts
+    assert "第1页/共" in compact  # page numbers in the margin
+    reader = PdfReader(io.BytesIO(response.content))
+    assert reader.outline  # section headings as bookmarks, from the portal's UA stylesheet
 
 
 def test_a_partner_gets_the_pdf_of_a_student_placed_with_it(signed_in, people):
@@ -89,3 +93,42 @@ def test_the_other_students_logs_never_reach_the_pdf(signed_in, people):
     )
     text, _ = pdf_text(signed_in("student").get("/me/record.pdf"))
     assert "别人的指导主题" not in text.replace(" ", "")
+
+
+def test_the_pdf_is_typeset_from_plain_data_in_the_worker(signed_in, people, monkeypatch):
+    """The request only reads the record: its HTML is rendered in the PDF worker, from data
+    that pickles, in the request's language."""
+    import portal.views.records as records
+    from portal.pdf import document_html
+    from portal.record import RecordDocument
+
+    sent = []
+    render = records.render_document
+
+    async def capture(document, locale):
+        sent.append((pickle.loads(pickle.dumps(document)), locale))
+        return await render(document, locale)
+
+    monkeypatch.setattr(records, "render_document", capture)
+    response = signed_in("student").get("/me/record.pdf?lang=en")
+    assert response.status_code == 200
+    document, locale = sent[0]
+    assert isinstance(document, RecordDocument) and locale == "en"
+    assert [row.id for row in document.record.logs] == [people.mine.log]
+    html = document_html(document, "en")
+    assert "Student growth record" in html and 'class="score-chart"' in html
+    text, _ = pdf_text(response)
+    assert "Student growth record" in text and "Page 1 of" in text
+
+
+def test_pdfs_use_the_portals_user_agent_stylesheet():
+    """WeasyPrint's own UA sheet is replaced through HTML._ua_stylesheets (weasyprint is
+    pinned): if a new version drops the hook, this says so."""
+    import weasyprint
+
+    from portal import pdf
+
+    pdf.html_to_pdf("<p>x</p>")
+    assert "_ua_stylesheets" in vars(weasyprint.HTML)
+    sheets = pdf._document_class(string="<p>x</p>")._ua_stylesheets()
+    assert len(sheets) == 1 and sheets[0] is not weasyprint.html.UA_STYLESHEET
