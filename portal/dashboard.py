@@ -1,33 +1,25 @@
 """The dashboard's charts (数据看板): what each one counts, for the whole college or for one
-enterprise.
+enterprise, built from the numbers portal.dashboard_queries reads (one grouped statement per
+chart), so the dashboard costs the same few statements with ten students or a hundred
+thousand. A partner's charts are kept to its own enterprise (see portal.dashboard_queries).
 
-Every chart is one or two GROUP BY queries, so the dashboard costs the same number of queries
-with ten students or a hundred thousand. A partner's charts are kept to its own enterprise:
-the students placed with it (portal.record.placed_with), its projects, the dual-mentor
-assignments in its projects with their logs and evaluations, and the joint organizations it
-is a member unit of.
+The project summary PDF (partners.reports) draws its evaluation and mentoring-hours charts
+with the same builders, from its own Piccolo queries.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from piccolo.query.functions.aggregate import Avg, Count, Sum
-from starlette.requests import Request
 
 from partners.projects import PROJECT_KINDS, PROJECT_STATUSES
-from partners.tables import (
-    Activity,
-    AssignmentStatus,
-    Evaluation,
-    MemberUnit,
-    MentorAssignment,
-    MentoringLog,
-    Project,
-)
+from partners.tables import Evaluation, MentoringLog
+from portal import dashboard_queries as queries
 from portal.auth import Viewer
 from portal.charts import (
     Chart,
@@ -39,10 +31,11 @@ from portal.charts import (
     percent,
     sum_by_month,
 )
+from portal.dashboard_queries import DepartmentCoverage, SideAverages
 from portal.i18n import _, lazy
-from portal.record import DIMENSIONS, placed_with
-from portal.tables import Role, Student
-from talent_pool.tables import PoolEntry, PoolStatus, Stage
+from portal.record import DIMENSIONS
+from portal.tables import Role
+from talent_pool.tables import PoolStatus, Stage
 
 # The recruitment funnel (发展党员), widest first: pool students who have not applied yet,
 # then the stages of the pipeline in their order.
@@ -65,45 +58,12 @@ STATUS_COLOURS = {"planning": "#c99a2e", "active": "#b71c1c", "closed": GREY}
 
 
 @dataclass(frozen=True)
-class ChartScope:
-    """Whose numbers a dashboard shows: the whole college, or one enterprise's."""
+class ChartLinks:
+    """Where the charts' categories link to (absolute, as url_for gives them): the student
+    list by department (for coordinators only) and the project list by kind."""
 
-    enterprise_id: int | None = None
-
-    @classmethod
-    def of(cls, viewer: Viewer) -> ChartScope:
-        if viewer.role is Role.partner:
-            # A partner account without an enterprise sees nothing rather than everything.
-            return cls(enterprise_id=viewer.enterprise_id or -1)
-        return cls()
-
-    @property
-    def college(self) -> bool:
-        return self.enterprise_id is None
-
-    def students(self) -> list[Any]:
-        """Where-conditions on Student."""
-        return [] if self.college else [placed_with(self.enterprise_id)]
-
-    def projects(self) -> list[Any]:
-        """Where-conditions on Project."""
-        return [] if self.college else [Project.enterprise == self.enterprise_id]
-
-    def assignments(self) -> list[Any]:
-        """Where-conditions on MentorAssignment: those in the enterprise's projects."""
-        if self.college:
-            return []
-        projects = Project.select(Project.id).where(Project.enterprise == self.enterprise_id)
-        return [MentorAssignment.project.is_in(projects)]
-
-    def assignment_ids(self) -> Any:
-        return MentorAssignment.select(MentorAssignment.id).where(*self.assignments())
-
-    def organization_ids(self) -> Any:
-        """The joint organizations the enterprise is a member unit of (a subquery)."""
-        return MemberUnit.select(MemberUnit.organization).where(
-            MemberUnit.enterprise == self.enterprise_id
-        )
+    students: str
+    projects: str
 
 
 def month_window(today: datetime.date) -> tuple[list[datetime.date], datetime.date, datetime.date]:
@@ -115,31 +75,16 @@ def month_window(today: datetime.date) -> tuple[list[datetime.date], datetime.da
 # --- the charts ----------------------------------------------------------------------------
 
 
-async def coverage_by_department(scope: ChartScope, request: Request | None = None) -> Chart:
+def coverage_chart(rows: list[DepartmentCoverage], student_list: str | None) -> Chart:
     """Students covered by dual mentors (双导师覆盖率): per department, the students with an
     active assignment (for a partner: in its projects) against all its students."""
-    totals = (
-        await Student.select(Student.department, Count(alias="n"))
-        .where(*scope.students())
-        .group_by(Student.department)
-    )
-    active = MentorAssignment.select(MentorAssignment.student).where(
-        MentorAssignment.status == AssignmentStatus.active.value, *scope.assignments()
-    )
-    covered_rows = (
-        await Student.select(Student.department, Count(alias="n"))
-        .where(*scope.students(), Student.id.is_in(active))
-        .group_by(Student.department)
-    )
-    covered = {row["department"]: row["n"] for row in covered_rows}
-    totals.sort(key=lambda row: (-row["n"], row["department"]))
-    departments = [row["department"] for row in totals]
-    counts = [row["n"] for row in totals]
-    with_mentors = [covered.get(name, 0) for name in departments]
+    rows = sorted(rows, key=lambda row: (-row.students, row.department))
+    departments = [row.department for row in rows]
+    counts = [row.students for row in rows]
+    with_mentors = [row.covered for row in rows]
     links = None
-    if request is not None and scope.college:
-        base = str(request.url_for("student_list"))
-        links = [f"{base}?{_query('department', name)}" for name in departments]
+    if student_list is not None:
+        links = [f"{student_list}?{_query('department', name)}" for name in departments]
     return Chart(
         key="coverage",
         title=_("Students covered by dual mentors, by department"),
@@ -171,13 +116,7 @@ async def coverage_by_department(scope: ChartScope, request: Request | None = No
     )
 
 
-async def projects_by_kind_and_status(scope: ChartScope, request: Request | None = None) -> Chart:
-    rows = (
-        await Project.select(Project.kind, Project.status, Count(alias="n"))
-        .where(*scope.projects())
-        .group_by(Project.kind, Project.status)
-    )
-    counts = {(row["kind"], row["status"]): row["n"] for row in rows}
+def projects_chart(counts: Mapping[tuple[str, str], int], project_list: str) -> Chart:
     kinds = list(PROJECT_KINDS)
     series = [
         Series(
@@ -189,10 +128,6 @@ async def projects_by_kind_and_status(scope: ChartScope, request: Request | None
         for status, label in PROJECT_STATUSES.items()
     ]
     totals = [sum(s.values[i] or 0 for s in series) for i in range(len(kinds))]
-    links = None
-    if request is not None:
-        base = str(request.url_for("project_list"))
-        links = [f"{base}?{_query('kind', kind)}" for kind in kinds]
     return Chart(
         key="projects",
         title=_("Projects by kind and status"),
@@ -202,20 +137,11 @@ async def projects_by_kind_and_status(scope: ChartScope, request: Request | None
         stacked=True,
         unit=_("Number of projects"),
         extra_columns=[Column(_("Total"), [str(n) for n in totals])],
-        links=links,
+        links=[f"{project_list}?{_query('kind', kind)}" for kind in kinds],
     )
 
 
-async def activities_per_month(scope: ChartScope, today: datetime.date) -> Chart:
-    months, start, end = month_window(today)
-    conditions = [Activity.held_on >= start, Activity.held_on < end]
-    if not scope.college:
-        conditions.append(Activity.organization.is_in(scope.organization_ids()))
-    rows = (
-        await Activity.select(Activity.held_on, Count(alias="n"))
-        .where(*conditions)
-        .group_by(Activity.held_on)
-    )
+def activities_chart(rows: list[dict[str, Any]], months: list[datetime.date]) -> Chart:
     values = [int(v) for v in sum_by_month(rows, months, "held_on", "n")]
     return Chart(
         key="activities",
@@ -224,19 +150,6 @@ async def activities_per_month(scope: ChartScope, today: datetime.date) -> Chart
         labels=[month_label(month) for month in months],
         series=[Series("activities", _("Activities"), values)],
         unit=_("Number of activities"),
-    )
-
-
-async def mentoring_hours_per_month(scope: ChartScope, today: datetime.date) -> Chart:
-    months, start, end = month_window(today)
-    conditions = [MentoringLog.held_on >= start, MentoringLog.held_on < end]
-    if not scope.college:
-        conditions.append(MentoringLog.assignment.is_in(scope.assignment_ids()))
-    return hours_chart(
-        await logs_per_day(conditions),
-        months,
-        key="hours",
-        title=_("Mentoring hours per month (last 12 months)"),
     )
 
 
@@ -269,14 +182,9 @@ def hours_chart(
     )
 
 
-async def evaluation_averages(scope: ChartScope) -> Chart:
-    conditions = [] if scope.college else [Evaluation.assignment.is_in(scope.assignment_ids())]
-    return await evaluation_chart(conditions)
-
-
 async def evaluation_chart(conditions: list[Any], key: str = "evaluations") -> Chart:
-    """Average scores per dimension of the evaluations matching `conditions`, by the side of
-    the mentor who scored, and over all of them (one grouped query)."""
+    """The evaluation averages of the evaluations matching `conditions` (Piccolo, for the
+    project summary PDF), in one grouped query."""
     side = Evaluation.mentor.side
     rows = (
         await Evaluation.select(
@@ -287,22 +195,33 @@ async def evaluation_chart(conditions: list[Any], key: str = "evaluations") -> C
         .where(*conditions)
         .group_by(side)
     )
-    by_side = {row["side"]: row for row in rows}
-    total = sum(row["n"] for row in rows)
+    return evaluation_averages_chart([SideAverages(**row) for row in rows], key)
+
+
+def evaluation_averages_chart(rows: Iterable[SideAverages], key: str = "evaluations") -> Chart:
+    """Average scores per dimension by the side of the mentor who scored, and over all of
+    them (weighted by the number of evaluations of each side)."""
+    by_side = {row.side: row for row in rows}
+    total = sum(row.n for row in by_side.values())
     series = [
         Series(
             code,
             _(label),
-            [_rounded(by_side[code][name]) if code in by_side else None for name in DIMENSIONS],
+            [
+                _rounded(getattr(by_side[code], name)) if code in by_side else None
+                for name in DIMENSIONS
+            ],
         )
         for code, label in MENTOR_SIDES.items()
     ]
     overall = [
-        _rounded(sum(float(row[name]) * row["n"] for row in rows) / total) if total else None
+        _rounded(sum(float(getattr(row, name)) * row.n for row in by_side.values()) / total)
+        if total
+        else None
         for name in DIMENSIONS
     ]
     counts = ", ".join(
-        f"{_(label)} {by_side[code]['n'] if code in by_side else 0}"
+        f"{_(label)} {by_side[code].n if code in by_side else 0}"
         for code, label in MENTOR_SIDES.items()
     )
     return Chart(
@@ -319,48 +238,45 @@ async def evaluation_chart(conditions: list[Any], key: str = "evaluations") -> C
     )
 
 
-async def recruitment_funnel(scope: ChartScope) -> Chart:
+def funnel_chart(counts: Mapping[tuple[str, str | None], int]) -> Chart:
     """Pool students by recruitment stage (发展党员): those accepted into the pool who have not
     applied yet, then each stage of the pipeline in order."""
-    conditions = []
-    if not scope.college:
-        conditions.append(
-            PoolEntry.student.is_in(Student.select(Student.id).where(*scope.students()))
-        )
-    rows = (
-        await PoolEntry.select(PoolEntry.status, PoolEntry.stage, Count(alias="n"))
-        .where(*conditions)
-        .group_by(PoolEntry.status, PoolEntry.stage)
-    )
-    counts = dict.fromkeys(FUNNEL_STEPS, 0)
-    for row in rows:
-        if row["stage"] in counts:
-            counts[row["stage"]] += row["n"]
-        elif not row["stage"] and row["status"] == PoolStatus.pooled.value:
-            counts[NOT_APPLIED] += row["n"]
+    steps = dict.fromkeys(FUNNEL_STEPS, 0)
+    for (status, stage), n in counts.items():
+        if stage in steps:
+            steps[stage] += n
+        elif not stage and status == PoolStatus.pooled.value:
+            steps[NOT_APPLIED] += n
     return Chart(
         key="funnel",
         title=_("Recruitment funnel by stage"),
         category=_("Stage"),
         labels=[_(label) for label in FUNNEL_STEPS.values()],
-        series=[Series("students", _("Students"), list(counts.values()))],
+        series=[Series("students", _("Students"), list(steps.values()))],
         horizontal=True,
         unit=_("Number of students"),
     )
 
 
 async def dashboard_charts(
-    viewer: Viewer, today: datetime.date, request: Request | None = None
+    viewer: Viewer, today: datetime.date, links: ChartLinks
 ) -> dict[str, Chart]:
     """Every chart of the viewer's dashboard, by key, in the order the page shows them."""
-    scope = ChartScope.of(viewer)
+    months, start, end = month_window(today)
+    days = await queries.activities_and_logs_per_day(viewer, start, end)
+    student_list = links.students if viewer.role is Role.coordinator else None
     charts = [
-        await coverage_by_department(scope, request),
-        await projects_by_kind_and_status(scope, request),
-        await activities_per_month(scope, today),
-        await mentoring_hours_per_month(scope, today),
-        await evaluation_averages(scope),
-        await recruitment_funnel(scope),
+        coverage_chart(await queries.coverage_by_department(viewer), student_list),
+        projects_chart(await queries.projects_by_kind_and_status(viewer), links.projects),
+        activities_chart(days.activities, months),
+        hours_chart(
+            days.logs,
+            months,
+            key="hours",
+            title=_("Mentoring hours per month (last 12 months)"),
+        ),
+        evaluation_averages_chart(await queries.evaluation_averages(viewer)),
+        funnel_chart(await queries.pool_by_status_and_stage(viewer)),
     ]
     return {chart.key: chart for chart in charts}
 

@@ -1128,31 +1128,3 @@ def scoped_students(viewer: Viewer) -> Any:
 def due_conditions(viewer: Viewer) -> list[Any]:
     students = scoped_students(viewer)
     return [] if students is None else [DueItem.student.is_in(students)]
-
-
-async def due_summary(viewer: Viewer, today: datetime.date, limit: int = 8) -> dict:
-    """For the dashboard widget (templates/talent_pool/_due_widget.html): how many items are
-    overdue, how many fall due in the next 30 days, and the first rows (soonest first)."""
-    conditions = due_conditions(viewer)
-    soon = today + datetime.timedelta(days=30)
-    overdue = await DueItem.count().where(DueItem.due_on < today, *conditions)
-    due_soon = await DueItem.count().where(
-        DueItem.due_on >= today, DueItem.due_on <= soon, *conditions
-    )
-    rows = (
-        await DueItem.select(
-            DueItem.kind,
-            DueItem.due_on,
-            DueItem.student.id.as_alias("student_id"),
-            DueItem.student.name.as_alias("student_name"),
-            DueItem.student.student_no.as_alias("student_no"),
-        )
-        .where(DueItem.due_on <= soon, *conditions)
-        .order_by(DueItem.due_on)
-        .order_by(DueItem.id)
-        .limit(limit)
-    )
-    for row in rows:
-        row["label"] = due_label(row["kind"])
-        row["overdue"] = row["due_on"] < today
-    return {"overdue": overdue, "due_soon": due_soon, "rows": rows, "today": today}

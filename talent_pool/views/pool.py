@@ -8,65 +8,50 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Mapping
 from typing import Any
 
+from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from portal.auth import allow
-from portal.i18n import _
+from portal.cache import cached_page, cached_value
+from portal.engine import offloaded_reads
+from portal.exports import excel_export, export_read
+from portal.i18n import _, current_locale
 from portal.pagination import Page, PageRequest
 from portal.pdf import pdf_response, render_pdf
-from portal.record import visible_student
+from portal.record import record_labels, visible_student
 from portal.students import POLITICAL_STATUSES, gender_label, political_status_label
 from portal.tables import Role
 from portal.templating import render, templates
 from portal.views.records import css_string, record_url
-from portal.xlsx import Column, export_filename, workbook_bytes, xlsx_response
-from talent_pool.flags import flag_summaries, flags_context
+from portal.xlsx import Column, export_filename
+from talent_pool.flags import flags_context
 from talent_pool.pipeline import STAGES, pipeline_context
 from talent_pool.pool import (
     NO_STAGE,
     POOL_STATUSES,
+    PoolFilters,
+    PoolLabels,
     PoolQuery,
     applied_filters,
-    filter_options,
+    pool_labels,
     pool_status_label,
     stage_label,
 )
+from talent_pool.queries import pool_choices, pool_count, pool_rows, scope_key
 from talent_pool.scoring import score_context
 
 STAFF = (Role.coordinator, Role.partner, Role.mentor)
 ROSTER_STEM = "人才库名册"
 
 
-def reason_line(flag: dict[str, Any]) -> str:
-    """One flag in a line: its source (and nominator), then its reason."""
-    source = flag["source_label"]
-    if flag.get("nominator_name"):
-        source = _("%(source)s (%(name)s)", source=source, name=flag["nominator_name"])
-    if not flag.get("reason"):
-        return source
-    return _("%(source)s: %(reason)s", source=source, reason=flag["reason"])
-
-
-async def with_reasons(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The rows with their flags (source and reason), looked up in one batch for all."""
-    summaries = await flag_summaries([row["student_id"] for row in rows])
-    return [
-        {
-            **row,
-            "flags": (flags := summaries.get(row["student_id"], [])),
-            "reasons": [reason_line(flag) for flag in flags],
-        }
-        for row in rows
-    ]
-
-
 def labels() -> dict[str, Any]:
-    """Label functions and choices the pool templates use."""
+    """Label functions and choices the pool's student page and roster PDF use."""
     return {
         "pool_label": pool_status_label,
         "stage_label": stage_label,
@@ -80,22 +65,71 @@ def labels() -> dict[str, Any]:
     }
 
 
+async def cached_choices(request: Request) -> dict[str, list[Any]]:
+    """The filters' choices for the viewer's scope, kept until the next write."""
+    viewer = request.user
+    return await cached_value(
+        request, ("pool_choices", scope_key(viewer)), lambda: pool_choices(viewer)
+    )
+
+
+def option_tags(options: Mapping[str, list[Any]], filters: PoolFilters) -> dict[str, Markup]:
+    """The <option> tags of the filters whose choices come from the data, the chosen one
+    selected: one string each, built in Python rather than in a template loop (a coordinator
+    picks from every enterprise, hundreds of them)."""
+
+    def values(name: str) -> Markup:
+        chosen = getattr(filters, name)
+        return Markup(
+            "".join(
+                f"<option{' selected' if value == chosen else ''}>{escape(value)}</option>"
+                for value in options[name]
+            )
+        )
+
+    def named(name: str) -> Markup:
+        chosen = getattr(filters, name)
+        return Markup(
+            "".join(
+                f'<option value="{choice.id}"{" selected" if choice.id == chosen else ""}>'
+                f"{escape(choice.name)}</option>"
+                for choice in options[name]
+            )
+        )
+
+    return {
+        "cohort_year": values("cohort_year"),
+        "department": values("department"),
+        "major": values("major"),
+        "project": named("project"),
+        "enterprise": named("enterprise"),
+    }
+
+
 @allow(*STAFF)
+@cached_page
 async def pool_list(request: Request) -> Response:
     pool = PoolQuery.from_query(request.query_params, request.user)
     page_request = PageRequest.from_query(request.query_params)
-    total = await pool.count()
-    rows = await with_reasons(await pool.rows(page_request)) if total else []
+    total = await cached_value(
+        request,
+        ("pool_count", scope_key(request.user), pool.filters),
+        lambda: pool_count(pool),
+    )
+    rows = await pool_rows(pool, page_request.size, page_request.offset) if total else []
+    options = await cached_choices(request)
     return render(
         request,
         "talent_pool/pool_list.html",
         {
-            **labels(),
+            "labels": pool_labels(current_locale.get()),
+            "no_stage": NO_STAGE,
             "page": Page(rows=rows, request=page_request, total=total),
             "sort": pool.sort,
             "filters": pool.filters,
             "params": pool.params(),
-            "options": await filter_options(request.user),
+            "options": options,
+            "option_tags": option_tags(options, pool.filters),
         },
     )
 
@@ -103,42 +137,43 @@ async def pool_list(request: Request) -> Response:
 # --- exports --------------------------------------------------------------------------------
 
 
-def roster_columns() -> list[Column]:
+def roster_columns(labels: PoolLabels) -> list[Column]:
     """The roster's columns, headers translated (xlsx)."""
     return [
         Column(_("Student number"), "student_no", 14),
         Column(_("Name"), "name", 12),
-        Column(_("Gender"), lambda row: gender_label(row["gender"]), 8),
+        Column(_("Gender"), lambda row: labels.gender.get(row.gender, row.gender), 8),
         Column(_("Department"), "department", 20),
         Column(_("Major"), "major", 20),
         Column(_("Class"), "class_name", 18),
         Column(_("Cohort"), "cohort_year", 8),
         Column(
-            _("Political status"), lambda row: political_status_label(row["political_status"]), 16
+            _("Political status"),
+            lambda row: labels.political_status.get(row.political_status, row.political_status),
+            16,
         ),
-        Column(_("Status"), lambda row: pool_status_label(row["status"]), 12),
+        Column(_("Status"), lambda row: labels.pool_status.get(row.status, row.status), 12),
         Column(_("Status since"), "status_since", 12),
-        Column(_("Stage"), lambda row: stage_label(row["stage"]), 14),
+        Column(
+            _("Stage"), lambda row: labels.stage.get(row.stage, row.stage) if row.stage else "", 14
+        ),
         Column(_("Stage since"), "stage_since", 12),
-        Column(_("Score"), lambda row: round(row["score"] or 0, 1), 8, number_format="0.0"),
-        Column(_("Reasons"), lambda row: "\n".join(row["reasons"]), 60),
+        Column(_("Score"), lambda row: round(row.score or 0, 1), 8, number_format="0.0"),
+        Column(_("Reasons"), lambda row: "\n".join(row.reasons), 60),
     ]
-
-
-async def roster_rows(request: Request) -> tuple[PoolQuery, list[dict[str, Any]]]:
-    pool = PoolQuery.from_query(request.query_params, request.user)
-    return pool, await with_reasons(await pool.rows())
 
 
 @allow(*STAFF)
 async def pool_export_xlsx(request: Request) -> Response:
-    _pool, rows = await roster_rows(request)
-    today = datetime.date.today()
-    content = workbook_bytes(_("Talent pool roster"), roster_columns(), rows)
-    return xlsx_response(
-        content,
-        export_filename(ROSTER_STEM, today),
-        export_filename("talent-pool", today),
+    pool = PoolQuery.from_query(request.query_params, request.user)
+    rows, truncated = await export_read(lambda limit: pool_rows(pool, limit))
+    return await excel_export(
+        stem=ROSTER_STEM,
+        ascii_stem="talent-pool",
+        title=_("Talent pool roster"),
+        columns=roster_columns(pool_labels(current_locale.get())),
+        rows=rows,
+        truncated=truncated,
     )
 
 
@@ -159,16 +194,19 @@ def roster_margins(today: datetime.date) -> dict[str, str]:
 
 @allow(*STAFF)
 async def pool_roster_pdf(request: Request) -> Response:
-    pool, rows = await roster_rows(request)
+    """The roster as PDF: every matching student (the pool is a selection of the college's
+    students, a few pages long), read off the event loop like the other exports."""
+    pool = PoolQuery.from_query(request.query_params, request.user)
+    with offloaded_reads():
+        rows = await pool_rows(pool)
     today = datetime.date.today()
-    options = await filter_options(request.user)
     context = {
         **labels(),
         "request": request,
         "viewer": request.user,
         "locale": request.scope.get("locale", "zh_CN"),
         "rows": rows,
-        "applied": applied_filters(pool.filters, options),
+        "applied": applied_filters(pool.filters, await cached_choices(request)),
         "generated_on": today,
         "css": roster_margins(today),
     }
@@ -207,6 +245,7 @@ async def pool_student(request: Request) -> Response:
         {
             **context,
             **labels(),
+            "labels": record_labels(current_locale.get()),  # for portal/_student_facts.html
             "student": student,
             "entry": flags["pool_entry"],
             "record_url": record_url(request, student_id),

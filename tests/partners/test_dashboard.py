@@ -50,15 +50,15 @@ def test_a_coordinator_sees_agreements_expiring_within_60_days(signed_in, people
     add_agreement(people.organization_a, 30)
     add_agreement(people.organization_b, 90)
     page = signed_in("coordinator").get("/")
-    names = [row["organization_name"] for row in page.context["expiring_agreements"]]
+    names = [row.organization_name for row in page.context["expiring_agreements"]]
     assert len(names) == 1 and names[0].startswith("测试联合党支部")
-    assert page.context["expiring_agreements"][0]["organization_id"] == people.organization_a
+    assert page.context["expiring_agreements"][0].organization_id == people.organization_a
 
 
 def test_an_expired_agreement_is_listed_as_expired(signed_in, people):
     add_agreement(people.organization_a, -3)
     rows = signed_in("coordinator").get("/").context["expiring_agreements"]
-    assert [(row["warning"], row["days_left"]) for row in rows] == [("expired", -3)]
+    assert [(row.warning, row.days_left) for row in rows] == [("expired", -3)]
 
 
 def test_a_partner_sees_only_its_own_organizations_figures(signed_in, people):
@@ -68,7 +68,7 @@ def test_a_partner_sees_only_its_own_organizations_figures(signed_in, people):
     add_item(people.organization_b, "他方逾期事项", -5)
     page = signed_in("partner").get("/")
     assert page.status_code == 200
-    assert [r["organization_id"] for r in page.context["expiring_agreements"]] == [
+    assert [r.organization_id for r in page.context["expiring_agreements"]] == [
         people.organization_a
     ]
     assert page.context["organization_count"] == 1
@@ -84,7 +84,7 @@ def test_overdue_items_are_those_not_done_and_past_due(signed_in, people):
     add_item(org, "今天到期", 0)
     page = signed_in("coordinator").get("/")
     assert page.context["overdue_item_count"] == 1
-    assert [item["content"] for item in page.context["overdue_items"]] == ["逾期未完成"]
+    assert [item.content for item in page.context["overdue_items"]] == ["逾期未完成"]
 
 
 def test_activities_this_term_are_counted(signed_in, people):
@@ -121,7 +121,7 @@ def test_students_without_a_log_for_30_days_need_attention(signed_in, people):
     )
     run(MentoringLog.insert(make_log_recent))
     coordinator = signed_in("coordinator").get("/").context["needing_attention"]
-    assert [row["id"] for row in coordinator] == [people.mine.assignment]
+    assert [row.id for row in coordinator] == [people.mine.assignment]
 
 
 def test_a_mentor_sees_only_their_own_mentees_needing_attention(signed_in, people):
@@ -131,7 +131,7 @@ def test_a_mentor_sees_only_their_own_mentees_needing_attention(signed_in, peopl
     long_ago = TODAY - datetime.timedelta(days=60)
     run(MentorAssignment.update({MentorAssignment.starts_on: long_ago}, force=True))
     page = signed_in("mentor").get("/")
-    assert [row["id"] for row in page.context["needing_attention"]] == [people.mine.assignment]
+    assert [row.id for row in page.context["needing_attention"]] == [people.mine.assignment]
     assert page.context["mentor"] is not None
     partner = signed_in("partner").get("/").context["needing_attention"]
-    assert [row["id"] for row in partner] == [people.mine.assignment]
+    assert [row.id for row in partner] == [people.mine.assignment]

@@ -10,7 +10,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from portal.tables import Student
-from talent_pool.pipeline import add_months, due_summary
+from talent_pool.pipeline import add_months
+from talent_pool.queries import due_summary
 from talent_pool.tables import DueItem
 from tests.support import make_student, make_students, run
 from tests.talent_pool.pipeline_support import (
@@ -201,18 +202,19 @@ def test_the_due_summary_counts_overdue_and_the_next_thirty_days(coordinator, pe
     due_item(b, "approval", TODAY + datetime.timedelta(days=30))
     due_item(b, "probation_end", TODAY + datetime.timedelta(days=31))
     summary = run(due_summary(viewer_of(coordinator), TODAY))
-    assert (summary["overdue"], summary["due_soon"]) == (1, 2)
-    assert [row["kind"] for row in summary["rows"]] == ["review", "talk", "approval"]
-    assert [row["overdue"] for row in summary["rows"]] == [True, False, False]
-    assert len(run(due_summary(viewer_of(coordinator), TODAY, limit=2))["rows"]) == 2
+    assert (summary.overdue, summary.due_soon) == (1, 2)
+    assert [row.kind for row in summary.rows] == ["review", "talk", "approval"]
+    assert [row.overdue for row in summary.rows] == [True, False, False]
+    limited = run(due_summary(viewer_of(coordinator), TODAY, limit=2))
+    assert len(limited.rows) == 2 and (limited.overdue, limited.due_soon) == (1, 2)
 
 
 def test_the_due_summary_of_a_partner_is_scoped(signed_in, people):
     due_item(people.student_id, "review", TODAY - datetime.timedelta(days=1))
     due_item(people.other_student_id, "talk", TODAY - datetime.timedelta(days=1))
     summary = run(due_summary(viewer_of(signed_in("partner")), TODAY))
-    assert summary["overdue"] == 1
-    assert [row["student_id"] for row in summary["rows"]] == [people.student_id]
+    assert summary.overdue == 1
+    assert [row.student_id for row in summary.rows] == [people.student_id]
 
 
 def test_the_due_widget_renders_counts_rows_and_the_link(coordinator, people):

@@ -74,6 +74,8 @@ def numbers(pool) -> dict[str, int]:
         ("coordinator", "?status=declined"),
         ("coordinator", "?department=健康护理学院"),
         ("coordinator", "?stage=activist"),
+        ("coordinator", "?q=王"),
+        ("coordinator", "?q=晓明&sort=name"),
         ("partner", ""),
         ("partner", "?sort=score"),
         ("mentor", ""),
