@@ -45,7 +45,6 @@ BUSY_TIMEOUT_SECONDS = 30
 READ_BUSY_TIMEOUT_SECONDS = 5
 POOL_SIZE = 8
 WRITE_KEYWORD = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
-READ_QUERY_TYPES = frozenset({"select", "count", "exists", "objects"})
 GENERATION_TABLE = "portal_write_generation"
 
 QueryObserver = Callable[[str], None]
@@ -275,7 +274,8 @@ class PortalSQLiteEngine(ObservedEngine, SQLiteEngine):
     async def _run_in_new_connection(
         self, query: str, args: list[Any] | None = None, query_type: str = "generic", table=None
     ) -> list[dict]:
-        if query_type in READ_QUERY_TYPES or (query_type == "raw" and is_read(query)):
+        # Piccolo marks only inserts by type ("generic" for selects): the SQL tells.
+        if query_type != "insert" and is_read(query):
             return await self._read(query, list(args or []), as_dicts=True)
         connection = await self.acquire()
         try:
