@@ -16,7 +16,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from partners.tables import Mentor, MentorAssignment, MentoringLog, Project
+from partners.tables import Mentor, MentorAssignment, Project
 from portal.auth import Viewer
 from portal.forms import FormState
 from portal.i18n import _, lazy
@@ -411,57 +411,8 @@ def average_scores(rows: list[dict[str, Any]]) -> dict[str, float | None]:
     return averages
 
 
-async def last_log_dates(assignment_ids: list[int]) -> dict[int, datetime.date]:
-    """The latest log date per assignment, in one grouped query."""
-    if not assignment_ids:
-        return {}
-    from piccolo.query.functions.aggregate import Max
-
-    rows = (
-        await MentoringLog.select(MentoringLog.assignment, Max(MentoringLog.held_on, alias="last"))
-        .where(MentoringLog.assignment.is_in(assignment_ids))
-        .group_by(MentoringLog.assignment)
-    )
-    return {row["assignment"]: as_date(row["last"]) for row in rows}
-
-
 def as_date(value: Any) -> datetime.date:
     """SQLite hands MAX() of a date column back as text."""
     if isinstance(value, str):
         return datetime.date.fromisoformat(value[:10])
     return value
-
-
-async def students_needing_attention(
-    conditions: list[Any], today: datetime.date, days: int = ATTENTION_DAYS, limit: int = 50
-) -> list[dict[str, Any]]:
-    """Active assignments whose last log (or start, when there is none) is older than `days`
-    days, longest waiting first. `conditions` keep it to the viewer (see assignment_scope)."""
-    cutoff = today - datetime.timedelta(days=days)
-    recent = MentoringLog.select(MentoringLog.assignment).where(MentoringLog.held_on >= cutoff)
-    rows = (
-        await MentorAssignment.select(
-            MentorAssignment.id,
-            MentorAssignment.starts_on,
-            MentorAssignment.student.id.as_alias("student_id"),
-            MentorAssignment.student.name.as_alias("student_name"),
-            MentorAssignment.student.student_no.as_alias("student_no"),
-            MentorAssignment.project.id.as_alias("project_id"),
-            MentorAssignment.project.name.as_alias("project_name"),
-        )
-        .where(
-            MentorAssignment.status == "active",
-            MentorAssignment.starts_on < cutoff,
-            MentorAssignment.id.not_in(recent),
-            *conditions,
-        )
-        .order_by(MentorAssignment.starts_on)
-        .order_by(MentorAssignment.id)
-        .limit(limit)
-    )
-    last = await last_log_dates([row["id"] for row in rows])
-    for row in rows:
-        row["last_log"] = last.get(row["id"])
-        row["since"] = row["last_log"] or row["starts_on"]
-        row["days"] = (today - row["since"]).days
-    return sorted(rows, key=lambda row: (row["since"], row["id"]))

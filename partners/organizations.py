@@ -11,7 +11,6 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from partners.tables import Agreement, MemberUnit
 from portal.forms import FormState
 from portal.i18n import _, lazy
 from portal.students import is_valid_phone
@@ -313,34 +312,3 @@ def agreement_warning(expires_on: datetime.date | None, today: datetime.date) ->
     if expires_on <= today + datetime.timedelta(days=WARNING_DAYS):
         return "expiring"
     return None
-
-
-async def expiring_agreements(
-    today: datetime.date, enterprise_id: int | None = None, limit: int = 50
-) -> list[dict[str, Any]]:
-    """Agreements that expire within 60 days or have expired, soonest first, with their
-    organization's name and the warning; only organizations of `enterprise_id` if given
-    (a partner's dashboard). Dissolved organizations need no renewal and are left out."""
-    conditions: list[Any] = [
-        Agreement.expires_on <= today + datetime.timedelta(days=WARNING_DAYS),
-        Agreement.organization.status == "active",
-    ]
-    if enterprise_id is not None:
-        member_of = MemberUnit.select(MemberUnit.organization).where(
-            MemberUnit.enterprise == enterprise_id
-        )
-        conditions.append(Agreement.organization.is_in(member_of))
-    rows = (
-        await Agreement.select(
-            Agreement.organization.as_alias("organization_id"),
-            Agreement.organization.name.as_alias("organization_name"),
-            Agreement.signed_on,
-            Agreement.expires_on,
-        )
-        .where(*conditions)
-        .order_by(Agreement.expires_on)
-        .limit(limit)
-    )
-    for row in rows:
-        row["warning"] = agreement_warning(row["expires_on"], today)
-    return rows

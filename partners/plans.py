@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from partners.tables import JointOrganization, PlanPeriod, WorkPlan, WorkPlanItem
+from partners.tables import PlanPeriod
 from portal.forms import FormState
 from portal.i18n import _, lazy
 
@@ -97,20 +97,3 @@ def completion_rate(done: int, total: int) -> int | None:
 def is_overdue(due_on: datetime.date | None, done: bool, today: datetime.date) -> bool:
     """An item is overdue when it is not done and its due date has passed."""
     return not done and due_on is not None and due_on < today
-
-
-def overdue_items_condition(today: datetime.date) -> Any:
-    return (WorkPlanItem.done == False) & (WorkPlanItem.due_on < today)  # noqa: E712
-
-
-async def overdue_item_count(organization_conditions: list[Any], today: datetime.date) -> int:
-    """Overdue items across the organizations matching `organization_conditions` (as made by
-    partners.access.organization_scope), in one query."""
-    conditions = [overdue_items_condition(today)]
-    if organization_conditions:
-        organizations = JointOrganization.select(JointOrganization.id).where(
-            *organization_conditions
-        )
-        plans = WorkPlan.select(WorkPlan.id).where(WorkPlan.organization.is_in(organizations))
-        conditions.append(WorkPlanItem.plan.is_in(plans))
-    return await WorkPlanItem.count().where(*conditions)

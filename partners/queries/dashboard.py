@@ -216,21 +216,20 @@ async def needing_attention(
     """The viewer's active assignments (started more than ``days`` days ago) without a log
     in the last ``days`` days, longest waiting first, with their last log, in one statement."""
     assignments, params = assignments_visible_sql(viewer, "a")
+    last_log = "(SELECT MAX(l.held_on) FROM partners_mentoring_log l WHERE l.assignment = a.id)"
     statement = _shapes.get(
         ("attention", viewer.role),
         lambda: (
-            "SELECT a.id, a.starts_on, s.id, s.name, s.student_no, p.id, p.name,"
-            " (SELECT MAX(l.held_on) FROM partners_mentoring_log l WHERE l.assignment = a.id)"
+            f"SELECT a.id, a.starts_on, s.id, s.name, s.student_no, p.id, p.name, {last_log}"
             " FROM partners_mentor_assignment a LEFT JOIN portal_student s ON s.id = a.student"
             " LEFT JOIN partners_project p ON p.id = a.project"
             " WHERE a.status = 'active' AND a.starts_on < :cutoff AND a.id NOT IN ("
             "SELECT l.assignment FROM partners_mentoring_log l WHERE l.held_on >= :cutoff)"
-            f" AND {assignments} ORDER BY a.starts_on, a.id LIMIT :limit"
+            f" AND {assignments} ORDER BY COALESCE({last_log}, a.starts_on), a.id LIMIT :limit"
         ),
     )
     cutoff = today - datetime.timedelta(days=days)
     found = await reads.fetch(statement, **params, cutoff=cutoff, limit=limit)
-    rows = [
+    return [
         AttentionRow(*row[:7], as_date(row[7]) if row[7] is not None else None) for row in found
     ]
-    return sorted(rows, key=lambda row: (row.since, row.id))

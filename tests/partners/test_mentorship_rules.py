@@ -20,9 +20,9 @@ from partners.mentorships import (
     current_term,
     is_valid_term,
     rank_suggestions,
-    students_needing_attention,
     writer_for,
 )
+from partners.queries.dashboard import needing_attention
 from partners.tables import MentorAssignment
 from portal.forms import FormState
 from portal.tables import Role
@@ -180,26 +180,46 @@ def test_students_needing_attention(people):
     quiet = make_assignment(make_student(), make_mentor(), people.mine.enterprise_mentor)
     make_log(quiet, people.mine.enterprise_mentor, held_on=datetime.date(2026, 12, 20))
     today = datetime.date(2026, 11, 20)  # mine's last log 2026-10-15: 36 days
-    rows = run(students_needing_attention([], today))
-    ids = [row["id"] for row in rows]
+    college = FakeUser(Role.coordinator)
+    rows = run(needing_attention(college, today))
+    ids = [row.id for row in rows]
     assert people.mine.assignment in ids and people.theirs.assignment in ids
-    mine = next(row for row in rows if row["id"] == people.mine.assignment)
-    assert mine["last_log"] == datetime.date(2026, 10, 15) and mine["days"] == 36
-    assert run(students_needing_attention([], datetime.date(2026, 11, 10))) == []
-    scope = assignment_scope(FakeRequest(Role.mentor, mentor_id=people.mentor_id))
-    assert [row["id"] for row in run(students_needing_attention(scope, today))] == [
-        people.mine.assignment
-    ]
+    mine = next(row for row in rows if row.id == people.mine.assignment)
+    assert mine.last_log == datetime.date(2026, 10, 15) and (today - mine.since).days == 36
+    assert run(needing_attention(college, datetime.date(2026, 11, 10))) == []
+    mentor = FakeUser(Role.mentor, mentor_id=people.mentor_id)
+    assert [row.id for row in run(needing_attention(mentor, today))] == [people.mine.assignment]
     run(MentorAssignment.update({MentorAssignment.status: "ended"}, force=True))
-    assert run(students_needing_attention([], today)) == []
+    assert run(needing_attention(college, today)) == []
 
 
 def test_an_assignment_without_logs_counts_from_its_start(people):
-    fresh = make_assignment(make_student(), make_mentor(), people.mine.enterprise_mentor)
-    scope = [MentorAssignment.id == fresh]
-    assert run(students_needing_attention(scope, datetime.date(2026, 10, 1))) == []
-    [row] = run(students_needing_attention(scope, datetime.date(2026, 10, 2)))
-    assert row["last_log"] is None and row["since"] == datetime.date(2026, 9, 1)
+    own_mentor = make_mentor()
+    make_assignment(make_student(), own_mentor, people.mine.enterprise_mentor)
+    mentor = FakeUser(Role.mentor, mentor_id=own_mentor)
+    assert run(needing_attention(mentor, datetime.date(2026, 10, 1))) == []
+    [row] = run(needing_attention(mentor, datetime.date(2026, 10, 2)))
+    assert row.last_log is None and row.since == datetime.date(2026, 9, 1)
+
+
+def test_the_longest_waiting_come_first_even_beyond_the_list_length(people):
+    mentor_id = make_mentor()
+    started_late_but_never_logged = make_assignment(
+        make_student(),
+        mentor_id,
+        people.mine.enterprise_mentor,
+        starts_on=datetime.date(2026, 3, 1),
+    )
+    started_early_logged_lately = make_assignment(
+        make_student(),
+        mentor_id,
+        people.mine.enterprise_mentor,
+        starts_on=datetime.date(2026, 1, 1),
+    )
+    make_log(started_early_logged_lately, mentor_id, held_on=datetime.date(2026, 6, 1))
+    mentor = FakeUser(Role.mentor, mentor_id=mentor_id)
+    [first] = run(needing_attention(mentor, datetime.date(2026, 11, 20), limit=1))
+    assert first.id == started_late_but_never_logged
 
 
 def test_scope_of_a_viewer_without_links_is_empty(people):

@@ -15,10 +15,10 @@ from partners.organizations import (
     check_committee,
     check_document,
     committee_changes,
-    expiring_agreements,
     unit_conflicts,
     unit_removal_error,
 )
+from partners.queries.dashboard import agreements_to_renew
 from partners.tables import (
     Agreement,
     CommitteeSeat,
@@ -26,8 +26,9 @@ from partners.tables import (
     MemberUnit,
     OrganizationMember,
 )
+from portal.auth import Viewer
 from portal.forms import FormState
-from portal.tables import AuditEntry
+from portal.tables import AuditEntry, Role
 from tests.support import Browser, make_enterprise, make_member_unit, make_organization, run
 
 TODAY = datetime.date(2026, 11, 22)
@@ -143,13 +144,23 @@ def test_expiring_agreements(people):
     add_agreement(people.organization_b, today - datetime.timedelta(days=2))
     later = make_organization(make_enterprise())
     add_agreement(later, today + datetime.timedelta(days=200))
-    rows = run(expiring_agreements(today))
-    assert [(r["organization_id"], r["warning"]) for r in rows] == [
+    college = Viewer(user_id=0, username="", role=Role.coordinator, name="", session_token="")
+    renew = run(agreements_to_renew(college, today))
+    assert [(r.organization_id, r.warning) for r in renew.rows] == [
         (people.organization_b, "expired"),
         (people.organization_a, "expiring"),
     ]
-    mine = run(expiring_agreements(today, enterprise_id=people.enterprise_a))
-    assert [r["organization_id"] for r in mine] == [people.organization_a]
+    assert (renew.expired, renew.expiring) == (1, 1)
+    partner = Viewer(
+        user_id=0,
+        username="",
+        role=Role.partner,
+        name="",
+        session_token="",
+        enterprise_id=people.enterprise_a,
+    )
+    mine = run(agreements_to_renew(partner, today))
+    assert [r.organization_id for r in mine.rows] == [people.organization_a]
 
 
 # --- Coordinators --------------------------------------------------------------------------

@@ -7,18 +7,18 @@ import datetime
 
 import pytest
 
-from partners.access import organization_scope
 from partners.plans import (
     check_item_form,
     check_plan_form,
     completion_rate,
     is_overdue,
-    overdue_item_count,
 )
-from partners.tables import JointOrganization, WorkPlan, WorkPlanItem
+from partners.queries.dashboard import overdue_items
+from partners.tables import WorkPlan, WorkPlanItem
+from portal.auth import Viewer
 from portal.forms import FormState
-from portal.tables import AuditEntry
-from tests.support import Browser, run
+from portal.tables import AuditEntry, Role
+from tests.support import Browser, count_queries, run
 
 TODAY = datetime.date.today()
 YESTERDAY = TODAY - datetime.timedelta(days=1)
@@ -103,9 +103,11 @@ def make_item(plan_id: int, due_on: datetime.date, done: bool = False, **fields)
     )[0]["id"]
 
 
-def test_overdue_item_count_in_one_query(people, monkeypatch):
-    from tests.portal.test_students import count_queries
+def viewer(role: Role, **links) -> Viewer:
+    return Viewer(user_id=0, username="", role=role, name="", session_token="", **links)
 
+
+def test_overdue_items_are_counted_in_one_query(people, monkeypatch):
     run(WorkPlanItem.delete(force=True))
     plan_a, plan_b = make_plan(people.organization_a), make_plan(people.organization_b)
     make_item(plan_a, YESTERDAY)
@@ -114,17 +116,15 @@ def test_overdue_item_count_in_one_query(people, monkeypatch):
     make_item(plan_b, YESTERDAY)
     make_item(plan_b, YESTERDAY)
 
-    class PartnerRequest:  # what organization_scope reads from a partner's request
-        class user:
-            role = None
-            enterprise_id = people.enterprise_b
-
     queries = count_queries(monkeypatch)
-    assert run(overdue_item_count([JointOrganization.id == people.organization_a], TODAY)) == 1
+    partner_a = viewer(Role.partner, enterprise_id=people.enterprise_a)
+    assert run(overdue_items(partner_a, TODAY)).total == 1
     assert len(queries) == 1
-    assert run(overdue_item_count(organization_scope(PartnerRequest()), TODAY)) == 2
-    assert run(overdue_item_count([], TODAY)) == 3
-    assert run(overdue_item_count([], YESTERDAY)) == 0
+    partner_b = viewer(Role.partner, enterprise_id=people.enterprise_b)
+    assert run(overdue_items(partner_b, TODAY)).total == 2
+    college = viewer(Role.coordinator)
+    assert run(overdue_items(college, TODAY)).total == 3
+    assert run(overdue_items(college, YESTERDAY)).total == 0
 
 
 # --- pages -------------------------------------------------------------------------------------
