@@ -128,6 +128,14 @@ def students_visible_sql(viewer: Any, student_id: str) -> tuple[str, dict[str, A
     return f"{student_id} = :scope_student", {"scope_student": viewer.student_id}
 
 
+def enterprises_visible_sql(viewer: Any, enterprise_id: str) -> tuple[str, dict[str, Any]]:
+    """The enterprises a viewer may see (as enterprise_scope): all for a coordinator, its own
+    for a partner."""
+    if viewer.role is Role.coordinator:
+        return "1 = 1", {}
+    return f"{enterprise_id} = :scope_enterprise", {"scope_enterprise": viewer.enterprise_id}
+
+
 def organizations_visible_sql(viewer: Any, organization_id: str) -> tuple[str, dict[str, Any]]:
     """The joint organizations a viewer may see (as organization_scope): all for a
     coordinator, those its enterprise is a member unit of for a partner."""

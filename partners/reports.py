@@ -112,15 +112,15 @@ class OrganizationReport:
     def seats(self) -> list[dict[str, Any]]:
         """The committee in the order of the seats, with each holder's name and unit."""
         members = self.parts["members"]
-        units = {unit["id"]: unit["name"] for unit in self.parts["units"]}
+        units = {unit.id: unit.name for unit in self.parts["units"]}
         rows = []
         for seat, label in SEATS.items():
             member = members.get(self.parts["committee"].get(seat))
             rows.append(
                 {
                     "seat": _(label),
-                    "name": member["name"] if member else None,
-                    "unit": units.get(member["member_unit"]) if member else None,
+                    "name": member.name if member else None,
+                    "unit": units.get(member.member_unit) if member else None,
                 }
             )
         return rows
@@ -236,7 +236,7 @@ async def organization_report(
         plans=plans,
         activity_chart=activity_month_chart(activities, year),
         completion_chart=completion_chart(plans),
-        agreement_state=agreement_warning(agreement["expires_on"] if agreement else None, today),
+        agreement_state=agreement_warning(agreement.expires_on if agreement else None, today),
     )
 
 

@@ -59,6 +59,12 @@ class Viewer(StarletteUser):
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
 
+    @property
+    def scope_key(self) -> tuple[str, int | None, int | None, int | None]:
+        """What the viewer's reach depends on (role and the records they are tied to): part
+        of the key of every figure cached for what they may see."""
+        return (self.role.value, self.enterprise_id, self.mentor_id, self.student_id)
+
 
 class Anonymous(StarletteUser):
     role = None

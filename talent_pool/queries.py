@@ -37,11 +37,6 @@ DUE_SHOWN = 8
 _shapes = Shapes()
 
 
-def scope_key(viewer: Viewer) -> tuple[Any, ...]:
-    """What a viewer's reach depends on: part of the key of every figure cached for it."""
-    return (viewer.role.value, viewer.enterprise_id, viewer.mentor_id, viewer.student_id)
-
-
 def pool_scope_sql(viewer: Viewer, student_id: str) -> tuple[str, dict[str, Any]]:
     """The students a viewer may see in the pool: those whose record they may see, and
     nobody for a student. The condition on ``student_id`` and its parameters."""

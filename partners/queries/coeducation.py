@@ -50,11 +50,6 @@ TIMELINE_LENGTH = 20
 _shapes = Shapes()
 
 
-def scope_key(viewer: Any) -> tuple[Any, ...]:
-    """What a viewer's reach depends on: part of the key of every cached figure."""
-    return (viewer.role.value, viewer.enterprise_id, viewer.mentor_id, viewer.student_id)
-
-
 def direction(sort: Sort) -> str:
     return "DESC" if sort.descending else "ASC"
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from starlette.datastructures import QueryParams
 
-from partners.access import organizations_visible_sql
+from partners.access import enterprises_visible_sql, organizations_visible_sql
 from partners.activities import ACTIVITY_KINDS
 from partners.enterprises import ENTERPRISE_STATUSES
 from partners.organizations import KINDS, STATUSES
@@ -48,23 +48,8 @@ def columns(row_class: type, alias: str) -> str:
     return ", ".join(f"{alias}.{field.name}" for field in dataclasses.fields(row_class))
 
 
-def scope_key(viewer: Any) -> tuple[Any, ...]:
-    """What a viewer's reach depends on: part of the key of every cached figure."""
-    return (viewer.role.value, viewer.enterprise_id)
-
-
 def direction(sort: Sort) -> str:
     return "DESC" if sort.descending else "ASC"
-
-
-class Mapped:
-    """Rows that also answer ``row["name"]``: the annual report (partners.reports) reads an
-    organization's parts as mappings."""
-
-    __slots__ = ()
-
-    def __getitem__(self, name: str) -> Any:
-        return getattr(self, name)
 
 
 # --- enterprises ---------------------------------------------------------------------------
@@ -90,14 +75,6 @@ class EnterpriseRow:
 
 
 ENTERPRISE_COLUMNS = columns(EnterpriseRow, "e")
-
-
-def enterprises_visible_sql(viewer: Any, enterprise_id: str) -> tuple[str, dict[str, Any]]:
-    """The enterprises a viewer may see (as partners.access.enterprise_scope): all for a
-    coordinator, its own for a partner."""
-    if viewer.role is Role.coordinator:
-        return "1 = 1", {}
-    return f"{enterprise_id} = :scope_enterprise", {"scope_enterprise": viewer.enterprise_id}
 
 
 def _in_one_column(text: str, column: str, prefix: str) -> tuple[str, dict[str, Any], Any]:
@@ -400,7 +377,7 @@ async def listed_unit_names(viewer: Any, filters: OrganizationFilters) -> dict[i
 
 
 @dataclass(frozen=True, slots=True)
-class UnitRow(Mapped):
+class UnitRow:
     """A member unit (成员单位) of an organization, with its enterprise's name."""
 
     id: int
@@ -414,7 +391,7 @@ class UnitRow(Mapped):
 
 
 @dataclass(frozen=True, slots=True)
-class MemberRow(Mapped):
+class MemberRow:
     """A member of an organization's unit."""
 
     id: int
@@ -427,7 +404,7 @@ class MemberRow(Mapped):
 
 
 @dataclass(frozen=True, slots=True)
-class AgreementRow(Mapped):
+class AgreementRow:
     """The co-building agreement (共建协议), without the document's bytes."""
 
     id: int

@@ -30,7 +30,6 @@ from partners.queries.organizations import (
     enterprise_links,
     enterprise_rows,
     industry_choices,
-    scope_key,
     visible_enterprise,
 )
 from partners.tables import Enterprise, MemberUnit, Mentor, PartnerAccount
@@ -65,7 +64,7 @@ async def enterprise_list(request: Request) -> Response:
     filters = EnterpriseFilters.from_query(request.query_params)
     sort = Sort.from_query(request.query_params, ENTERPRISE_SORT_KEYS, "name")
     page_request = PageRequest.from_query(request.query_params)
-    scope = scope_key(viewer)
+    scope = viewer.scope_key
     total = await cached_value(
         request, ("enterprise_count", scope, filters), lambda: enterprise_count(viewer, filters)
     )

@@ -29,7 +29,6 @@ from partners.queries.coeducation import (
     MentorFilters,
     mentor_count,
     mentor_rows,
-    scope_key,
 )
 from partners.tables import Enterprise, Mentor, MentorAssignment
 from portal.audit import actor_of, audited_write
@@ -64,7 +63,7 @@ async def mentor_list(request: Request) -> Response:
     page_request = PageRequest.from_query(request.query_params)
     total = await cached_value(
         request,
-        ("mentor_count", scope_key(viewer), filters),
+        ("mentor_count", viewer.scope_key, filters),
         lambda: mentor_count(viewer, filters),
     )
     rows = await mentor_rows(viewer, filters, sort, page_request.size, page_request.offset)

@@ -52,7 +52,6 @@ from partners.queries.coeducation import (
     mentorship_count,
     mentorship_projects,
     mentorship_rows,
-    scope_key,
 )
 from partners.tables import (
     Evaluation,
@@ -123,7 +122,7 @@ async def mentorship_list(request: Request) -> Response:
     viewer = request.user
     filters, sort = mentorship_listing(request)
     page_request = PageRequest.from_query(request.query_params)
-    scope = scope_key(viewer)
+    scope = viewer.scope_key
     total = await cached_value(
         request, ("mentorship_count", scope, filters), lambda: mentorship_count(viewer, filters)
     )

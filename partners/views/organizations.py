@@ -56,7 +56,6 @@ from partners.queries.organizations import (
     organization_count,
     organization_parts,
     organization_rows,
-    scope_key,
     visible_organization,
     work_counts,
 )
@@ -146,7 +145,7 @@ async def organization_list(request: Request) -> Response:
     page_request = PageRequest.from_query(request.query_params)
     total = await cached_value(
         request,
-        ("organization_count", scope_key(viewer), filters),
+        ("organization_count", viewer.scope_key, filters),
         lambda: organization_count(viewer, filters),
     )
     rows = await organization_rows(viewer, filters, sort, page_request.size, page_request.offset)

@@ -54,7 +54,6 @@ from partners.queries.coeducation import (
     project_count,
     project_rows,
     project_timeline,
-    scope_key,
     seats_taken,
 )
 from partners.tables import (
@@ -125,7 +124,7 @@ async def project_list(request: Request) -> Response:
     page_request = PageRequest.from_query(request.query_params)
     total = await cached_value(
         request,
-        ("project_count", scope_key(viewer), filters),
+        ("project_count", viewer.scope_key, filters),
         lambda: project_count(viewer, filters),
     )
     rows = await project_rows(viewer, filters, sort, page_request.size, page_request.offset)

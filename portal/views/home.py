@@ -27,7 +27,7 @@ from portal.dashboard import ChartLinks, dashboard_charts
 from portal.i18n import current_locale
 from portal.tables import Role
 from portal.templating import render
-from talent_pool.queries import due_summary, scope_key
+from talent_pool.queries import due_summary
 
 STAFF = (Role.coordinator, Role.partner, Role.mentor)
 
@@ -46,7 +46,7 @@ async def dashboard(request: Request) -> Response:
     viewer = request.user
     today = datetime.date.today()
     figures = await cached_value(
-        request, ("dashboard", scope_key(viewer), today), lambda: dashboard_figures(viewer, today)
+        request, ("dashboard", viewer.scope_key, today), lambda: dashboard_figures(viewer, today)
     )
     context: dict[str, Any] = {"today": today, **figures}
     if viewer.role in (Role.coordinator, Role.partner):
@@ -67,7 +67,7 @@ async def cached_charts(request: Request, today: datetime.date) -> dict[str, Cha
         students=str(request.url_for("student_list")),
         projects=str(request.url_for("project_list")),
     )
-    key = ("dashboard_charts", scope_key(viewer), today, current_locale.get(), links)
+    key = ("dashboard_charts", viewer.scope_key, today, current_locale.get(), links)
     return await cached_value(request, key, lambda: dashboard_charts(viewer, today, links))
 
 

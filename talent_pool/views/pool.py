@@ -43,7 +43,7 @@ from talent_pool.pool import (
     pool_status_label,
     stage_label,
 )
-from talent_pool.queries import pool_choices, pool_count, pool_rows, scope_key
+from talent_pool.queries import pool_choices, pool_count, pool_rows
 from talent_pool.scoring import score_context
 
 STAFF = (Role.coordinator, Role.partner, Role.mentor)
@@ -69,7 +69,7 @@ async def cached_choices(request: Request) -> dict[str, list[Any]]:
     """The filters' choices for the viewer's scope, kept until the next write."""
     viewer = request.user
     return await cached_value(
-        request, ("pool_choices", scope_key(viewer)), lambda: pool_choices(viewer)
+        request, ("pool_choices", viewer.scope_key), lambda: pool_choices(viewer)
     )
 
 
@@ -113,7 +113,7 @@ async def pool_list(request: Request) -> Response:
     page_request = PageRequest.from_query(request.query_params)
     total = await cached_value(
         request,
-        ("pool_count", scope_key(request.user), pool.filters),
+        ("pool_count", request.user.scope_key, pool.filters),
         lambda: pool_count(pool),
     )
     rows = await pool_rows(pool, page_request.size, page_request.offset) if total else []
