@@ -35,6 +35,7 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     engine = engine_finder()
     await engine.start_connection_pool()
     await install_generation_triggers(engine)
+    await engine.refresh_statistics()
     runner = BatchRunner()  # batch PDF exports, in the background of every server process
     runner.start()
     try:
