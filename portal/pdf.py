@@ -31,11 +31,15 @@ from portal.templating import templates
 
 BASE_URL = str(ROOT / "templates" / "pdf") + "/"
 UA_STYLESHEET = ROOT / "templates" / "pdf" / "ua.css"
+# The typesetting every document shares, parsed once per worker and passed to each layout
+# (a document's own <style> keeps only what varies: its margin boxes, a report's extras).
+DOCUMENT_STYLESHEET = ROOT / "templates" / "pdf" / "record.css"
 # Below the server's priority: under load the scheduler serves page requests first and gives
 # PDFs the CPU time left (PORTAL_PDF_NICE=0 to render at the server's priority).
 WORKER_NICENESS = int(os.environ.get("PORTAL_PDF_NICE", "10"))
 _font_config: Any = None
 _document_class: Any = None
+_document_stylesheets: list[Any] = []
 _pool: ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
@@ -44,12 +48,13 @@ def _start_worker() -> None:
     """Runs once per process that lays out PDFs: imports WeasyPrint, builds the one font
     configuration, and the document class that uses the portal's user-agent stylesheet
     (templates/pdf/ua.css) instead of WeasyPrint's."""
-    global _font_config, _document_class
+    global _font_config, _document_class, _document_stylesheets
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
     _font_config = FontConfiguration()
     stylesheet = CSS(filename=str(UA_STYLESHEET))
+    _document_stylesheets = [CSS(filename=str(DOCUMENT_STYLESHEET), font_config=_font_config)]
 
     class PortalHTML(HTML):
         def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
@@ -78,7 +83,7 @@ def html_to_pdf(html: str) -> bytes:
     # network reads, whatever a field's text may contain.
     fetcher = URLFetcher(allowed_protocols=["data"])
     document = _document_class(string=html, base_url=BASE_URL, url_fetcher=fetcher)
-    return document.write_pdf(font_config=_font_config)
+    return document.write_pdf(font_config=_font_config, stylesheets=_document_stylesheets)
 
 
 def worker_count() -> int:
