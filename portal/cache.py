@@ -6,18 +6,23 @@ served only while the generation is unchanged, so a cached figure or page is nev
 the last committed write, in this worker or any other. The generation is read before the value
 is computed: a write that lands in between leaves the value fresher than its key, never staler.
 
-Nothing user-specific crosses users: page keys carry the viewer, and the per-request parts of
-a page (the CSRF token, flash messages) are never stored.
+Nothing user-specific crosses users. A page is kept per viewer scope (role and the records
+the viewer is tied to: every coordinator shares the college's pages, a partner its
+enterprise's), and what differs between viewers of one scope — their name in the header, the
+CSRF token of their session — is put into each response, never stored; pages with flash
+messages are not stored at all.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import os
 import secrets
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
+from html import escape
 from typing import Any, TypeVar
 
 from piccolo.engine import engine_finder
@@ -28,8 +33,9 @@ T = TypeVar("T")
 MISSING: Any = object()
 GENERATION_KEY = "portal.generation"
 SAFE_METHODS = frozenset({"GET", "HEAD"})
-# Rendered with this in place of the CSRF token, which is put back per request.
+# Rendered with these in place of the CSRF token and the viewer's name, put back per response.
 TOKEN_PLACEHOLDER = "csrf-placeholder-" + secrets.token_hex(12)
+NAME_PLACEHOLDER = "viewer-name-placeholder-" + secrets.token_hex(12)
 
 
 _engine: Any = None
@@ -133,11 +139,11 @@ async def cached_value(request: Request, key: Hashable, compute: Callable[[], Aw
 
 
 def page_key(request: Request) -> tuple[Any, ...]:
-    """What a page's HTML depends on besides the data: who looks (their scope and name), in
-    which language, at which URL (absolute links carry the host), and on which day."""
+    """What a page's HTML depends on besides the data: what the viewer may see (their scope),
+    in which language, at which URL (absolute links carry the host), and on which day."""
     viewer = request.scope.get("user")
     return (
-        getattr(viewer, "user_id", None),
+        getattr(viewer, "scope_key", None),
         request.scope.get("locale"),
         request.url.netloc,
         request.url.scheme,
@@ -152,17 +158,31 @@ def has_flashes(request: Request) -> bool:
     return bool(session and session.get("flash"))
 
 
-def with_token(body: bytes, request: Request) -> bytes:
+def personalized(body: bytes, request: Request) -> bytes:
+    """A stored page with this response's CSRF token and the viewer's name put in."""
     token = request.scope.get("csrftoken", "")
-    return body.replace(TOKEN_PLACEHOLDER.encode(), token.encode())
+    body = body.replace(TOKEN_PLACEHOLDER.encode(), token.encode())
+    viewer = request.scope.get("user")
+    if NAME_PLACEHOLDER.encode() in body:
+        name = escape(getattr(viewer, "display_name", ""), quote=True)
+        body = body.replace(NAME_PLACEHOLDER.encode(), name.encode())
+    return body
+
+
+def anonymized(viewer: Any) -> Any:
+    """The viewer as a stored page may show them: their name left as a placeholder."""
+    if dataclasses.is_dataclass(viewer) and hasattr(viewer, "name"):
+        return dataclasses.replace(viewer, name=NAME_PLACEHOLDER)
+    return viewer
 
 
 def cached_page(endpoint: Callable[[Request], Awaitable[Response]]):
     """Serves a GET page from the data-keyed cache when nothing it shows has changed.
 
-    For pages whose HTML depends only on the data, the viewer, the URL, the language and the
-    day. The page is rendered with a placeholder for the CSRF token, put back per response;
-    a page with flash messages to show is rendered fresh and not stored."""
+    For pages whose HTML depends only on the data, the viewer's scope (and name), the URL, the
+    language and the day. The page is rendered with placeholders for the CSRF token and the
+    viewer's name, put back per response; a page with flash messages to show is rendered
+    fresh and not stored."""
 
     @functools.wraps(endpoint)
     async def serve(request: Request) -> Response:
@@ -174,20 +194,20 @@ def cached_page(endpoint: Callable[[Request], Awaitable[Response]]):
         stored = cache.get(key, current)
         if stored is not MISSING:
             status, media_type, body = stored
-            return Response(with_token(body, request), status_code=status, media_type=media_type)
-        token = request.scope.get("csrftoken", "")
-        request.scope["csrftoken"] = TOKEN_PLACEHOLDER
+            return Response(personalized(body, request), status_code=status, media_type=media_type)
+        token, viewer = request.scope.get("csrftoken", ""), request.scope.get("user")
+        request.scope["csrftoken"], request.scope["user"] = TOKEN_PLACEHOLDER, anonymized(viewer)
         try:
             response = await endpoint(request)
         finally:
-            request.scope["csrftoken"] = token
+            request.scope["csrftoken"], request.scope["user"] = token, viewer
         body = getattr(response, "body", None)
         if not isinstance(body, bytes):
             return response
         if response.status_code == 200 and "set-cookie" not in response.headers:
             media_type = response.headers.get("content-type", "text/html; charset=utf-8")
             cache.put(key, current, (200, media_type.split(";")[0], body), size=len(body) + 200)
-        response.body = with_token(body, request)
+        response.body = personalized(body, request)
         response.headers["content-length"] = str(len(response.body))
         return response
 

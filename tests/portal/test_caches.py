@@ -141,3 +141,36 @@ def test_a_repeated_page_is_served_without_a_query(signed_in, monkeypatch):
     queries = count_queries(monkeypatch)
     again = coordinator.get("/students/?sort=name")
     assert again.status_code == 200 and queries == []
+
+
+def test_viewers_of_one_scope_share_a_page_each_with_their_own_name(client, people, monkeypatch):
+    make_account("coord2", Role.coordinator)
+    run(
+        Profile.update({Profile.display_name: "第二位老师"}).where(Profile.display_name == "coord2")
+    )
+    browser = Browser(client)
+    browser.sign_in("coord2")
+    second = dict(client.cookies)
+    client.cookies.clear()
+    browser.sign_in("coord")  # signing in writes: both sign in before pages are kept
+    mine = browser.get("/students/")
+    client.cookies.clear()
+    client.cookies.update(second)
+    queries = count_queries(monkeypatch)
+    theirs = browser.get("/students/")
+    # The college's page as it was stored for the first coordinator (only the second one's
+    # session is read).
+    assert [sql for sql in queries if "FROM sessions" not in sql] == []
+    assert "第二位老师" in theirs.text and "第二位老师" not in mine.text
+    assert second["csrftoken"] in theirs.text and second["csrftoken"] not in mine.text
+
+
+def test_a_name_is_escaped_where_it_is_put_in(signed_in, people):
+    coordinator = signed_in("coordinator")
+    run(
+        Profile.update({Profile.display_name: "<b>张&李</b>"}).where(
+            Profile.user == people.coordinator_user
+        )
+    )
+    page = coordinator.get("/students/").text
+    assert "&lt;b&gt;张&amp;李&lt;/b&gt;" in page and "<b>张&李</b>" not in page
