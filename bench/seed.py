@@ -1,4 +1,5 @@
-"""A college-scale database for the benchmark: schema, 20,000 students, a coordinator account.
+"""A college-scale database for the benchmark: schema, 20,000 students, their partners and
+projects, a coordinator account, and the sign-in accounts of the load test.
 
 The students are inserted in chunks with one multi-row INSERT each (``Student.insert``), so
 that 20,000 rows take seconds rather than minutes; Piccolo fills the defaults of any column a
@@ -16,18 +17,25 @@ import asyncio
 import datetime as dt
 import os
 import random
+import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
 
 BENCH_USERNAME = "bench"
 BENCH_PASSWORD = "bench-pass-123"
 BENCH_ROLE = "coordinator"
+# Sign-in accounts of the load test (bench/load.py), per role: load-coordinator-01 …
+LOAD_PASSWORD = "load-pass-123"
+LOAD_ACCOUNTS_PER_ROLE = 32
 
 CHUNK_SIZE = 1000
 
@@ -125,6 +133,12 @@ ORGANIZATIONS = 100
 ACTIVITIES_PER_ORGANIZATION = 40
 MEMBERS_PER_UNIT = 6
 ACTIVITY_KINDS = ["theme_day", "joint_study", "party_lecture", "lecture", "science", "volunteer"]
+INDUSTRIES = ["智能制造", "信息技术", "现代服务", "新能源汽车"]
+ORDER_CLASSES = 50  # for enterprises 0–49, 40 students each, with dual mentors
+ORDER_CLASS_SIZE = 40
+TRAINING_BASES = 100  # for enterprises 50–149, each placing students, with dual mentors
+PLACEMENTS_PER_BASE = 25
+MEMBERLESS_PROJECTS = 50  # research cooperations and workstations of enterprises 150–199
 
 
 def credit_code(index: int) -> str:
@@ -156,8 +170,11 @@ async def seed_partners(student_count: int) -> None:
             {
                 "name": f"基准企业{i:04d}有限公司",
                 "credit_code": credit_code(i),
-                "industry": rng.choice(["智能制造", "信息技术", "现代服务", "新能源汽车"]),
+                "industry": rng.choice(INDUSTRIES),
                 "status": rng.choice(["active", "active", "paused", "ended"]),
+                "contact_person": "联络员",
+                "employee_count": rng.randint(200, 5000),
+                "partner_since": today - dt.timedelta(days=rng.randint(100, 3000)),
             }
             for i in range(ENTERPRISES)
         ],
@@ -253,9 +270,72 @@ async def seed_partners(student_count: int) -> None:
             for n in range(12)
         ],
     )
-    await seed_mentorships(enterprises, student_count, rng, today)
-    for table in ("partners_enterprise", "partners_organization", "partners_activity"):
+    await seed_projects(enterprises, student_count, rng, today)
+    for table in (
+        "partners_enterprise",
+        "partners_organization",
+        "partners_activity",
+        "partners_project",
+        "partners_participation",
+        "partners_mentor_assignment",
+        "partners_mentoring_log",
+    ):
         await t.Enterprise.raw(f"ANALYZE {table}")
+
+
+@dataclass(frozen=True)
+class Group:
+    """A project's students, and the enterprise that runs it (where its enterprise mentor works)."""
+
+    project: int
+    enterprise: int
+    students: list[int]
+
+
+async def seed_projects(
+    enterprises: list[int], student_count: int, rng: random.Random, today: dt.date
+) -> None:
+    """Projects of every kind: the order classes of ``seed_mentorships``, training bases
+    placing 25 students each (岗位实习, with position, agreement and insurance) with dual
+    mentors, and research cooperations and workstations without members."""
+    from partners import tables as t
+
+    await seed_mentorships(enterprises, student_count, rng, today)
+    bases = [
+        {
+            "kind": "training_base",
+            "name": f"基准实训基地{i:03d}",
+            "enterprise": enterprises[ORDER_CLASSES + i],
+            "starts_on": today - dt.timedelta(days=500),
+            "capacity": PLACEMENTS_PER_BASE + 5,
+            "status": "active",
+            "address": f"苏州工业园区基准路{i}号",
+            "positions": "装配工\n质检员\n设备维护",
+            "safety_contact": "安全员",
+            "safety_phone": "0512-66880000",
+        }
+        for i in range(TRAINING_BASES)
+    ]
+    first = ORDER_CLASSES + TRAINING_BASES
+    memberless = [
+        {
+            "kind": "research" if i % 2 else "workstation",
+            "name": f"基准{'科研合作' if i % 2 else '技能大师工作室'}{i:02d}",
+            "enterprise": enterprises[(first + i) % len(enterprises)],
+            "starts_on": today - dt.timedelta(days=300),
+            "capacity": 10,
+            "status": rng.choice(["planning", "active", "closed"]),
+            "research_topic": f"基准课题{i}" if i % 2 else "",
+            "workstation_kind": "" if i % 2 else "master_craftsman",
+        }
+        for i in range(MEMBERLESS_PROJECTS)
+    ]
+    base_ids = await insert_returning_ids(t.Project, bases)
+    await insert_returning_ids(t.Project, memberless)
+    placed_from = 1 + ORDER_CLASSES * ORDER_CLASS_SIZE
+    base_groups = groups(base_ids, bases, PLACEMENTS_PER_BASE, placed_from, student_count)
+    await insert_returning_ids(t.Participation, placements(base_groups, rng, today))
+    await seed_dual_mentors(base_groups, "实训基地", logs=2, rng=rng, today=today)
 
 
 async def seed_mentorships(
@@ -265,65 +345,125 @@ async def seed_mentorships(
     mentors, four mentoring logs and two evaluations (the record page has something to show)."""
     from partners import tables as t
 
-    projects = await insert_returning_ids(
-        t.Project,
+    order_classes = [
+        {
+            "kind": "order_class",
+            "name": f"基准订单班{i:02d}",
+            "enterprise": enterprises[i],
+            "starts_on": today - dt.timedelta(days=400),
+            "capacity": ORDER_CLASS_SIZE,
+            "status": "active",
+            "cohort_year": COHORT_YEARS[i % len(COHORT_YEARS)],
+            "agreement_no": f"DD-{i:04d}",
+            "employment_promised": i % 2 == 0,
+        }
+        for i in range(ORDER_CLASSES)
+    ]
+    order_ids = await insert_returning_ids(t.Project, order_classes)
+    order_groups = groups(order_ids, order_classes, ORDER_CLASS_SIZE, 1, student_count)
+    await insert_returning_ids(
+        t.Participation,
         [
             {
-                "kind": "order_class",
-                "name": f"基准订单班{i:02d}",
-                "enterprise": enterprises[i],
-                "starts_on": today - dt.timedelta(days=400),
-                "capacity": 40,
-                "status": "active",
+                "project": group.project,
+                "student": student,
+                "kind": "enrollment",
+                "starts_on": today - dt.timedelta(days=200),
             }
-            for i in range(50)
+            for group in order_groups
+            for student in group.students
         ],
     )
+    await seed_dual_mentors(order_groups, "订单班", logs=4, rng=rng, today=today)
+
+
+def groups(
+    project_ids: list[int], projects: list[dict[str, Any]], size: int, first: int, last: int
+) -> list[Group]:
+    """Consecutive students, ``size`` per project from student ``first`` on (as many as exist)."""
+    result = []
+    for index, (project, row) in enumerate(zip(project_ids, projects, strict=True)):
+        start = first + index * size
+        students = list(range(start, min(start + size, last + 1)))
+        if students:
+            result.append(Group(project, row["enterprise"], students))
+    return result
+
+
+def placements(
+    base_groups: list[Group], rng: random.Random, today: dt.date
+) -> list[dict[str, Any]]:
+    """岗位实习 at the training bases: most active with agreement and insurance, some still
+    waiting for them, a few ended."""
+    rows = []
+    for group in base_groups:
+        for student in group.students:
+            status = rng.choices(["active", "pending", "ended"], weights=[80, 12, 8])[0]
+            starts_on = today - dt.timedelta(days=rng.randint(20, 160))
+            rows.append(
+                {
+                    "project": group.project,
+                    "student": student,
+                    "kind": "placement",
+                    "starts_on": starts_on,
+                    "ends_on": starts_on + dt.timedelta(days=180),
+                    "position": rng.choice(["装配工", "质检员", "设备维护"]),
+                    "agreement_signed_on": None if status == "pending" else starts_on,
+                    "insurance_policy_no": "" if status == "pending" else f"SX{student:08d}",
+                    "status": status,
+                }
+            )
+    return rows
+
+
+async def seed_dual_mentors(
+    project_groups: list[Group], label: str, *, logs: int, rng: random.Random, today: dt.date
+) -> None:
+    """A college mentor and an enterprise mentor per project group, assigned to each of its
+    students, with ``logs`` mentoring logs and one evaluation by each mentor per student."""
+    from partners import tables as t
+
     college = await insert_returning_ids(
         t.Mentor,
-        [{"side": "college", "name": f"校内导师{i}", "max_mentees": 40} for i in range(50)],
+        [
+            {"side": "college", "name": f"{label}校内导师{i}", "max_mentees": len(g.students)}
+            for i, g in enumerate(project_groups)
+        ],
     )
     company = await insert_returning_ids(
         t.Mentor,
         [
             {
                 "side": "enterprise",
-                "name": f"企业导师{i}",
-                "enterprise": enterprises[i],
-                "max_mentees": 40,
+                "name": f"{label}企业导师{i}",
+                "enterprise": g.enterprise,
+                "max_mentees": len(g.students),
             }
-            for i in range(50)
+            for i, g in enumerate(project_groups)
         ],
     )
-    students = list(range(1, min(student_count, 2000) + 1))
-    rows = [
-        {
-            "project": projects[(s - 1) // 40],
-            "student": s,
-            "kind": "enrollment",
-            "starts_on": today - dt.timedelta(days=200),
-        }
-        for s in students
+    pairs = [
+        (group, student, mentors)
+        for group, mentors in zip(project_groups, zip(college, company, strict=True), strict=True)
+        for student in group.students
     ]
-    await insert_returning_ids(t.Participation, rows)
     assignments = await insert_returning_ids(
         t.MentorAssignment,
         [
             {
-                "student": s,
-                "project": projects[(s - 1) // 40],
-                "college_mentor": college[(s - 1) // 40],
-                "enterprise_mentor": company[(s - 1) // 40],
+                "student": student,
+                "project": group.project,
+                "college_mentor": mentors[0],
+                "enterprise_mentor": mentors[1],
                 "starts_on": today - dt.timedelta(days=200),
             }
-            for s in students
+            for group, student, mentors in pairs
         ],
     )
-    logs, evaluations = [], []
-    for assignment, s in zip(assignments, students, strict=True):
-        mentors = (college[(s - 1) // 40], company[(s - 1) // 40])
-        for n in range(4):
-            logs.append(
+    log_rows, evaluations = [], []
+    for assignment, (_group, _student, mentors) in zip(assignments, pairs, strict=True):
+        for n in range(logs):
+            log_rows.append(
                 {
                     "assignment": assignment,
                     "mentor": mentors[n % 2],
@@ -342,8 +482,73 @@ async def seed_mentorships(
             evaluations.append(
                 {"assignment": assignment, "mentor": mentor, "term": "2025-2026-2", **scores}
             )
-    await insert_returning_ids(t.MentoringLog, logs)
+    await insert_returning_ids(t.MentoringLog, log_rows)
     await insert_returning_ids(t.Evaluation, evaluations)
+
+
+async def seed_accounts(per_role: int = LOAD_ACCOUNTS_PER_ROLE) -> dict[str, int]:
+    """The load test's sign-in accounts, made by the portal's own ``create_account`` (argon2id
+    hash, profile, link, audit): ``per_role`` coordinators; partners of enterprises that run
+    projects and belong to a joint organization; mentors who have mentees (college and
+    enterprise side in turn); students who have dual mentors and mentoring logs."""
+    from partners import tables as t
+    from portal.accounts import NewAccount, create_account
+    from portal.audit import Actor
+    from portal.tables import Role, Student
+
+    member_enterprises = t.MemberUnit.select(t.MemberUnit.enterprise).where(
+        t.MemberUnit.enterprise.is_not_null()
+    )
+    partners = (
+        await t.Project.select(t.Project.enterprise)
+        .where(
+            t.Project.kind.is_in(["order_class", "training_base"]),
+            t.Project.enterprise.is_in(member_enterprises),
+        )
+        .order_by(t.Project.id)
+    )
+    mentors = await t.MentorAssignment.select(
+        t.MentorAssignment.college_mentor, t.MentorAssignment.enterprise_mentor
+    ).order_by(t.MentorAssignment.id)
+    mentees = await t.MentorAssignment.select(t.MentorAssignment.student.student_no).order_by(
+        t.MentorAssignment.id
+    )
+    mentor_ids = unique(m for r in mentors for m in (r["college_mentor"], r["enterprise_mentor"]))
+    linked: dict[Role, list[dict[str, Any]]] = {
+        Role.coordinator: [{} for _ in range(per_role)],
+        Role.partner: [
+            {"enterprise_id": e}
+            for e in spread(unique(r["enterprise"] for r in partners), per_role)
+        ],
+        Role.mentor: [{"mentor_id": m} for m in mentor_ids[:per_role]],  # college, enterprise …
+        Role.student: [{"student_no": r["student.student_no"]} for r in spread(mentees, per_role)],
+    }
+    actor = Actor(None, "bench")
+    made: dict[str, int] = {}
+    for role, links in linked.items():
+        for number, link in enumerate(links, start=1):
+            account = NewAccount(
+                username=f"load-{role.value}-{number:02d}",
+                password=LOAD_PASSWORD,
+                role=role,
+                **link,
+            )
+            await create_account(actor, account)
+        made[role.value] = len(links)
+    await Student.raw("ANALYZE piccolo_user")
+    return made
+
+
+def unique(values: Iterable[int]) -> list[int]:
+    """The values in their first order, each once."""
+    return list(dict.fromkeys(values))
+
+
+def spread(values: Sequence[T], count: int) -> list[T]:
+    """``count`` values evenly spaced over the sequence, first one included (all if fewer)."""
+    if count >= len(values):
+        return list(values)
+    return [values[index * len(values) // count] for index in range(count)]
 
 
 def _subprocess_env(database_url: str, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -410,6 +615,26 @@ async def create_postgres_database(admin_url: str, name: str) -> None:
         await connection.close()
 
 
+def query(database_url: str, sql: str) -> list[tuple[Any, ...]]:
+    """The rows of a read-only statement (no parameters), from outside the portal: the
+    benchmarks' look-ups of ids and row counts, on either engine."""
+    if database_url.startswith("sqlite:///"):
+        path = database_url.removeprefix("sqlite:///")
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
+            return connection.execute(sql).fetchall()
+    return asyncio.run(_postgres_rows(database_url, sql))
+
+
+async def _postgres_rows(database_url: str, sql: str) -> list[tuple[Any, ...]]:
+    import asyncpg
+
+    connection = await asyncpg.connect(database_url)
+    try:
+        return [tuple(row) for row in await connection.fetch(sql)]
+    finally:
+        await connection.close()
+
+
 async def drop_postgres_database(admin_url: str, name: str) -> None:
     import asyncpg
 
@@ -423,6 +648,12 @@ async def drop_postgres_database(admin_url: str, name: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=20_000)
+    parser.add_argument(
+        "--accounts",
+        type=int,
+        default=LOAD_ACCOUNTS_PER_ROLE,
+        help="sign-in accounts per role for the load test",
+    )
     args = parser.parse_args(argv)
     if not os.environ.get("DATABASE_URL"):
         parser.error("set DATABASE_URL (sqlite:///path or postgres://...) to the database to seed")
@@ -430,15 +661,19 @@ def main(argv: list[str] | None = None) -> int:
         sys.path.insert(0, str(ROOT))
     started = time.perf_counter()
     total = asyncio.run(seed_students(args.students))
+    accounts: dict[str, int] = {}
     if args.students:
         asyncio.run(seed_partners(args.students))
         from bench.talent_pool import seed_pool
 
         asyncio.run(seed_pool(args.students))  # scores and flags, for the pool's pages
+        accounts = asyncio.run(seed_accounts(args.accounts))
     elapsed = time.perf_counter() - started
     print(
-        f"seeded {args.students} students ({total} in table), {ENTERPRISES} enterprises and "
-        f"{ORGANIZATIONS} organizations in {elapsed:.1f} s"
+        f"seeded {args.students} students ({total} in table), {ENTERPRISES} enterprises, "
+        f"{ORGANIZATIONS} organizations, "
+        f"{ORDER_CLASSES + TRAINING_BASES + MEMBERLESS_PROJECTS} projects and accounts "
+        f"{accounts} in {elapsed:.1f} s"
     )
     return 0
 
