@@ -11,8 +11,10 @@ account made with the portal CLI. Then the portal and the floor (bench/floor_app
 under uvicorn on loopback, and wrk, in its own process, measures each page of
 ``bench.pages.PAGES`` signed in: rotating over the page's walk of distinct URLs, requested
 in turn by ``--viewers`` coordinators (the figure that counts), then one URL repeated by one
-coordinator (for information); the floor before and after. Each page's requests/second is
-printed as a ratio to the floor's; results go to bench/results/ as JSON.
+coordinator (for information), then the same walk on a second portal server whose page cache
+is off (``PORTAL_PAGE_CACHE_MB=0``: every page rendered, only derived figures cached) — what a
+page costs whenever a write has just invalidated it; the floor before and after. Each page's
+requests/second is printed as a ratio to the floor's; results go to bench/results/ as JSON.
 """
 
 from __future__ import annotations
@@ -88,6 +90,7 @@ class PageResult:
     name: str
     rotating: Measurement
     repeat: Measurement | None
+    uncached: Measurement | None = None  # the walk with the page cache off
 
 
 @dataclass
@@ -441,9 +444,16 @@ def prepare(engine: str, args: argparse.Namespace, run_id: str, cleanup: ExitSta
     )
 
 
-def serve(name: str, app: str, prepared: Prepared, workers: int, cleanup: ExitStack) -> Server:
+def serve(
+    name: str,
+    app: str,
+    prepared: Prepared,
+    workers: int,
+    cleanup: ExitStack,
+    env: dict[str, str] | None = None,
+) -> Server:
     """A uvicorn server of ``app`` on the prepared database, answering, stopped by cleanup."""
-    server = Server(name, app, prepared.server_env, workers, prepared.work_dir)
+    server = Server(name, app, {**prepared.server_env, **(env or {})}, workers, prepared.work_dir)
     cleanup.callback(server.stop)
     server.wait_ready()
     return server
@@ -468,6 +478,12 @@ def run_engine(engine: str, args: argparse.Namespace, run_id: str) -> EngineResu
         result.seconds_to_prepare = prepared.seconds
         floor = serve("floor", "bench.floor_app:app", prepared, args.workers, cleanup)
         portal = serve("portal", "portal.app:app", prepared, args.workers, cleanup)
+        uncached = None
+        if args.uncached_duration > 0:
+            no_pages = {"PORTAL_PAGE_CACHE_MB": "0"}
+            uncached = serve(
+                "portal-uncached", "portal.app:app", prepared, args.workers, cleanup, no_pages
+            )
         cookies = sign_in(portal)
         paths = walks(Catalog(prepared.database_url, portal, cookies))
         for page in PAGES:  # fail before measuring anything if a path does not answer 200
@@ -484,24 +500,36 @@ def run_engine(engine: str, args: argparse.Namespace, run_id: str) -> EngineResu
             flush=True,
         )
         result.loadavg_before = os.getloadavg()
-        measure_pages(result, floor, portal, paths, cookies, viewers, args, prepared.work_dir)
+        servers = Servers(floor, portal, uncached)
+        measure_pages(result, servers, paths, cookies, viewers, args, prepared.work_dir)
         result.loadavg_after = os.getloadavg()
         set_ratios(result)
         return result
 
 
+@dataclass(frozen=True)
+class Servers:
+    """The floor, the portal, and the portal with its page cache off (sessions live in the
+    database: the viewers' cookies work on both portals)."""
+
+    floor: Server
+    portal: Server
+    uncached: Server | None
+
+
 def measure_pages(
     result: EngineResult,
-    floor: Server,
-    portal: Server,
+    servers: Servers,
     paths: dict[str, list[str]],
     cookies: dict[str, str],
     viewers: list[dict[str, str]],
     args: argparse.Namespace,
     work_dir: Path,
 ) -> None:
-    """The floor, each page rotating (its walk, as the viewers) and repeat (its one path, as
-    the bench coordinator), the floor again; each page's sample checked again afterwards."""
+    """The floor, each page rotating (its walk, as the viewers), repeat (its one path, as the
+    bench coordinator) and rotating with the page cache off, the floor again; each page's
+    sample checked again afterwards."""
+    floor, portal = servers.floor, servers.portal
     floor_walk = Walk(floor, [FLOOR.path], [])
     result.floor_before = measure(floor_walk, "floor", "before", args.duration, args, work_dir)
     for page in PAGES:
@@ -511,10 +539,17 @@ def measure_pages(
         if args.repeat_duration > 0:
             one_url = Walk(portal, [page.path], [cookies])
             repeat = measure(one_url, page.name, "repeat", args.repeat_duration, args, work_dir)
+        uncached = None
+        if servers.uncached is not None:
+            cold_walk = Walk(servers.uncached, paths[page.name], viewers)
+            uncached = measure(
+                cold_walk, page.name, "no page cache", args.uncached_duration, args, work_dir
+            )
         smallest = check_paths(portal, page.name, [page.path, *paths[page.name]], cookies)
-        for measurement in [rotating, *([repeat] if repeat else [])]:
+        measured = [m for m in (rotating, repeat, uncached) if m is not None]
+        for measurement in measured:
             check_sizes(measurement, smallest)
-        result.pages.append(PageResult(page.name, rotating, repeat))
+        result.pages.append(PageResult(page.name, rotating, repeat, uncached))
     result.floor_after = measure(floor_walk, "floor", "after", args.duration, args, work_dir)
 
 
@@ -529,7 +564,7 @@ def set_ratios(result: EngineResult) -> None:
         return
     measurements = [result.floor_before, result.floor_after]
     for page in result.pages:
-        measurements += [page.rotating, *([page.repeat] if page.repeat else [])]
+        measurements += [m for m in (page.rotating, page.repeat, page.uncached) if m is not None]
     for measurement in measurements:
         measurement.ratio_to_floor = round(measurement.requests_per_second / floor_rate, 3)
 
@@ -551,26 +586,30 @@ def format_table(result: EngineResult, args: argparse.Namespace) -> str:
     )
     header = (
         "page", "paths", "passes", "rotating req/s", "p50 ms", "p99 ms", "ratio",
-        "repeat req/s", "ratio", "errors",
+        "repeat req/s", "ratio", "no page cache req/s", "p50 ms", "ratio", "errors",
     )  # fmt: skip
     rows = [header]
     for page in result.pages:
-        rotating, repeat = page.rotating, page.repeat
+        rotating, repeat, uncached = page.rotating, page.repeat, page.uncached
         errors = {
             **rotating.errors,
             **{f"repeat {k}": v for k, v in (repeat.errors if repeat else {}).items()},
+            **{f"uncached {k}": v for k, v in (uncached.errors if uncached else {}).items()},
         }
         rows.append(
             (
                 page.name,
                 str(rotating.paths),
-                f"{rotating.requests / (rotating.paths * max(1, rotating.viewers)):.2f}",
+                f"{rotating.requests / rotating.paths:.2f}",
                 f"{rotating.requests_per_second:.1f}",
                 f"{rotating.p50_ms:.2f}",
                 f"{rotating.p99_ms:.2f}",
                 f"{rotating.ratio_to_floor:.3f}",
                 f"{repeat.requests_per_second:.1f}" if repeat else "-",
                 f"{repeat.ratio_to_floor:.3f}" if repeat else "-",
+                f"{uncached.requests_per_second:.1f}" if uncached else "-",
+                f"{uncached.p50_ms:.2f}" if uncached else "-",
+                f"{uncached.ratio_to_floor:.3f}" if uncached else "-",
                 ", ".join(f"{k} {v}" for k, v in errors.items()) or "-",
             )
         )
@@ -654,6 +693,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=5,
         help="seconds measured per page on one URL (0: no repeat column)",
     )
+    parser.add_argument(
+        "--uncached-duration",
+        type=float,
+        default=5,
+        help="seconds measured per page rotating with the page cache off (0: no such column)",
+    )
     parser.add_argument("--warmup", type=float, default=2, help="seconds of unmeasured load first")
     parser.add_argument("--connections", type=int, default=16, help="wrk's open connections")
     parser.add_argument("--threads", type=int, default=1, help="wrk's threads")
@@ -672,6 +717,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error(f"--viewers must be 1..{seed.LOAD_ACCOUNTS_PER_ROLE} (the seeded accounts)")
     if args.repeat_duration and not 1 <= args.repeat_duration <= 600:
         parser.error("--repeat-duration must be 0 or 1..600 s")
+    if args.uncached_duration and not 1 <= args.uncached_duration <= 600:
+        parser.error("--uncached-duration must be 0 or 1..600 s")
     return args
 
 
