@@ -10,6 +10,7 @@ built at run time) still goes through gettext per render.
 
 from __future__ import annotations
 
+import base64
 import datetime
 from functools import lru_cache
 from typing import Any
@@ -34,6 +35,12 @@ def format_date(value: datetime.date | datetime.datetime | None) -> str:
     if isinstance(value, datetime.datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     return value.isoformat()
+
+
+def data_uri(content: str, media_type: str = "image/svg+xml") -> str:
+    """Content as a data: URI, e.g. a chart's SVG for an <img> in a PDF (an image is drawn
+    from its own small tree; inline SVG joins the page's and is styled with it)."""
+    return f"data:{media_type};base64," + base64.b64encode(content.encode()).decode("ascii")
 
 
 def query_with(params: dict[str, Any], **changes: Any) -> str:
@@ -157,6 +164,7 @@ def build_environment(locale: str = i18n.DEFAULT_LOCALE) -> jinja2.Environment:
         gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True
     )
     env.filters["date"] = format_date
+    env.filters["data_uri"] = data_uri
     env.globals["url_for"] = url_for
     env.globals["query_with"] = query_with
     env.globals["supported_locales"] = i18n.SUPPORTED_LOCALES
