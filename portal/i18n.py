@@ -8,10 +8,12 @@ in handlers, rules and templates.
 from __future__ import annotations
 
 import gettext as gettext_module
+from collections.abc import Mapping
 from contextvars import ContextVar
 from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
+from types import MappingProxyType
 
 from babel import Locale, negotiate_locale
 from babel.messages.mofile import write_mo
@@ -50,6 +52,18 @@ def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
 
 
 _ = gettext
+
+
+def labels(choices: Mapping[str, str], locale: str | None = None) -> Mapping[str, str]:
+    """Every code of a choices mapping (code → message id) with its label in a locale (the
+    request's by default): built once per locale, then looked up per row by the pages."""
+    return _labels(tuple(choices.items()), locale or current_locale.get())
+
+
+@lru_cache(maxsize=512)
+def _labels(items: tuple[tuple[str, str], ...], locale: str) -> Mapping[str, str]:
+    translations = translations_for(locale)
+    return MappingProxyType({code: translations.gettext(message) for code, message in items})
 
 
 def lazy(message: str) -> str:

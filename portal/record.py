@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -21,7 +22,7 @@ from partners.activities import ACTIVITY_KINDS
 from partners.tables import MentorAssignment
 from portal.auth import Viewer
 from portal.forms import FormState
-from portal.i18n import _, current_locale, lazy, translations_for
+from portal.i18n import _, current_locale, labels, lazy
 from portal.pdf import margin_boxes
 from portal.record_queries import (
     ActivityRow,
@@ -95,39 +96,34 @@ class RecordLabels:
     in these dicts (``labels.award_levels.get(code, code)``) instead of calling gettext per
     row."""
 
-    project_kinds: dict[str, str]
-    participation_kinds: dict[str, str]
-    participation_statuses: dict[str, str]
-    assignment_statuses: dict[str, str]
-    mentoring_modes: dict[str, str]
-    activity_kinds: dict[str, str]
-    award_kinds: dict[str, str]
-    award_levels: dict[str, str]
-    dimensions: dict[str, str]
-    genders: dict[str, str]
-    political_statuses: dict[str, str]
+    project_kinds: Mapping[str, str]
+    participation_kinds: Mapping[str, str]
+    participation_statuses: Mapping[str, str]
+    assignment_statuses: Mapping[str, str]
+    mentoring_modes: Mapping[str, str]
+    activity_kinds: Mapping[str, str]
+    award_kinds: Mapping[str, str]
+    award_levels: Mapping[str, str]
+    dimensions: Mapping[str, str]
+    genders: Mapping[str, str]
+    political_statuses: Mapping[str, str]
 
 
 @functools.cache
 def record_labels(locale: str) -> RecordLabels:
     """The record's labels in a locale, translated once per process."""
-    translations = translations_for(locale)
-
-    def translated(choices: dict[str, str]) -> dict[str, str]:
-        return {code: translations.gettext(message) for code, message in choices.items()}
-
     return RecordLabels(
-        project_kinds=translated(PROJECT_KINDS),
-        participation_kinds=translated(PARTICIPATION_KINDS),
-        participation_statuses=translated(PARTICIPATION_STATUSES),
-        assignment_statuses=translated(ASSIGNMENT_STATUSES),
-        mentoring_modes=translated(MENTORING_MODES),
-        activity_kinds=translated(ACTIVITY_KIND_LABELS),
-        award_kinds=translated(AWARD_KINDS),
-        award_levels=translated(AWARD_LEVELS),
-        dimensions=translated(DIMENSIONS),
-        genders=translated(GENDERS),
-        political_statuses=translated(POLITICAL_STATUSES),
+        project_kinds=labels(PROJECT_KINDS, locale),
+        participation_kinds=labels(PARTICIPATION_KINDS, locale),
+        participation_statuses=labels(PARTICIPATION_STATUSES, locale),
+        assignment_statuses=labels(ASSIGNMENT_STATUSES, locale),
+        mentoring_modes=labels(MENTORING_MODES, locale),
+        activity_kinds=labels(ACTIVITY_KIND_LABELS, locale),
+        award_kinds=labels(AWARD_KINDS, locale),
+        award_levels=labels(AWARD_LEVELS, locale),
+        dimensions=labels(DIMENSIONS, locale),
+        genders=labels(GENDERS, locale),
+        political_statuses=labels(POLITICAL_STATUSES, locale),
     )
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from starlette.datastructures import QueryParams
 
 from portal.auth import Viewer
-from portal.i18n import _, translations_for
+from portal.i18n import _, labels
 from portal.pagination import Sort
 from portal.students import GENDERS, POLITICAL_STATUSES
 from portal.tables import Role
@@ -56,17 +56,12 @@ class PoolLabels:
 @functools.cache
 def pool_labels(locale: str) -> PoolLabels:
     """The labels in a locale, translated once per process."""
-    translations = translations_for(locale)
-
-    def translated(choices: Mapping[str, str]) -> dict[str, str]:
-        return {code: translations.gettext(text) for code, text in choices.items()}
-
     return PoolLabels(
-        pool_status=translated(POOL_STATUSES),
-        stage=translated(STAGES),
-        political_status=translated(POLITICAL_STATUSES),
-        gender=translated(GENDERS),
-        flag_source=translated(FLAG_SOURCES),
+        pool_status=labels(POOL_STATUSES, locale),
+        stage=labels(STAGES, locale),
+        political_status=labels(POLITICAL_STATUSES, locale),
+        gender=labels(GENDERS, locale),
+        flag_source=labels(FLAG_SOURCES, locale),
     )
 
 

@@ -47,7 +47,7 @@ from portal.db import contains
 from portal.exports import excel_export, export_read
 from portal.flash import flash
 from portal.forms import FormState, read_form
-from portal.i18n import _
+from portal.i18n import _, labels
 from portal.pagination import Page, PageRequest
 from portal.tables import Role, Student
 from portal.templating import render
@@ -108,7 +108,7 @@ async def activity_list(request: Request) -> Response:
                 ("activity_years", organization.id),
                 lambda: activity_years(organization.id),
             ),
-            "kind_labels": {code: kind_label(code) for code in ACTIVITY_KINDS},
+            "kind_labels": labels(ACTIVITY_KINDS),
         },
     )
 

@@ -40,7 +40,7 @@ from portal.db import is_foreign_key_violation, is_unique_violation
 from portal.exports import excel_export, export_read
 from portal.flash import flash
 from portal.forms import FormState, read_form
-from portal.i18n import _
+from portal.i18n import _, labels
 from portal.pagination import Page, PageRequest, Sort
 from portal.tables import Role
 from portal.templating import render
@@ -52,8 +52,8 @@ LABELS = {"status_label": enterprise_status_label, "party_org_kind_label": party
 def label_dicts() -> dict[str, dict[str, str]]:
     """The labels of the codes a list or detail page shows, in the request's language."""
     return {
-        "status_labels": {code: enterprise_status_label(code) for code in ENTERPRISE_STATUSES},
-        "party_org_kind_labels": {code: party_org_kind_label(code) for code in PARTY_ORG_KINDS},
+        "status_labels": labels(ENTERPRISE_STATUSES),
+        "party_org_kind_labels": labels(PARTY_ORG_KINDS),
     }
 
 

@@ -37,7 +37,7 @@ from portal.cache import cached_page, cached_value
 from portal.exports import excel_export, export_read
 from portal.flash import flash
 from portal.forms import FormState, read_form
-from portal.i18n import _
+from portal.i18n import _, labels
 from portal.pagination import Page, PageRequest, Sort
 from portal.tables import Role
 from portal.templating import render
@@ -46,7 +46,7 @@ from portal.xlsx import Column
 
 def side_labels() -> dict[str, str]:
     """The sides' labels in the request's language (looked up per row by the templates)."""
-    return {code: side_label(code) for code in MENTOR_SIDES}
+    return labels(MENTOR_SIDES)
 
 
 def mentor_listing(request: Request) -> tuple[MentorFilters, Sort]:

@@ -68,7 +68,7 @@ from portal.db import is_unique_violation
 from portal.exports import excel_export, export_read
 from portal.flash import flash
 from portal.forms import FormState, read_form
-from portal.i18n import _
+from portal.i18n import _, labels
 from portal.pagination import Page, PageRequest, Sort
 from portal.tables import Role, Student
 from portal.templating import render
@@ -82,8 +82,8 @@ def label_dicts() -> dict[str, dict[str, str]]:
     """The labels of the codes the pages show, in the request's language, looked up by the
     templates instead of a label function called per row."""
     return {
-        "status_labels": {code: status_label(code) for code in ASSIGNMENT_STATUSES},
-        "mode_labels": {code: mode_label(code) for code in MODES},
+        "status_labels": labels(ASSIGNMENT_STATUSES),
+        "mode_labels": labels(MODES),
         "score_labels": {name: score_label(name) for name in SCORES},
     }
 

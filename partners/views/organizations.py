@@ -76,7 +76,7 @@ from portal.db import is_foreign_key_violation
 from portal.exports import excel_export, export_read
 from portal.flash import flash
 from portal.forms import FormState, read_form
-from portal.i18n import _
+from portal.i18n import _, labels
 from portal.pagination import Page, PageRequest, Sort
 from portal.tables import Role
 from portal.templating import render
@@ -123,10 +123,10 @@ async def enterprise_options() -> list[tuple[int, str]]:
 def label_dicts() -> dict[str, dict[str, str]]:
     """The labels of the codes the pages show, in the request's language."""
     return {
-        "kind_labels": {code: kind_label(code) for code in KINDS},
-        "status_labels": {code: status_label(code) for code in STATUSES},
-        "side_labels": {code: side_label(code) for code in SIDES},
-        "seat_labels": {code: seat_label(code) for code in SEATS},
+        "kind_labels": labels(KINDS),
+        "status_labels": labels(STATUSES),
+        "side_labels": labels(SIDES),
+        "seat_labels": labels(SEATS),
     }
 
 

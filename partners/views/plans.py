@@ -39,7 +39,7 @@ from portal.cache import cached_page, cached_value
 from portal.exports import excel_export, export_read
 from portal.flash import flash
 from portal.forms import FormState, read_form
-from portal.i18n import _
+from portal.i18n import _, labels
 from portal.pagination import Page, PageRequest
 from portal.tables import Role
 from portal.templating import render
@@ -112,7 +112,7 @@ async def plan_list(request: Request) -> Response:
             "years": await cached_value(
                 request, ("plan_years", organization.id), lambda: plan_years(organization.id)
             ),
-            "period_labels": {code: period_label(code) for code in PLAN_PERIODS},
+            "period_labels": labels(PLAN_PERIODS),
             "period_name": period_name,
         },
     )

@@ -71,7 +71,7 @@ from portal.db import is_foreign_key_violation
 from portal.exports import excel_export, export_read
 from portal.flash import flash
 from portal.forms import FormState, read_form
-from portal.i18n import _
+from portal.i18n import _, labels
 from portal.pagination import Page, PageRequest, Sort
 from portal.tables import Role
 from portal.templating import render
@@ -94,8 +94,8 @@ def label_dicts() -> dict[str, dict[str, str]]:
     """Every code's label in the request's language, looked up by the templates (a label
     function called per table row costs a gettext call each)."""
     return {
-        "kind_labels": {code: project_kind_label(code) for code in PROJECT_KINDS},
-        "status_labels": {code: project_status_label(code) for code in PROJECT_STATUSES},
+        "kind_labels": labels(PROJECT_KINDS),
+        "status_labels": labels(PROJECT_STATUSES),
         "workstation_kind_labels": {
             code: workstation_kind_label(code) for code in WORKSTATION_KINDS
         },

@@ -18,7 +18,7 @@ from portal.db import is_foreign_key_violation, is_unique_violation
 from portal.exports import excel_export, export_read
 from portal.flash import flash
 from portal.forms import FormState, read_form
-from portal.i18n import _
+from portal.i18n import _, labels
 from portal.pagination import Page, PageRequest, Sort
 from portal.queries import (
     SORT_KEYS,
@@ -48,7 +48,7 @@ def list_choices(request: Request) -> dict[str, Any]:
         "political_status_labels": {
             code: political_status_label(code) for code in POLITICAL_STATUSES
         },
-        "gender_labels": {code: gender_label(code) for code in GENDERS},
+        "gender_labels": labels(GENDERS),
     }
 
 
