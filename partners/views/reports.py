@@ -27,27 +27,11 @@ from partners.views.projects import assignments_of, get_project_or_404, members_
 from portal.auth import allow
 from portal.charts import svg_chart
 from portal.i18n import _
-from portal.pdf import pdf_response, render_pdf
+from portal.pdf import margin_boxes, pdf_response, render_pdf
 from portal.tables import Role
 from portal.templating import render, templates
-from portal.views.records import css_string
 
 UNSAFE_IN_FILENAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
-
-
-def margin_boxes(running_title: str, today: datetime.date) -> dict[str, str]:
-    """The CSS `content` of the page margins: running title, generation date, page numbers."""
-    pages = _("Page %(page)s of %(pages)s", page="\x00", pages="\x01")
-    counters = {"\x00": "counter(page)", "\x01": "counter(pages)"}
-    page_numbers = " ".join(
-        counters.get(part) or css_string(part) for part in re.split("(\x00|\x01)", pages) if part
-    )
-    return {
-        "header_left": css_string(_("School–Enterprise Co-Education Portal")),
-        "header_right": css_string(running_title),
-        "generated": css_string(_("Generated on %(date)s", date=today.isoformat())),
-        "page_numbers": page_numbers,
-    }
 
 
 def file_name(*parts: Any) -> str:

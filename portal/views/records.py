@@ -17,7 +17,6 @@ from portal.cache import cached_page
 from portal.flash import flash
 from portal.forms import FormState, read_form
 from portal.i18n import _, current_locale
-from portal.pdf import css_string as css_string  # re-exported: other PDFs' margin boxes
 from portal.pdf import pdf_response, render_document
 from portal.record import (
     AWARD_FIELDS,

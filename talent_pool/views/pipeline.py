@@ -8,7 +8,6 @@ Coordinators write; partners and mentors read the files of the students they may
 from __future__ import annotations
 
 import datetime
-import re
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -23,12 +22,11 @@ from portal.flash import flash
 from portal.forms import FormState, read_form
 from portal.i18n import _
 from portal.pagination import Page, PageRequest, Sort
-from portal.pdf import pdf_response, render_pdf
+from portal.pdf import margin_boxes, pdf_response, render_pdf
 from portal.record import visible_student
 from portal.students import gender_label, political_status_label
 from portal.tables import Role
 from portal.templating import render, templates
-from portal.views.records import css_string
 from talent_pool.pipeline import (
     ARTICLE_OF_KIND,
     ARTICLES,
@@ -293,23 +291,6 @@ async def due_list(request: Request) -> Response:
 # --- the file as PDF -------------------------------------------------------------------------
 
 
-def margin_boxes(student: dict[str, Any], today: datetime.date) -> dict[str, str]:
-    """The running header, generation date and page numbers of the PDF's margins."""
-    pages = _("Page %(page)s of %(pages)s", page="\x00", pages="\x01")
-    counters = {"\x00": "counter(page)", "\x01": "counter(pages)"}
-    page_numbers = " ".join(
-        counters.get(part) or css_string(part) for part in re.split("(\x00|\x01)", pages) if part
-    )
-    return {
-        "header_left": css_string(_("School–Enterprise Co-Education Portal")),
-        "header_right": css_string(
-            f"{_('Party recruitment file')} · {student['name']} · {student['student_no']}"
-        ),
-        "generated": css_string(_("Generated on %(date)s", date=today.isoformat())),
-        "page_numbers": page_numbers,
-    }
-
-
 @allow(*STAFF)
 async def pipeline_pdf(request: Request) -> Response:
     student = await student_or_404(request)
@@ -323,7 +304,9 @@ async def pipeline_pdf(request: Request) -> Response:
         "status_label": political_status_label,
         "gender_label": gender_label,
         "generated_on": today,
-        "css": margin_boxes(student, today),
+        "css": margin_boxes(
+            f"{_('Party recruitment file')} · {student['name']} · {student['student_no']}", today
+        ),
         "pdf": True,
     }
     html = templates.env.get_template("pdf/pipeline.html").render(context)

@@ -7,7 +7,6 @@ mentees; students get 404 everywhere here (they never see the scores of others).
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,12 +22,12 @@ from portal.engine import offloaded_reads
 from portal.exports import excel_export, export_read
 from portal.i18n import _, current_locale
 from portal.pagination import Page, PageRequest
-from portal.pdf import pdf_response, render_pdf
+from portal.pdf import margin_boxes, pdf_response, render_pdf
 from portal.record import record_labels, visible_student
 from portal.students import POLITICAL_STATUSES, gender_label, political_status_label
 from portal.tables import Role
 from portal.templating import render, templates
-from portal.views.records import css_string, record_url
+from portal.views.records import record_url
 from portal.xlsx import Column, export_filename
 from talent_pool.flags import flags_context
 from talent_pool.pipeline import STAGES, pipeline_context
@@ -177,21 +176,6 @@ async def pool_export_xlsx(request: Request) -> Response:
     )
 
 
-def roster_margins(today: datetime.date) -> dict[str, str]:
-    """The CSS `content` of the roster's page margins, as the record PDF has them."""
-    pages = _("Page %(page)s of %(pages)s", page="\x00", pages="\x01")
-    counters = {"\x00": "counter(page)", "\x01": "counter(pages)"}
-    page_numbers = " ".join(
-        counters.get(part) or css_string(part) for part in re.split("(\x00|\x01)", pages) if part
-    )
-    return {
-        "header_left": css_string(_("School–Enterprise Co-Education Portal")),
-        "header_right": css_string(_("Talent pool roster")),
-        "generated": css_string(_("Generated on %(date)s", date=today.isoformat())),
-        "page_numbers": page_numbers,
-    }
-
-
 @allow(*STAFF)
 async def pool_roster_pdf(request: Request) -> Response:
     """The roster as PDF: every matching student (the pool is a selection of the college's
@@ -208,7 +192,7 @@ async def pool_roster_pdf(request: Request) -> Response:
         "rows": rows,
         "applied": applied_filters(pool.filters, await cached_choices(request)),
         "generated_on": today,
-        "css": roster_margins(today),
+        "css": margin_boxes(_("Talent pool roster"), today),
     }
     html = templates.env.get_template("pdf/pool_roster.html").render(context)
     content = await render_pdf(html)
