@@ -90,6 +90,11 @@ class Sort:
         return cls(key=key, descending=raw.startswith("-"))
 
     @property
+    def direction(self) -> str:
+        """The sort's direction as SQL writes it."""
+        return "DESC" if self.descending else "ASC"
+
+    @property
     def param(self) -> str:
         return ("-" if self.descending else "") + self.key
 

@@ -108,7 +108,7 @@ _shapes = Shapes()
 
 def _list_statement(filters: StudentFilters, sort: Sort) -> tuple[Statement, dict[str, Any]]:
     where, params, shape = filters.where()
-    direction = "DESC" if sort.descending else "ASC"
+    direction = sort.direction
     return _shapes.get(
         ("list", shape, sort.key, direction),
         lambda: (
@@ -139,8 +139,7 @@ async def student_count(filters: StudentFilters) -> int:
             ),
         )
         return int(await reads.value(statement, **params))
-    statement = _shapes.get(("count", shape), lambda: f"SELECT COUNT(*) FROM portal_student{where}")
-    return int(await reads.value(statement, **params))
+    return await reads.count(_shapes, ("count", shape), "portal_student", where, **params)
 
 
 def _distinct(column: str) -> str:

@@ -8,11 +8,11 @@ Inside a transaction they run on the transaction's connection, so rules see thei
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from portal.cache import current_engine
-from portal.sql import Statement
+from portal.sql import Shapes, Statement
 
 Row = TypeVar("Row")
 
@@ -37,3 +37,10 @@ async def value(statement: Statement, **params: Any) -> Any:
     """The first column of the first row (a count, an id), or None."""
     found = await current_engine().fetch(statement, params)
     return found[0][0] if found else None
+
+
+async def count(shapes: Shapes, key: Hashable, source: str, where: str, **params: Any) -> int:
+    """How many rows ``source`` (a FROM clause, with its joins) has under ``where`` (a WHERE
+    clause or ""); the statement is built once per ``key`` (the shape of the two)."""
+    statement = shapes.get(key, lambda: f"SELECT COUNT(*) FROM {source}{where}")
+    return int(await value(statement, **params))

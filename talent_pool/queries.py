@@ -124,9 +124,8 @@ def order_by(sort: Sort, names: Mapping[str, str]) -> str:
         "status": _rank(names["status"], list(POOL_STATUSES), len(POOL_STATUSES)),
         "stage": _rank(names["stage"], list(STAGES), -1),
     }
-    direction = "DESC" if sort.descending else "ASC"
     return (
-        f"ORDER BY {expressions[sort.key]} {direction}, {score} DESC,"
+        f"ORDER BY {expressions[sort.key]} {sort.direction}, {score} DESC,"
         f" {names['student_no']} ASC, {names['id']} ASC"
     )
 
@@ -236,14 +235,8 @@ def reason_line(source: str, reason: str, score_parts: Any, nominator: str) -> s
 
 async def pool_count(query: PoolQuery) -> int:
     where, params = pool_where(query)
-    statement = _shapes.get(
-        ("count", where),
-        lambda: (
-            "SELECT COUNT(*) FROM talent_pool_entry e"
-            f" JOIN portal_student s ON s.id = e.student{where}"
-        ),
-    )
-    return int(await reads.value(statement, **params))
+    source = "talent_pool_entry e JOIN portal_student s ON s.id = e.student"
+    return await reads.count(_shapes, ("count", where), source, where, **params)
 
 
 # --- the filters' choices --------------------------------------------------------------------

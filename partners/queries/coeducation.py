@@ -50,10 +50,6 @@ TIMELINE_LENGTH = 20
 _shapes = Shapes()
 
 
-def direction(sort: Sort) -> str:
-    return "DESC" if sort.descending else "ASC"
-
-
 def where_clause(parts: list[str]) -> str:
     return " WHERE " + " AND ".join(parts) if parts else ""
 
@@ -154,7 +150,7 @@ async def project_rows(
             "SELECT p.id, p.kind, p.name, p.enterprise, e.name, p.starts_on, p.ends_on,"
             " p.capacity, p.status, o.name, p.majors, p.cohort_year, p.agreement_no,"
             " p.employment_promised, p.address, p.workstation_kind "
-            f"{PROJECT_FROM}{where} ORDER BY p.{sort.key} {direction(sort)}, p.id"
+            f"{PROJECT_FROM}{where} ORDER BY p.{sort.key} {sort.direction}, p.id"
             " LIMIT :limit OFFSET :offset"
         ),
     )
@@ -163,14 +159,8 @@ async def project_rows(
 
 async def project_count(viewer: Any, filters: ProjectFilters) -> int:
     where, params, shape = filters.where(viewer)
-    statement = _shapes.get(
-        ("project-count", shape),
-        lambda: (
-            f"SELECT COUNT(*) FROM partners_project p JOIN partners_enterprise e"
-            f" ON e.id = p.enterprise{where}"
-        ),
-    )
-    return int(await reads.value(statement, **params))
+    source = "partners_project p JOIN partners_enterprise e ON e.id = p.enterprise"
+    return await reads.count(_shapes, ("project-count", shape), source, where, **params)
 
 
 async def seats_taken(project_ids: list[int] | None) -> dict[int, int]:
@@ -482,7 +472,7 @@ async def mentorship_rows(
     chosen first (the student joined only when the sort or the search needs it), then
     joined to their student, project, mentors and logs."""
     where, params, shape = filters.where(viewer)
-    order = f"{MENTORSHIP_ORDER[sort.key]} {direction(sort)}, ma.id"
+    order = f"{MENTORSHIP_ORDER[sort.key]} {sort.direction}, ma.id"
     student = STUDENT_JOIN if sort.key == "student" or filters.needs_student else ""
     statement = _shapes.get(
         ("mentorships", shape, sort.key, sort.descending),
@@ -510,12 +500,8 @@ async def project_assignments(viewer: Any, project_id: int, limit: int) -> list[
 
 async def mentorship_count(viewer: Any, filters: MentorshipFilters) -> int:
     where, params, shape = filters.where(viewer)
-    student = STUDENT_JOIN if filters.needs_student else ""
-    statement = _shapes.get(
-        ("mentorship-count", shape),
-        lambda: f"SELECT COUNT(*) FROM partners_mentor_assignment ma{student}{where}",
-    )
-    return int(await reads.value(statement, **params))
+    source = "partners_mentor_assignment ma" + (STUDENT_JOIN if filters.needs_student else "")
+    return await reads.count(_shapes, ("mentorship-count", shape), source, where, **params)
 
 
 async def mentorship_projects(viewer: Any) -> list[tuple[int, str]]:
@@ -708,7 +694,7 @@ async def mentor_rows(
     """One page of the listed mentors (or all of them for an export) with their active
     mentees, in one query."""
     where, params, shape = filters.where(viewer)
-    order = f"{sort.key} {direction(sort)}"
+    order = f"{sort.key} {sort.direction}"
     statement = _shapes.get(
         ("mentors", shape, sort.key, sort.descending),
         lambda: (
@@ -726,7 +712,4 @@ async def mentor_rows(
 
 async def mentor_count(viewer: Any, filters: MentorFilters) -> int:
     where, params, shape = filters.where(viewer)
-    statement = _shapes.get(
-        ("mentor-count", shape), lambda: f"SELECT COUNT(*) FROM partners_mentor m{where}"
-    )
-    return int(await reads.value(statement, **params))
+    return await reads.count(_shapes, ("mentor-count", shape), "partners_mentor m", where, **params)

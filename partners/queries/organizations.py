@@ -48,10 +48,6 @@ def columns(row_class: type, alias: str) -> str:
     return ", ".join(f"{alias}.{field.name}" for field in dataclasses.fields(row_class))
 
 
-def direction(sort: Sort) -> str:
-    return "DESC" if sort.descending else "ASC"
-
-
 # --- enterprises ---------------------------------------------------------------------------
 
 
@@ -153,10 +149,10 @@ async def enterprise_rows(
     """One page of the listed enterprises (or, with a large limit, all for an export)."""
     where, params, shape = filters.where(viewer)
     statement = _shapes.get(
-        ("enterprises", shape, sort.key, direction(sort)),
+        ("enterprises", shape, sort.key, sort.direction),
         lambda: (
             f"SELECT {ENTERPRISE_COLUMNS} FROM partners_enterprise e{where} "
-            f"ORDER BY e.{sort.key} {direction(sort)}, e.id ASC LIMIT :limit OFFSET :offset"
+            f"ORDER BY e.{sort.key} {sort.direction}, e.id ASC LIMIT :limit OFFSET :offset"
         ),
     )
     return await reads.rows(EnterpriseRow, statement, **params, limit=limit, offset=offset)
@@ -164,11 +160,9 @@ async def enterprise_rows(
 
 async def enterprise_count(viewer: Any, filters: EnterpriseFilters) -> int:
     where, params, shape = filters.where(viewer)
-    statement = _shapes.get(
-        ("enterprise-count", shape),
-        lambda: f"SELECT COUNT(*) FROM partners_enterprise e{where}",
+    return await reads.count(
+        _shapes, ("enterprise-count", shape), "partners_enterprise e", where, **params
     )
-    return int(await reads.value(statement, **params))
 
 
 async def industry_choices(viewer: Any) -> list[str]:
@@ -337,13 +331,13 @@ async def organization_rows(
     """One page of the listed organizations (or all, for an export), in one query."""
     where, params, shape = filters.where(viewer)
     statement = _shapes.get(
-        ("organizations", shape, sort.key, direction(sort)),
+        ("organizations", shape, sort.key, sort.direction),
         lambda: (
             "SELECT o.id, o.name, o.kind, o.founded_on, o.status, o.description,"
             " (SELECT COUNT(*) FROM partners_member_unit mu WHERE mu.organization = o.id),"
             " a.expires_on FROM partners_organization o"
             f" LEFT JOIN partners_agreement a ON a.organization = o.id{where}"
-            f" ORDER BY o.{sort.key} {direction(sort)}, o.id ASC LIMIT :limit OFFSET :offset"
+            f" ORDER BY o.{sort.key} {sort.direction}, o.id ASC LIMIT :limit OFFSET :offset"
         ),
     )
     return await reads.rows(OrganizationListRow, statement, **params, limit=limit, offset=offset)
@@ -351,11 +345,9 @@ async def organization_rows(
 
 async def organization_count(viewer: Any, filters: OrganizationFilters) -> int:
     where, params, shape = filters.where(viewer)
-    statement = _shapes.get(
-        ("organization-count", shape),
-        lambda: f"SELECT COUNT(*) FROM partners_organization o{where}",
+    return await reads.count(
+        _shapes, ("organization-count", shape), "partners_organization o", where, **params
     )
-    return int(await reads.value(statement, **params))
 
 
 async def listed_unit_names(viewer: Any, filters: OrganizationFilters) -> dict[int, list[str]]:
