@@ -84,11 +84,11 @@ def workbook(rows: list[list[Any]]) -> bytes:
 async def import_once(path: Path, expected: dict[str, int]) -> dict[str, float]:
     from piccolo.engine import engine_finder
 
+    from college.importing.applying import apply_batch, store_preview
+    from college.importing.kinds import SPECS
+    from college.importing.preview import build_preview
+    from college.importing.reading import read_sheet
     from portal.audit import Actor
-    from portal.importing.applying import apply_batch, store_preview
-    from portal.importing.kinds import SPECS
-    from portal.importing.preview import build_preview
-    from portal.importing.reading import read_sheet
 
     content = path.read_bytes()
     actor = Actor(None, "bench")

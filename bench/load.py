@@ -358,7 +358,7 @@ def figures(recorded: dict[str, Any], result: LoadResult) -> None:
 def run_engine(engine: str, args: argparse.Namespace, run_id: str) -> LoadResult:
     with ExitStack() as cleanup:
         prepared = run.prepare(engine, args, run_id, cleanup)
-        portal = run.serve("portal", "portal.app:app", prepared, args.workers, cleanup)
+        portal = run.serve("portal", "college.app:app", prepared, args.workers, cleanup)
         samples = prepared.work_dir / "load-samples.json"
         plan = build_plan(prepared.database_url, portal, args, samples)
         plan_file = prepared.work_dir / "load-plan.json"

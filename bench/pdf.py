@@ -152,8 +152,8 @@ def three_page_floor(render: Callable[[str], bytes]) -> tuple[str, int]:
 def record_document(student_id: int) -> Any:
     """The RecordDocument the server sends to a PDF worker for this student (a coordinator's
     view)."""
+    from college.record import RecordDocument, read_record
     from portal.auth import Viewer
-    from portal.record import RecordDocument, read_record
     from portal.tables import Role
 
     viewer = Viewer(user_id=1, username=seed.BENCH_USERNAME, role=Role.coordinator, name="",
@@ -268,7 +268,7 @@ def pdf_loop(server: Server, cookies: dict[str, str], students: list[int],
 
 def over_http(env: dict[str, str], database_url: str, students: list[int],
               args: argparse.Namespace, work_dir: Path) -> dict[str, Any]:  # fmt: skip
-    server = Server("portal", "portal.app:app", seed._subprocess_env(database_url, env), 1,
+    server = Server("portal", "college.app:app", seed._subprocess_env(database_url, env), 1,
                     work_dir)  # fmt: skip
     try:
         server.wait_ready()

@@ -9,7 +9,7 @@ next to one core's rate measured in the same run, on a SQLite college of rich re
 3. The floor, one core: `--floor` of these records (read exactly as the batch reads them),
    rendered and laid out one after another in this process as a PDF worker does, before and
    after the batch; the faster of the two counts (the machine may be shared).
-4. The batch: a PdfBatch for the cohort, run by `portal.batches.run_once()` — the runner's
+4. The batch: a PdfBatch for the cohort, run by `college.batches.run_once()` — the runner's
    step, with the PDF process pool (portal/pdf.py, one worker per core) warmed up first. The
    ZIP is opened and checked: one PDF per student, no failure.
 
@@ -47,8 +47,8 @@ def prepare(work_dir: Path) -> None:
 
 async def floor_documents(count: int) -> list[Any]:
     """The documents of the first `count` records, read as the batch reads them."""
-    from portal.batches import coordinator_view, students_in_scope
-    from portal.record import RecordDocument, gather_record
+    from college.batches import coordinator_view, students_in_scope
+    from college.record import RecordDocument, gather_record
 
     viewer = coordinator_view({"requested_by": None})
     today = dt.date.today()
@@ -58,8 +58,8 @@ async def floor_documents(count: int) -> list[Any]:
 
 async def run_batch(records: int) -> tuple[float, dict]:
     """Warms the PDF pool, queues a batch for the cohort and times the runner's step."""
+    from college.batches import run_once
     from portal import pdf
-    from portal.batches import run_once
     from portal.tables import PdfBatch
 
     document = (await floor_documents(1))[0]
@@ -87,8 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         prepare(work_dir)
         asyncio.run(seed_rich_records(args.records))
 
+        from college.batches import zip_path
         from portal import pdf
-        from portal.batches import zip_path
 
         documents = asyncio.run(floor_documents(args.floor))
         for document in documents[:3]:

@@ -46,7 +46,8 @@ AWARDS = (
 
 async def seed_rich_records(count: int, rng: random.Random | None = None) -> list[int]:
     """``count`` students of one cohort, each with a full record; returns their ids."""
-    from partners import tables as t
+    from partners.coeducation import tables as co
+    from partners.organizations import tables as org
     from portal.tables import Award, Student
 
     rng = rng or random.Random(2026)
@@ -56,20 +57,20 @@ async def seed_rich_records(count: int, rng: random.Random | None = None) -> lis
     students = [row["id"] for row in await Student.select(Student.id).order_by(Student.id)]
     groups = [students[i : i + GROUP_SIZE] for i in range(0, len(students), GROUP_SIZE)]
     enterprises = await seed.insert_returning_ids(
-        t.Enterprise,
+        org.Enterprise,
         [
             {"name": f"苏州精工智能装备有限公司{i:02d}", "credit_code": seed.credit_code(i)}
             for i in range(2 * len(groups))
         ],
     )
     projects = await _projects(groups, enterprises, today)
-    await seed.insert_returning_ids(t.Participation, _participations(groups, projects, today))
+    await seed.insert_returning_ids(co.Participation, _participations(groups, projects, today))
     assignments = await _assignments(groups, projects, enterprises, today)
-    await seed.insert_returning_ids(t.MentoringLog, _logs(assignments, rng, today))
-    await seed.insert_returning_ids(t.Evaluation, _evaluations(assignments, rng))
+    await seed.insert_returning_ids(co.MentoringLog, _logs(assignments, rng, today))
+    await seed.insert_returning_ids(co.Evaluation, _evaluations(assignments, rng))
     activities = await _activities(rng, today)
     await seed.insert_returning_ids(
-        t.StudentAttendance,
+        org.StudentAttendance,
         [
             {"activity": activity, "student": student}
             for student in students
@@ -100,7 +101,7 @@ async def _projects(
     groups: list[list[int]], enterprises: list[int], today: dt.date
 ) -> list[tuple[int, int]]:
     """Per group of students: an order class and a training base (their ids)."""
-    from partners import tables as t
+    from partners.coeducation import tables as co
 
     rows: list[dict[str, Any]] = []
     for number in range(len(groups)):
@@ -127,7 +128,7 @@ async def _projects(
                 "positions": "数控操作工\n质检员",
             }
         )
-    ids = await seed.insert_returning_ids(t.Project, rows)
+    ids = await seed.insert_returning_ids(co.Project, rows)
     return [(ids[2 * n], ids[2 * n + 1]) for n in range(len(groups))]
 
 
@@ -168,10 +169,10 @@ async def _assignments(
 ) -> list[tuple[int, int, int]]:
     """Two assignments per student (one per project), each with its own pair of mentors;
     returns (assignment, college mentor, enterprise mentor)."""
-    from partners import tables as t
+    from partners.coeducation import tables as co
 
     college = await seed.insert_returning_ids(
-        t.Mentor,
+        co.Mentor,
         [
             {
                 "side": "college",
@@ -185,7 +186,7 @@ async def _assignments(
         ],
     )
     company = await seed.insert_returning_ids(
-        t.Mentor,
+        co.Mentor,
         [
             {
                 "side": "enterprise",
@@ -204,7 +205,7 @@ async def _assignments(
             for offset, project in enumerate((order_class, base)):
                 pairs.append((student, project, college[number], company[2 * number + offset]))
     ids = await seed.insert_returning_ids(
-        t.MentorAssignment,
+        co.MentorAssignment,
         [
             {
                 "student": student,
@@ -269,15 +270,15 @@ def _evaluations(
 
 
 async def _activities(rng: random.Random, today: dt.date) -> list[int]:
-    from partners import tables as t
+    from partners.organizations import tables as org
 
     organization = (
-        await t.JointOrganization.insert(
-            t.JointOrganization(kind="joint_branch", name="智能制造学院与精工智能联合党支部")
-        ).returning(t.JointOrganization.id)
+        await org.JointOrganization.insert(
+            org.JointOrganization(kind="joint_branch", name="智能制造学院与精工智能联合党支部")
+        ).returning(org.JointOrganization.id)
     )[0]["id"]
     return await seed.insert_returning_ids(
-        t.Activity,
+        org.Activity,
         [
             {
                 "organization": organization,

@@ -477,12 +477,12 @@ def run_engine(engine: str, args: argparse.Namespace, run_id: str) -> EngineResu
         result = EngineResult(engine=engine, database=prepared.label, students=args.students)
         result.seconds_to_prepare = prepared.seconds
         floor = serve("floor", "bench.floor_app:app", prepared, args.workers, cleanup)
-        portal = serve("portal", "portal.app:app", prepared, args.workers, cleanup)
+        portal = serve("portal", "college.app:app", prepared, args.workers, cleanup)
         uncached = None
         if args.uncached_duration > 0:
             no_pages = {"PORTAL_PAGE_CACHE_MB": "0"}
             uncached = serve(
-                "portal-uncached", "portal.app:app", prepared, args.workers, cleanup, no_pages
+                "portal-uncached", "college.app:app", prepared, args.workers, cleanup, no_pages
             )
         cookies = sign_in(portal)
         paths = walks(Catalog(prepared.database_url, portal, cookies))

@@ -143,7 +143,7 @@ MEMBERLESS_PROJECTS = 50  # research cooperations and workstations of enterprise
 
 def credit_code(index: int) -> str:
     """A valid, unique unified social credit code (GB 32100-2015) for the index."""
-    from partners.enterprises import credit_code_check_character
+    from partners.organizations.enterprises import credit_code_check_character
 
     first17 = f"91320500{index:09d}"
     return first17 + credit_code_check_character(first17)
@@ -160,12 +160,12 @@ async def insert_returning_ids(table, rows: list[dict[str, Any]]) -> list[int]:
 async def seed_partners(student_count: int) -> None:
     """Enterprises, joint organizations (a college and two enterprise units each, with
     members), a co-building agreement, activities with attendance, and plans with items."""
-    from partners import tables as t
+    from partners.organizations import tables as org
 
     rng = random.Random(2026)
     today = dt.date.today()
     enterprises = await insert_returning_ids(
-        t.Enterprise,
+        org.Enterprise,
         [
             {
                 "name": f"基准企业{i:04d}有限公司",
@@ -180,7 +180,7 @@ async def seed_partners(student_count: int) -> None:
         ],
     )
     organizations = await insert_returning_ids(
-        t.JointOrganization,
+        org.JointOrganization,
         [
             {
                 "kind": rng.choice(["joint_branch", "alliance", "pairing"]),
@@ -202,15 +202,15 @@ async def seed_partners(student_count: int) -> None:
                     "enterprise": enterprises[(2 * i + k) % ENTERPRISES],
                 }
             )
-    units = await insert_returning_ids(t.MemberUnit, unit_rows)
+    units = await insert_returning_ids(org.MemberUnit, unit_rows)
     member_rows = [
         {"organization": row["organization"], "member_unit": unit, "name": f"成员{unit}-{n}"}
         for unit, row in zip(units, unit_rows, strict=True)
         for n in range(MEMBERS_PER_UNIT)
     ]
-    members = await insert_returning_ids(t.OrganizationMember, member_rows)
+    members = await insert_returning_ids(org.OrganizationMember, member_rows)
     await insert_returning_ids(
-        t.Agreement,
+        org.Agreement,
         [
             {
                 "organization": org,
@@ -234,22 +234,22 @@ async def seed_partners(student_count: int) -> None:
         for org in organizations
         for n in range(ACTIVITIES_PER_ORGANIZATION)
     ]
-    activities = await insert_returning_ids(t.Activity, activity_rows)
+    activities = await insert_returning_ids(org.Activity, activity_rows)
     attendance = [
         {"activity": activity, "member": member}
         for activity, row in zip(activities, activity_rows, strict=True)
         for member in rng.sample(members_of[row["organization"]], 8)
     ]
-    await insert_returning_ids(t.MemberAttendance, attendance)
+    await insert_returning_ids(org.MemberAttendance, attendance)
     student_attendance = [
         {"activity": activity, "student": rng.randint(1, student_count)}
         for activity in activities
         for _ in range(10)
     ]
     unique = {(r["activity"], r["student"]): r for r in student_attendance}
-    await insert_returning_ids(t.StudentAttendance, list(unique.values()))
+    await insert_returning_ids(org.StudentAttendance, list(unique.values()))
     plans = await insert_returning_ids(
-        t.WorkPlan,
+        org.WorkPlan,
         [
             {"organization": org, "period": "annual", "year": year, "title": f"{year}年度工作计划"}
             for org in organizations
@@ -257,7 +257,7 @@ async def seed_partners(student_count: int) -> None:
         ],
     )
     await insert_returning_ids(
-        t.WorkPlanItem,
+        org.WorkPlanItem,
         [
             {
                 "plan": plan,
@@ -280,7 +280,7 @@ async def seed_partners(student_count: int) -> None:
         "partners_mentor_assignment",
         "partners_mentoring_log",
     ):
-        await t.Enterprise.raw(f"ANALYZE {table}")
+        await org.Enterprise.raw(f"ANALYZE {table}")
 
 
 @dataclass(frozen=True)
@@ -298,7 +298,7 @@ async def seed_projects(
     """Projects of every kind: the order classes of ``seed_mentorships``, training bases
     placing 25 students each (岗位实习, with position, agreement and insurance) with dual
     mentors, and research cooperations and workstations without members."""
-    from partners import tables as t
+    from partners.coeducation import tables as co
 
     await seed_mentorships(enterprises, student_count, rng, today)
     bases = [
@@ -330,11 +330,11 @@ async def seed_projects(
         }
         for i in range(MEMBERLESS_PROJECTS)
     ]
-    base_ids = await insert_returning_ids(t.Project, bases)
-    await insert_returning_ids(t.Project, memberless)
+    base_ids = await insert_returning_ids(co.Project, bases)
+    await insert_returning_ids(co.Project, memberless)
     placed_from = 1 + ORDER_CLASSES * ORDER_CLASS_SIZE
     base_groups = groups(base_ids, bases, PLACEMENTS_PER_BASE, placed_from, student_count)
-    await insert_returning_ids(t.Participation, placements(base_groups, rng, today))
+    await insert_returning_ids(co.Participation, placements(base_groups, rng, today))
     await seed_dual_mentors(base_groups, "实训基地", logs=2, rng=rng, today=today)
 
 
@@ -343,7 +343,7 @@ async def seed_mentorships(
 ) -> None:
     """Order classes of 40 students for the first 50 enterprises, each student with dual
     mentors, four mentoring logs and two evaluations (the record page has something to show)."""
-    from partners import tables as t
+    from partners.coeducation import tables as co
 
     order_classes = [
         {
@@ -359,10 +359,10 @@ async def seed_mentorships(
         }
         for i in range(ORDER_CLASSES)
     ]
-    order_ids = await insert_returning_ids(t.Project, order_classes)
+    order_ids = await insert_returning_ids(co.Project, order_classes)
     order_groups = groups(order_ids, order_classes, ORDER_CLASS_SIZE, 1, student_count)
     await insert_returning_ids(
-        t.Participation,
+        co.Participation,
         [
             {
                 "project": group.project,
@@ -421,17 +421,17 @@ async def seed_dual_mentors(
 ) -> None:
     """A college mentor and an enterprise mentor per project group, assigned to each of its
     students, with ``logs`` mentoring logs and one evaluation by each mentor per student."""
-    from partners import tables as t
+    from partners.coeducation import tables as co
 
     college = await insert_returning_ids(
-        t.Mentor,
+        co.Mentor,
         [
             {"side": "college", "name": f"{label}校内导师{i}", "max_mentees": len(g.students)}
             for i, g in enumerate(project_groups)
         ],
     )
     company = await insert_returning_ids(
-        t.Mentor,
+        co.Mentor,
         [
             {
                 "side": "enterprise",
@@ -448,7 +448,7 @@ async def seed_dual_mentors(
         for student in group.students
     ]
     assignments = await insert_returning_ids(
-        t.MentorAssignment,
+        co.MentorAssignment,
         [
             {
                 "student": student,
@@ -482,8 +482,8 @@ async def seed_dual_mentors(
             evaluations.append(
                 {"assignment": assignment, "mentor": mentor, "term": "2025-2026-2", **scores}
             )
-    await insert_returning_ids(t.MentoringLog, log_rows)
-    await insert_returning_ids(t.Evaluation, evaluations)
+    await insert_returning_ids(co.MentoringLog, log_rows)
+    await insert_returning_ids(co.Evaluation, evaluations)
 
 
 async def seed_accounts(per_role: int = LOAD_ACCOUNTS_PER_ROLE) -> dict[str, int]:
@@ -491,27 +491,28 @@ async def seed_accounts(per_role: int = LOAD_ACCOUNTS_PER_ROLE) -> dict[str, int
     hash, profile, link, audit): ``per_role`` coordinators; partners of enterprises that run
     projects and belong to a joint organization; mentors who have mentees (college and
     enterprise side in turn); students who have dual mentors and mentoring logs."""
-    from partners import tables as t
-    from portal.accounts import NewAccount, create_account
+    from college.accounts import NewAccount, create_account
+    from partners.coeducation import tables as co
+    from partners.organizations import tables as org
     from portal.audit import Actor
     from portal.tables import Role, Student
 
-    member_enterprises = t.MemberUnit.select(t.MemberUnit.enterprise).where(
-        t.MemberUnit.enterprise.is_not_null()
+    member_enterprises = org.MemberUnit.select(org.MemberUnit.enterprise).where(
+        org.MemberUnit.enterprise.is_not_null()
     )
     partners = (
-        await t.Project.select(t.Project.enterprise)
+        await co.Project.select(co.Project.enterprise)
         .where(
-            t.Project.kind.is_in(["order_class", "training_base"]),
-            t.Project.enterprise.is_in(member_enterprises),
+            co.Project.kind.is_in(["order_class", "training_base"]),
+            co.Project.enterprise.is_in(member_enterprises),
         )
-        .order_by(t.Project.id)
+        .order_by(co.Project.id)
     )
-    mentors = await t.MentorAssignment.select(
-        t.MentorAssignment.college_mentor, t.MentorAssignment.enterprise_mentor
-    ).order_by(t.MentorAssignment.id)
-    mentees = await t.MentorAssignment.select(t.MentorAssignment.student.student_no).order_by(
-        t.MentorAssignment.id
+    mentors = await co.MentorAssignment.select(
+        co.MentorAssignment.college_mentor, co.MentorAssignment.enterprise_mentor
+    ).order_by(co.MentorAssignment.id)
+    mentees = await co.MentorAssignment.select(co.MentorAssignment.student.student_no).order_by(
+        co.MentorAssignment.id
     )
     mentor_ids = unique(m for r in mentors for m in (r["college_mentor"], r["enterprise_mentor"]))
     linked: dict[Role, list[dict[str, Any]]] = {
@@ -592,7 +593,7 @@ def seed(database_url: str, students: int, env: dict[str, str] | None = None) ->
 def create_user(database_url: str, env: dict[str, str] | None = None) -> None:
     """The signed-in account, made with the portal's own CLI."""
     portal = _venv_bin("portal")
-    command = [str(portal)] if portal.exists() else [sys.executable, "-m", "portal.commands"]
+    command = [str(portal)] if portal.exists() else [sys.executable, "-m", "college.commands"]
     command += [
         "create-user",
         "--username",

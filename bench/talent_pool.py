@@ -48,7 +48,11 @@ RANKS = ["一等奖", "二等奖", "三等奖", "金奖", "银奖", "铜奖", "�
 async def seed_score_inputs(student_count: int) -> dict[str, int]:
     """Awards, attendance and nominations where the seeded database has none; returns the
     row counts of every input of the score."""
-    from partners.tables import Activity, Evaluation, StudentAttendance
+    from partners.coeducation.tables import Evaluation
+    from partners.organizations.tables import (
+        Activity,
+        StudentAttendance,
+    )
     from portal.tables import Award, Student
     from talent_pool.tables import Flag
 

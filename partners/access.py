@@ -12,14 +12,16 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from partners.tables import (
-    Enterprise,
-    JointOrganization,
-    MemberUnit,
+from partners.coeducation.tables import (
     MentorAssignment,
     Participation,
     ParticipationStatus,
     Project,
+)
+from partners.organizations.tables import (
+    Enterprise,
+    JointOrganization,
+    MemberUnit,
 )
 from portal.tables import Role, Student
 
@@ -117,7 +119,7 @@ def mentored_by_sql(student_id: str) -> str:
 
 
 def students_visible_sql(viewer: Any, student_id: str) -> tuple[str, dict[str, Any]]:
-    """The students whose record a viewer may see (as portal.record.student_scope): the
+    """The students whose record a viewer may see (as college.record.student_scope): the
     condition on ``student_id`` and its parameters."""
     if viewer.role is Role.coordinator:
         return "1 = 1", {}
@@ -150,7 +152,7 @@ def organizations_visible_sql(viewer: Any, organization_id: str) -> tuple[str, d
 
 def assignments_visible_sql(viewer: Any, alias: str) -> tuple[str, dict[str, Any]]:
     """The mentor assignments (table alias ``alias``) a viewer may see (as
-    partners.mentorships.viewer_assignments)."""
+    partners.coeducation.mentorships.viewer_assignments)."""
     if viewer.role is Role.coordinator:
         return "1 = 1", {}
     if viewer.role is Role.partner and viewer.enterprise_id is not None:

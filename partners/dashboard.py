@@ -1,7 +1,7 @@
 """Dashboard figures of the partner side: enterprises by status, joint organizations,
 activities this term, agreements running out (listed and counted), overdue plan items.
 
-The SQL is in partners.queries.dashboard, scoped like every partners page: a coordinator sees
+The SQL is in partners.dashboard_queries, scoped like every partners page: a coordinator sees
 the college, a partner only its own enterprise and the organizations that enterprise belongs
 to.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from partners.queries.dashboard import agreements_to_renew, overdue_items, partner_counts
+from partners.dashboard_queries import agreements_to_renew, overdue_items, partner_counts
 from portal.auth import Viewer
 
 

@@ -5,7 +5,10 @@ from portal.settings import ROOT
 APP_CONFIG = AppConfig(
     app_name="partners",
     migrations_folder_path=str(ROOT / "migrations" / "partners"),
-    table_classes=table_finder(modules=["partners.tables"], exclude_imported=True),
+    table_classes=table_finder(
+        modules=["partners.organizations.tables", "partners.coeducation.tables"],
+        exclude_imported=True,
+    ),
     migration_dependencies=["piccolo.apps.user.piccolo_app", "portal.piccolo_app"],
     commands=[],
 )

@@ -1,14 +1,12 @@
-"""Routes of the partners app: enterprises, joint organizations with their activities and
-plans, co-education projects, mentors and dual-mentor assignments."""
+"""Routes of the partners app: its two areas, enterprises and their party organizations, and
+co-education."""
 
-from partners.views import (
+from partners.coeducation.views import mentors, mentorships, projects
+from partners.organizations.views import (
     activities,
     enterprises,
-    mentors,
-    mentorships,
     organizations,
     plans,
-    projects,
     reports,
 )
 

@@ -1,14 +1,9 @@
-"""The portal app's routes, gathered from its page families."""
+"""The base's routes: signing in and out, students, and the audit log."""
 
-from portal.views import accounts, audit, auth, batches, home, imports, records, students
+from portal.views import audit, auth, students
 
 routes = [
     *auth.routes,
-    *home.routes,
     *students.routes,
-    *accounts.routes,
     *audit.routes,
-    *records.routes,
-    *imports.routes,
-    *batches.routes,
 ]

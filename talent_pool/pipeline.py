@@ -17,10 +17,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from partners.students import student_scope
 from portal.audit import AuditTrail
 from portal.auth import Viewer
 from portal.i18n import _, lazy
-from portal.record import student_scope
 from portal.students import age_on
 from portal.tables import Role, Student
 from talent_pool.tables import (

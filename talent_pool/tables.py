@@ -20,7 +20,7 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamp import TimestampNow
 from piccolo.table import Table
 
-from partners.tables import Enterprise
+from partners.organizations.tables import Enterprise
 from portal.tables import Student
 
 

@@ -123,7 +123,7 @@ def empty_database() -> None:
 def client():
     from starlette.testclient import TestClient
 
-    from portal.app import create_app
+    from college.app import create_app
 
     with TestClient(create_app(), base_url="http://testserver") as test_client:
         yield test_client

@@ -13,24 +13,26 @@ from typing import Any, TypeVar
 from bs4 import BeautifulSoup
 from starlette.testclient import TestClient
 
-from partners.enterprises import credit_code_check_character
-from partners.tables import (
-    Activity,
-    CommitteeSeat,
-    Enterprise,
+from college.accounts import NewAccount, create_account
+from partners.coeducation.tables import (
     Evaluation,
-    JointOrganization,
-    MemberUnit,
     Mentor,
     MentorAssignment,
     MentoringLog,
-    OrganizationMember,
     Participation,
     Project,
+)
+from partners.organizations.enterprises import credit_code_check_character
+from partners.organizations.tables import (
+    Activity,
+    CommitteeSeat,
+    Enterprise,
+    JointOrganization,
+    MemberUnit,
+    OrganizationMember,
     WorkPlan,
     WorkPlanItem,
 )
-from portal.accounts import NewAccount, create_account
 from portal.audit import Actor
 from portal.tables import Award, Role, Student
 

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from college.views.records import record_context, record_or_404
 from portal.audit import actor_of, audited_write
 from portal.auth import allow
 from portal.cache import cached_page, cached_value
@@ -37,7 +38,6 @@ from portal.students import (
 )
 from portal.tables import Role, Student
 from portal.templating import render
-from portal.views.records import record_context, record_or_404
 from portal.xlsx import Column
 
 

@@ -10,12 +10,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from partners.students import visible_student
 from portal.audit import actor_of
 from portal.auth import allow
 from portal.flash import flash
 from portal.forms import FormState, read_form
 from portal.i18n import _
-from portal.record import visible_student
 from portal.tables import Role
 from portal.templating import render
 from talent_pool.flags import (

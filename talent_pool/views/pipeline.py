@@ -2,7 +2,7 @@
 the due list, and the file as PDF. The rules live in talent_pool/pipeline.py.
 
 Coordinators write; partners and mentors read the files of the students they may see
-(`portal.record.student_scope`); students get 404 everywhere under /talent-pool/.
+(`college.record.student_scope`); students get 404 everywhere under /talent-pool/.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from partners.students import visible_student
 from portal.audit import actor_of, audited_write
 from portal.auth import allow
 from portal.db import contains
@@ -23,7 +24,6 @@ from portal.forms import FormState, read_form
 from portal.i18n import _
 from portal.pagination import Page, PageRequest, Sort
 from portal.pdf import margin_boxes, pdf_response, render_pdf
-from portal.record import visible_student
 from portal.students import gender_label, political_status_label
 from portal.tables import Role
 from portal.templating import render, templates

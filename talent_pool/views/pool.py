@@ -16,6 +16,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from college.views.records import record_url
+from partners.students import visible_student
 from portal.auth import allow
 from portal.cache import cached_page, cached_value
 from portal.engine import offloaded_reads
@@ -23,11 +25,10 @@ from portal.exports import excel_export, export_read
 from portal.i18n import _, current_locale
 from portal.pagination import Page, PageRequest
 from portal.pdf import margin_boxes, pdf_response, render_pdf
-from portal.record import record_labels, visible_student
 from portal.students import POLITICAL_STATUSES, gender_label, political_status_label
 from portal.tables import Role
 from portal.templating import render, templates
-from portal.views.records import record_url
+from portal.vocabulary import record_labels
 from portal.xlsx import Column, export_filename
 from talent_pool.flags import flags_context
 from talent_pool.pipeline import STAGES, pipeline_context

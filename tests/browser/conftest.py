@@ -68,7 +68,7 @@ def _wait_until_healthy(server: LiveServer) -> None:
 
 @pytest.fixture(scope="module")
 def live_server() -> Iterator[LiveServer]:
-    """uvicorn serving portal.app:app for the tests of one module, with the batch runner
+    """uvicorn serving college.app:app for the tests of one module, with the batch runner
     polling often so a batch starts at once. Not for the whole session: its runner would
     claim the batches other modules' tests make in the same database."""
     port = free_port()
@@ -82,7 +82,7 @@ def live_server() -> Iterator[LiveServer]:
     log_dir = Path(os.environ.get("PORTAL_VAR_DIR", tempfile.gettempdir()))
     log_path = log_dir / f"browser-server-{port}.log"
     command = [
-        sys.executable, "-m", "uvicorn", "portal.app:app",
+        sys.executable, "-m", "uvicorn", "college.app:app",
         "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--log-level", "warning",
     ]  # fmt: skip
     with log_path.open("wb") as log:

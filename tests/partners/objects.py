@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from partners.tables import (
+from partners.organizations.tables import (
     Activity,
     CommitteeSeat,
     MemberUnit,

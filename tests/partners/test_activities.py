@@ -7,8 +7,12 @@ import datetime
 
 import pytest
 
-from partners.activities import attendable_students, check_activity_form, latest_allowed_date
-from partners.tables import (
+from partners.organizations.activities import (
+    attendable_students,
+    check_activity_form,
+    latest_allowed_date,
+)
+from partners.organizations.tables import (
     Activity,
     MemberAttendance,
     MemberUnit,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from partners.enterprises import (
+from partners.organizations.enterprises import (
     CreditCodeError,
     check_credit_code,
     credit_code_check_character,

@@ -7,7 +7,12 @@ import datetime
 import pytest
 
 from partners.dashboard import term_bounds
-from partners.tables import Activity, Agreement, WorkPlan, WorkPlanItem
+from partners.organizations.tables import (
+    Activity,
+    Agreement,
+    WorkPlan,
+    WorkPlanItem,
+)
 from tests.support import make_organization, run
 
 TODAY = datetime.date.today()
@@ -106,7 +111,7 @@ def test_activities_this_term_are_counted(signed_in, people):
 
 
 def test_students_without_a_log_for_30_days_need_attention(signed_in, people):
-    from partners.tables import MentorAssignment, MentoringLog
+    from partners.coeducation.tables import MentorAssignment, MentoringLog
 
     run(MentoringLog.delete(force=True))
     long_ago = TODAY - datetime.timedelta(days=60)
@@ -125,7 +130,7 @@ def test_students_without_a_log_for_30_days_need_attention(signed_in, people):
 
 
 def test_a_mentor_sees_only_their_own_mentees_needing_attention(signed_in, people):
-    from partners.tables import MentorAssignment, MentoringLog
+    from partners.coeducation.tables import MentorAssignment, MentoringLog
 
     run(MentoringLog.delete(force=True))
     long_ago = TODAY - datetime.timedelta(days=60)

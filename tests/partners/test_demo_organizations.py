@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime
 
-from partners.tables import (
+from college.demo.seed import seed_demo
+from partners.organizations.tables import (
     Activity,
     Agreement,
     CommitteeSeat,
@@ -13,7 +14,6 @@ from partners.tables import (
     MemberUnit,
     WorkPlanItem,
 )
-from portal.demo import seed_demo
 from tests.support import run
 
 
@@ -52,7 +52,7 @@ def test_seeding_twice_adds_nothing():
 
 
 def test_the_demo_has_projects_of_every_kind_and_dual_mentors_for_most_students():
-    from partners.tables import Evaluation, MentorAssignment, MentoringLog, Project
+    from partners.coeducation.tables import Evaluation, MentorAssignment, MentoringLog, Project
     from portal.tables import Student
 
     run(seed_demo(student_count=200))

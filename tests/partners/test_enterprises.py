@@ -7,7 +7,11 @@ import json
 
 import pytest
 
-from partners.tables import Enterprise, MemberUnit, PartnerAccount
+from partners.organizations.tables import (
+    Enterprise,
+    MemberUnit,
+    PartnerAccount,
+)
 from portal.tables import AuditEntry, Role
 from tests.support import (
     Browser,
@@ -129,7 +133,7 @@ TOMORROW = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
 def test_bad_input_is_explained_next_to_the_field(coordinator, field, bad_value):
     response = coordinator.post("/enterprises/new", {**VALID, field: bad_value})
     assert response.status_code == 400
-    assert response.template.name == "partners/enterprise_form.html"
+    assert response.template.name == "organizations/enterprise_form.html"
     assert Browser.field_error(response, field)
     assert response.context["values"][field] == bad_value
     if field != "name":
@@ -164,7 +168,7 @@ def test_a_duplicate_code_lost_in_a_race_is_the_same_field_error(coordinator, mo
     async def nobody_has_it(code, enterprise_id):
         return False
 
-    monkeypatch.setattr("partners.views.enterprises.credit_code_taken", nobody_has_it)
+    monkeypatch.setattr("partners.organizations.views.enterprises.credit_code_taken", nobody_has_it)
     response = coordinator.post("/enterprises/new", VALID)
     assert response.status_code == 400
     assert Browser.field_error(response, "credit_code")
@@ -328,7 +332,7 @@ def test_the_add_account_link_prefills_role_and_enterprise(coordinator, people):
 def test_deleting_an_unlinked_enterprise(coordinator):
     enterprise_id = make_enterprise(name="待删除企业")
     confirm = coordinator.get(f"/enterprises/{enterprise_id}/delete")
-    assert confirm.template.name == "partners/enterprise_delete.html"
+    assert confirm.template.name == "organizations/enterprise_delete.html"
     assert Browser.soup(confirm).select_one("form button.danger")
     response = coordinator.post(f"/enterprises/{enterprise_id}/delete")
     assert response.status_code == 303

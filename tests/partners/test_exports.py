@@ -8,21 +8,22 @@ import datetime
 
 import pytest
 
-from partners.activities import kind_label as activity_kind_label
-from partners.enterprises import enterprise_status_label
-from partners.mentorships import side_label
-from partners.mentorships import status_label as assignment_status_label
-from partners.organizations import kind_label as organization_kind_label
-from partners.projects import project_kind_label
-from partners.tables import (
+from partners.coeducation.mentorships import side_label
+from partners.coeducation.mentorships import status_label as assignment_status_label
+from partners.coeducation.projects import project_kind_label
+from partners.coeducation.tables import Mentor, Project
+from partners.organizations.activities import kind_label as activity_kind_label
+from partners.organizations.enterprises import enterprise_status_label
+from partners.organizations.joint_organizations import (
+    kind_label as organization_kind_label,
+)
+from partners.organizations.tables import (
     Activity,
     Agreement,
     Enterprise,
     JointOrganization,
     MemberAttendance,
-    Mentor,
     OrganizationMember,
-    Project,
     StudentAttendance,
     WorkPlan,
     WorkPlanItem,

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from partners.tables import Mentor
+from partners.coeducation.tables import Mentor
 from portal.tables import AuditEntry
 from tests.support import Browser, make_assignment, make_mentor, make_student, run
 

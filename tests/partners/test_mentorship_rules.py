@@ -8,7 +8,7 @@ import decimal
 
 import pytest
 
-from partners.mentorships import (
+from partners.coeducation.mentorships import (
     assignment_scope,
     average_scores,
     check_capacity,
@@ -22,8 +22,8 @@ from partners.mentorships import (
     rank_suggestions,
     writer_for,
 )
-from partners.queries.dashboard import needing_attention
-from partners.tables import MentorAssignment
+from partners.coeducation.tables import MentorAssignment
+from partners.dashboard_queries import needing_attention
 from portal.forms import FormState
 from portal.tables import Role
 from tests.support import make_assignment, make_log, make_mentor, make_student, run

@@ -9,8 +9,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from partners.tables import Evaluation, Mentor, MentorAssignment, MentoringLog
-from partners.views.mentorships import RuleViolation, insert_assignment
+from partners.coeducation.tables import Evaluation, Mentor, MentorAssignment, MentoringLog
+from partners.coeducation.views.mentorships import RuleViolation, insert_assignment
 from portal.tables import AuditEntry, Student
 from tests.support import (
     Browser,

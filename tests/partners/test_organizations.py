@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from partners.organizations import (
+from partners.dashboard_queries import agreements_to_renew
+from partners.organizations.joint_organizations import (
     MAX_DOCUMENT_BYTES,
     agreement_warning,
     check_agreement_form,
@@ -18,8 +19,7 @@ from partners.organizations import (
     unit_conflicts,
     unit_removal_error,
 )
-from partners.queries.dashboard import agreements_to_renew
-from partners.tables import (
+from partners.organizations.tables import (
     Agreement,
     CommitteeSeat,
     JointOrganization,

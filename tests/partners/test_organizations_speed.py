@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from partners.enterprises import credit_code_check_character
-from partners.tables import Enterprise
+from partners.organizations.enterprises import credit_code_check_character
+from partners.organizations.tables import Enterprise
 from tests.support import Browser, count_queries, make_enterprise, make_member_unit, run
 
 FIRST17 = "91350100MA2Y3K8Q7"

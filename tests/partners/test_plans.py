@@ -7,14 +7,17 @@ import datetime
 
 import pytest
 
-from partners.plans import (
+from partners.dashboard_queries import overdue_items
+from partners.organizations.plans import (
     check_item_form,
     check_plan_form,
     completion_rate,
     is_overdue,
 )
-from partners.queries.dashboard import overdue_items
-from partners.tables import WorkPlan, WorkPlanItem
+from partners.organizations.tables import (
+    WorkPlan,
+    WorkPlanItem,
+)
 from portal.auth import Viewer
 from portal.forms import FormState
 from portal.tables import AuditEntry, Role

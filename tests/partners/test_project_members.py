@@ -8,7 +8,7 @@ import datetime
 
 import pytest
 
-from partners.tables import Participation
+from partners.coeducation.tables import Participation
 from tests.support import (
     Browser,
     count_queries,

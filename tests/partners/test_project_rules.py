@@ -8,7 +8,7 @@ import datetime
 
 import pytest
 
-from partners.projects import (
+from partners.coeducation.projects import (
     ParticipationRefused,
     add_participation,
     age_on,
@@ -25,7 +25,8 @@ from partners.projects import (
     runs_too_long,
     withdraw_participation,
 )
-from partners.tables import Enterprise, Participation
+from partners.coeducation.tables import Participation
+from partners.organizations.tables import Enterprise
 from portal.audit import Actor
 from portal.forms import FormState
 from portal.tables import AuditEntry, Student

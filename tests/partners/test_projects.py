@@ -7,7 +7,8 @@ import datetime
 
 import pytest
 
-from partners.tables import Enterprise, Participation, Project
+from partners.coeducation.tables import Participation, Project
+from partners.organizations.tables import Enterprise
 from portal.tables import AuditEntry, Student
 from tests.support import (
     Browser,
@@ -73,7 +74,7 @@ def test_list_tabs_search_filter_sort_and_seats(coordinator, people):
     make_participation(order, make_student(), kind="enrollment", status="withdrawn")
     make_project(people.enterprise_b, kind="research", name="乙科研", status="planning")
     response = coordinator.get("/projects/?kind=order_class")
-    assert response.template.name == "partners/project_list.html"
+    assert response.template.name == "coeducation/project_list.html"
     assert names_in_list(response) == ["甲订单班"]
     row = Browser.soup(response).select_one("#projects tbody tr")
     assert row.select_one(".seats").get_text(strip=True) == "1 / 5"
@@ -88,7 +89,7 @@ def test_list_tabs_search_filter_sort_and_seats(coordinator, people):
 
 def test_list_empty_states(coordinator, people):
     none_of_kind = coordinator.get("/projects/?kind=workstation")
-    assert none_of_kind.template.name == "partners/project_list.html"
+    assert none_of_kind.template.name == "coeducation/project_list.html"
     assert Browser.soup(none_of_kind).select_one("p.empty")
     no_match = coordinator.get("/projects/?q=不存在的项目")
     assert "/projects/" in Browser.soup(no_match).select_one("p.empty a")["href"]
@@ -97,7 +98,7 @@ def test_list_empty_states(coordinator, people):
 def test_list_counts_seats_in_one_query_not_per_row(coordinator, people, monkeypatch):
     for n in range(25):
         make_project(people.enterprise_a, name=f"基地{n:02d}")
-    from partners.views import projects as views
+    from partners.coeducation.views import projects as views
 
     calls = []
     original = views.seats_taken

@@ -12,14 +12,19 @@ import os
 import pytest
 from pypdf import PdfReader
 
-from partners.reports import BadYear, PlanProgress, completion_chart, report_year
-from partners.tables import (
+from partners.coeducation.tables import Project
+from partners.organizations.reports import (
+    BadYear,
+    PlanProgress,
+    completion_chart,
+    report_year,
+)
+from partners.organizations.tables import (
     Activity,
     Agreement,
     JointOrganization,
     MemberAttendance,
     OrganizationMember,
-    Project,
     StudentAttendance,
     WorkPlan,
     WorkPlanItem,

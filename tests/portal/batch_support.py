@@ -7,7 +7,7 @@ import json
 import zipfile
 from typing import Any
 
-from portal.batches import zip_path, zip_relative_path
+from college.batches import zip_path, zip_relative_path
 from portal.tables import JobStatus, PdfBatch
 from tests.support import insert_id, run
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from starlette.routing import Mount, Route
 
-from portal.app import create_app
+from college.app import create_app
 from tests.partners import (
     matrix_activities,
     matrix_enterprises,

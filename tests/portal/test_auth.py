@@ -6,7 +6,7 @@ import datetime
 
 from piccolo_api.session_auth.tables import SessionsBase
 
-from portal.app import create_app
+from college.app import create_app
 from portal.auth import SESSION_COOKIE
 from portal.settings import load_settings
 from portal.tables import LoginAttempt

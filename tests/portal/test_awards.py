@@ -7,8 +7,8 @@ import datetime
 
 import pytest
 
+from college.record import check_award_form
 from portal.forms import FormState
-from portal.record import check_award_form
 from portal.tables import AuditEntry, Award
 from tests.support import Browser, make_award, run
 

@@ -14,8 +14,8 @@ from urllib.parse import quote
 import pytest
 from pypdf import PdfReader
 
-import portal.batches as batches
-from portal.batches import claim, count_in_scope, pdf_name, requeue_stale, run_batch, run_once
+import college.batches as batches
+from college.batches import claim, count_in_scope, pdf_name, requeue_stale, run_batch, run_once
 from portal.tables import AuditEntry, JobStatus, PdfBatch, Student
 from tests.portal.batch_support import batch_row, make_batch, make_finished_batch
 from tests.support import (
@@ -92,7 +92,7 @@ def test_the_student_list_links_to_the_batch_export(coordinator):
 def test_the_form_offers_each_class_major_cohort_and_department(coordinator, class_students):
     response = coordinator.get("/records/batches/")
     assert response.status_code == 200
-    assert response.template.name == "portal/batch_list.html"
+    assert response.template.name == "college/batch_list.html"
     soup = coordinator.soup(response)
     values = {option["value"] for option in soup.select("#f-target optgroup option")}
     assert {
@@ -186,7 +186,7 @@ def test_the_progress_page_moves_while_running_and_offers_the_zip_when_done(
 ):
     batch_id = int(start(coordinator).headers["location"].rsplit("/", 1)[1])
     page = coordinator.get(f"/records/batches/{batch_id}")
-    assert page.template.name == "portal/batch_detail.html"
+    assert page.template.name == "college/batch_detail.html"
     soup = coordinator.soup(page)
     section = soup.select_one("[data-progress-url]")
     assert section["data-progress-url"].endswith(f"/records/batches/{batch_id}/progress")

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from piccolo.apps.user.tables import BaseUser
 from starlette.testclient import TestClient
 
-from portal.app import create_app
+from college.app import create_app
 from portal.auth import SESSION_COOKIE
 from portal.tables import Profile, Role
 from tests.support import (

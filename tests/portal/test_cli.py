@@ -6,8 +6,9 @@ import io
 
 from piccolo.apps.user.tables import BaseUser
 
-from partners.tables import Enterprise, Mentor
-from portal.commands import main
+from college.commands import main
+from partners.coeducation.tables import Mentor
+from partners.organizations.tables import Enterprise
 from portal.tables import Profile, Student
 from tests.support import Browser, make_student, run
 

@@ -8,7 +8,7 @@ import asyncio
 import httpx2
 from piccolo.engine import engine_finder
 
-from portal.app import create_app
+from college.app import create_app
 from portal.auth import SESSION_COOKIE
 from portal.tables import AuditEntry, Student
 from tests.support import PASSWORD, run, student_values

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from starlette.testclient import TestClient
 
-from portal.app import create_app
+from college.app import create_app
 from portal.auth import SESSION_COOKIE
 from portal.settings import load_settings
 from tests.support import PASSWORD, Browser, student_values

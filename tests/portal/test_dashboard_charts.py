@@ -11,7 +11,8 @@ import json
 import pytest
 from bs4 import BeautifulSoup
 
-from partners.tables import Activity, Evaluation, MentoringLog
+from partners.coeducation.tables import Evaluation, MentoringLog
+from partners.organizations.tables import Activity
 from portal.charts import (
     Chart,
     Series,

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from starlette.testclient import TestClient
 
-from portal.app import create_app
+from college.app import create_app
 from tests.partners.test_mentorships import new_assignment_form, placed_student
 from tests.support import Browser, count_queries, student_values
 

@@ -1,4 +1,4 @@
-"""Tests for portal.demo_data, the deterministic generator behind `portal seed-demo`."""
+"""Tests for college.demo.people, the deterministic generator behind `portal seed-demo`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-from portal.demo_data import (
+from college.demo.people import (
     DemoCollege,
     build_demo_college,
     credit_code_check_character,

@@ -8,10 +8,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from partners.tables import Enterprise
+from college.views.accounts import role_label
+from partners.organizations.tables import Enterprise
 from portal import exports
 from portal.tables import AuditEntry, Student
-from portal.views.accounts import role_label
 from tests.portal.export_support import (
     count_queries,
     export,

@@ -13,8 +13,8 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-import portal.importing.applying as applying
-from portal.importing.reading import MAX_DATA_ROWS, MAX_FILE_BYTES
+import college.importing.applying as applying
+from college.importing.reading import MAX_DATA_ROWS, MAX_FILE_BYTES
 from portal.tables import AuditEntry, ImportBatch, Student
 from tests.portal.import_support import (
     FIXTURES,
@@ -64,7 +64,7 @@ def problems_of(page) -> list[tuple[int, str, str]]:
 def test_a_clean_workbook_is_previewed_without_writing_anything(coordinator):
     content = xlsx_bytes([STUDENT_HEADER, *(student_row(n) for n in range(1, 6))])
     batch_id, page = preview_of(coordinator, content)
-    assert page.template.name == "portal/import_detail.html"
+    assert page.template.name == "college/import_detail.html"
     assert page.context["counts"]["create"] == 5
     assert page.context["can_confirm"] is True
     assert len(page.context["page"].rows) == 5
@@ -326,7 +326,7 @@ def test_a_birth_date_that_makes_a_child_is_refused_like_on_the_form(coordinator
 def refusal(coordinator, content: bytes, name: str = "学生.xlsx", mime: str = XLSX) -> str:
     response = upload(coordinator, "/students/import", content, name, mime)
     assert response.status_code == 400
-    assert response.template.name == "portal/import_upload.html"
+    assert response.template.name == "college/import_upload.html"
     message = coordinator.field_error(response, "file")
     assert message
     return message

@@ -7,8 +7,9 @@ import datetime
 
 import pytest
 
-from partners.enterprises import credit_code_check_character
-from partners.tables import Enterprise, Mentor
+from partners.coeducation.tables import Mentor
+from partners.organizations.enterprises import credit_code_check_character
+from partners.organizations.tables import Enterprise
 from tests.portal.import_support import batch_id_of, stored_batch, upload, xlsx_bytes
 from tests.support import make_assignment, make_enterprise, make_mentor, run
 

@@ -10,10 +10,10 @@ import zipfile
 
 import pytest
 
-from portal.importing import reading, values
-from portal.importing.kinds import SPECS
-from portal.importing.preview import find_header, normalise_header, read_rows
-from portal.importing.reading import FileRefused, Sheet, clean_text, decode_text, read_sheet
+from college.importing import reading, values
+from college.importing.kinds import SPECS
+from college.importing.preview import find_header, normalise_header, read_rows
+from college.importing.reading import FileRefused, Sheet, clean_text, decode_text, read_sheet
 from tests.portal.import_support import STUDENT_HEADER, csv_bytes, student_row, xlsx_bytes
 
 STUDENTS = SPECS["students"]

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime
 
-from partners.tables import Activity, MentoringLog, StudentAttendance
+from college.record import gather_record
+from partners.coeducation.tables import MentoringLog
+from partners.organizations.tables import (
+    Activity,
+    StudentAttendance,
+)
+from partners.students import record_student, visible_student
 from portal.auth import Viewer
-from portal.record import gather_record, visible_student
-from portal.record_queries import record_student
 from portal.tables import Role, Student
 from tests.support import insert_id, make_evaluation, make_student, run
 
@@ -34,7 +38,7 @@ def test_the_student_sees_their_whole_record(signed_in, people):
     attend(people.organization_a, people.student_id, "工匠精神讲座")
     response = signed_in("student").get("/me")
     assert response.status_code == 200
-    assert response.template.name == "portal/my_record.html"
+    assert response.template.name == "college/my_record.html"
     record = response.context["record"]
     assert [row.id for row in record.participations] == [people.mine.participation]
     assert [row.id for row in record.assignments] == [people.mine.assignment]

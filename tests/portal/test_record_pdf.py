@@ -12,7 +12,7 @@ from urllib.parse import quote
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from partners.tables import Mentor, MentoringLog
+from partners.coeducation.tables import Mentor, MentoringLog
 from portal.tables import Student
 from tests.support import make_log, run
 
@@ -100,9 +100,9 @@ def test_the_other_students_logs_never_reach_the_pdf(signed_in, people):
 def test_the_pdf_is_typeset_from_plain_data_in_the_worker(signed_in, people, monkeypatch):
     """The request only reads the record: its HTML is rendered in the PDF worker, from data
     that pickles, in the request's language."""
-    import portal.views.records as records
+    import college.views.records as records
+    from college.record import RecordDocument
     from portal.pdf import document_html
-    from portal.record import RecordDocument
 
     sent = []
     render = records.render_document

@@ -7,7 +7,7 @@ import re
 
 from starlette.routing import Match, Router
 
-from portal.app import create_app
+from college.app import create_app
 
 PARAMETER = re.compile(r"{[^}]+}")
 

@@ -32,7 +32,7 @@ def two_workers(tmp_path) -> Iterator[str]:
     log = (tmp_path / "server.log").open("wb")
     server = subprocess.Popen(
         [
-            sys.executable, "-m", "uvicorn", "portal.app:app", "--host", "127.0.0.1",
+            sys.executable, "-m", "uvicorn", "college.app:app", "--host", "127.0.0.1",
             "--port", str(port), "--workers", "2", "--log-level", "warning",
         ],
         cwd=ROOT,

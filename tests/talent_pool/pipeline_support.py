@@ -120,7 +120,7 @@ def render_template(name: str, **context: Any) -> str:
     """Renders a partial template as a page would include it (url_for works)."""
     from starlette.requests import Request
 
-    from portal.app import create_app
+    from college.app import create_app
     from portal.templating import templates
 
     scope = {

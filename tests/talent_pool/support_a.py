@@ -8,7 +8,11 @@ import itertools
 import json
 from typing import Any
 
-from partners.tables import Activity, JointOrganization, StudentAttendance
+from partners.organizations.tables import (
+    Activity,
+    JointOrganization,
+    StudentAttendance,
+)
 from talent_pool.scoring import flag_candidates, rescore, score_of
 from talent_pool.tables import Flag, FlagReview, PoolEntry, ScoreSettings
 from tests.support import (

@@ -10,8 +10,8 @@ import json
 import pytest
 from starlette.requests import Request
 
-from partners.tables import Activity
-from portal.app import create_app
+from college.app import create_app
+from partners.organizations.tables import Activity
 from portal.auth import Viewer
 from portal.tables import AuditEntry, Award, Role
 from portal.templating import templates

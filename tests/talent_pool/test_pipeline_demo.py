@@ -8,9 +8,9 @@ from collections import Counter
 
 import pytest
 
-from portal.demo import seed_demo
+from college.demo.pipeline import seed_pipeline
+from college.demo.seed import seed_demo
 from portal.tables import Student
-from talent_pool.demo import seed_pipeline
 from talent_pool.pipeline import Event, build_state, check_event, due_items
 from talent_pool.tables import (
     DueItem,

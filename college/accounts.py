@@ -1,0 +1,162 @@
+"""Accounts: creating logins for each role, and disabling them. Used by pages and the CLI."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from piccolo.apps.user.tables import BaseUser
+from piccolo_api.session_auth.tables import SessionsBase
+
+from partners.coeducation.tables import Mentor
+from partners.organizations.tables import (
+    Enterprise,
+    PartnerAccount,
+)
+from portal.audit import Actor, audited_write
+from portal.auth import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from portal.db import is_unique_violation
+from portal.i18n import _
+from portal.passwords import hash_password
+from portal.tables import Profile, Role, Student
+
+USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_.\-]{3,50}")
+
+
+class AccountError(Exception):
+    """A field of a new account is wrong; `field` names it for the form."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    username: str
+    password: str
+    role: Role
+    display_name: str = ""
+    enterprise_id: int | None = None
+    student_no: str = ""
+    mentor_id: int | None = None
+
+
+def check_username_and_password(username: str, password: str) -> None:
+    if not USERNAME_PATTERN.fullmatch(username):
+        raise AccountError(
+            "username", _("A username is 3 to 50 letters, digits, dots, dashes or underscores.")
+        )
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(
+            "password", _("A password has at least %(min)s characters.", min=MIN_PASSWORD_LENGTH)
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError(
+            "password", _("At most %(limit)s characters.", limit=MAX_PASSWORD_LENGTH)
+        )
+
+
+async def linked_name(account: NewAccount) -> tuple[str, int | None]:
+    """Checks the record a partner, student or mentor account is tied to; returns its name, id."""
+    if account.role is Role.partner:
+        if account.enterprise_id is None:
+            raise AccountError("enterprise", _("Choose the enterprise of this partner account."))
+        row = (
+            await Enterprise.select(Enterprise.name)
+            .where(Enterprise.id == account.enterprise_id)
+            .first()
+        )
+        if row is None:
+            raise AccountError("enterprise", _("No such enterprise."))
+        return row["name"], account.enterprise_id
+    if account.role is Role.student:
+        row = (
+            await Student.select(Student.id, Student.name, Student.user)
+            .where(Student.student_no == account.student_no.strip().upper())
+            .first()
+        )
+        if row is None:
+            raise AccountError("student_no", _("No student has this student number."))
+        if row["user"] is not None:
+            raise AccountError("student_no", _("This student already has an account."))
+        return row["name"], row["id"]
+    if account.role is Role.mentor:
+        if account.mentor_id is None:
+            raise AccountError("mentor", _("Choose the mentor of this account."))
+        row = (
+            await Mentor.select(Mentor.name, Mentor.user)
+            .where(Mentor.id == account.mentor_id)
+            .first()
+        )
+        if row is None:
+            raise AccountError("mentor", _("No such mentor."))
+        if row["user"] is not None:
+            raise AccountError("mentor", _("This mentor already has an account."))
+        return row["name"], account.mentor_id
+    return "", None
+
+
+# Piccolo's own format, so BaseUser stores it as it is; it matches no password.
+UNUSABLE_PASSWORD = "pbkdf2_sha256$0$unusable$none"
+
+
+async def create_account(actor: Actor, account: NewAccount) -> int:
+    """Creates the login, its profile and its link, in one audited transaction."""
+    check_username_and_password(account.username, account.password)
+    hashed = await hash_password(account.password)
+    try:
+        async with audited_write(actor) as audit:
+            if await BaseUser.exists().where(BaseUser.username == account.username):
+                raise AccountError("username", _("This username is already taken."))
+            record_name, linked_id = await linked_name(account)
+            display_name = account.display_name.strip() or record_name or account.username
+            user = BaseUser(
+                username=account.username,
+                password=UNUSABLE_PASSWORD,
+                email=f"{account.username}@accounts.invalid",
+                active=True,
+            )
+            await user.save()
+            # Stored by an update: BaseUser re-hashes (with PBKDF2) any password it is given
+            # that does not look like its own format.
+            await BaseUser.update({BaseUser.password: hashed}).where(BaseUser.id == user.id)
+            await Profile.insert(
+                Profile(user=user.id, role=account.role, display_name=display_name)
+            )
+            if account.role is Role.partner:
+                await PartnerAccount.insert(PartnerAccount(user=user.id, enterprise=linked_id))
+            elif account.role is Role.student:
+                await Student.update({Student.user: user.id}).where(Student.id == linked_id)
+            elif account.role is Role.mentor:
+                await Mentor.update({Mentor.user: user.id}).where(Mentor.id == linked_id)
+            await audit.created(
+                BaseUser,
+                user.id,
+                {"username": account.username, "role": account.role, "linked_id": linked_id},
+                display_name,
+            )
+            return user.id
+    except AccountError:
+        raise
+    except Exception as error:
+        if is_unique_violation(error):
+            raise AccountError("username", _("This username is already taken.")) from error
+        raise
+
+
+async def set_active(actor: Actor, user_id: int, active: bool) -> None:
+    """Enables or disables a login; disabling ends all of that user's sessions."""
+    async with audited_write(actor) as audit:
+        before = await BaseUser.select(BaseUser.active).where(BaseUser.id == user_id).first()
+        await BaseUser.update({BaseUser.active: active}).where(BaseUser.id == user_id)
+        if not active:
+            await SessionsBase.delete().where(SessionsBase.user_id == user_id)
+        await audit.updated(
+            BaseUser,
+            user_id,
+            {"active": before["active"] if before else None},
+            {"active": active},
+            _("Account enabled") if active else _("Account disabled"),
+        )

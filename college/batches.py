@@ -1,0 +1,524 @@
+"""Batch PDFs (批量导出成长档案): the records of a whole class, major, cohort or department as a
+ZIP of PDFs, made in the background inside the server process.
+
+A coordinator queues a batch (a PdfBatch row). A runner task, started in the app's lifespan,
+polls for queued batches and claims one with a conditional UPDATE … WHERE status = 'queued',
+so with several server workers exactly one of them wins it. It then reads each record as the
+record PDF does (a coordinator's view, the same document), has portal/pdf.py's process pool
+render and lay them out a few at a time so every core works, writes them into a ZIP under
+PORTAL_VAR_DIR (in a thread, not on the event loop), and beats the batch's heartbeat after
+every record. A record that fails is listed in the batch's failures and in failures.txt; the
+batch goes on. A batch whose heartbeat stopped (the server was killed) is queued again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime
+import json
+import logging
+import os
+import re
+import secrets
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+from piccolo.columns.combination import Where
+
+from college.record import RecordDocument, gather_record
+from partners.students import RecordStudent, students_where
+from portal import pdf
+from portal.audit import Actor, audited_write
+from portal.auth import Viewer
+from portal.i18n import DEFAULT_LOCALE, _, current_locale, lazy
+from portal.settings import VAR_DIR
+from portal.tables import JobStatus, PdfBatch, Role, Student
+
+logger = logging.getLogger(__name__)
+
+# What a batch covers (导出范围): a column of Student and its label.
+SCOPES: dict[str, str] = {
+    "class_name": lazy("Class"),  # 班级
+    "major": lazy("Major"),  # 专业
+    "cohort_year": lazy("Cohort"),  # 年级
+    "department": lazy("Department"),  # 院系
+}
+STATUS_LABELS: dict[str, str] = {
+    JobStatus.queued.value: lazy("Waiting to start"),
+    JobStatus.running.value: lazy("Running"),
+    JobStatus.done.value: lazy("Done"),
+    JobStatus.failed.value: lazy("Failed"),
+}
+FINISHED = (JobStatus.done.value, JobStatus.failed.value)
+RUNNER = Actor(None, "pdf-batch-runner")
+BATCH_FOLDER = "batches"
+ERROR_LENGTH = 500
+
+
+# --- settings --------------------------------------------------------------------------------
+
+
+def runner_enabled() -> bool:
+    """PORTAL_BATCH_RUNNER=off leaves batches queued (tests drive the runner by hand)."""
+    return os.environ.get("PORTAL_BATCH_RUNNER", "on").lower() not in {"0", "off", "false", "no"}
+
+
+def poll_seconds() -> float:
+    """How often an idle runner looks for work (PORTAL_BATCH_POLL_SECONDS, default 1)."""
+    return float(os.environ.get("PORTAL_BATCH_POLL_SECONDS", "1"))
+
+
+def stale_after() -> datetime.timedelta:
+    """How long a running batch may go without a heartbeat before it is queued again
+    (PORTAL_BATCH_STALE_SECONDS, default two minutes)."""
+    return datetime.timedelta(seconds=float(os.environ.get("PORTAL_BATCH_STALE_SECONDS", "120")))
+
+
+def in_flight() -> int:
+    """Records rendered at once: one per PDF worker plus one, so a worker never waits while
+    the next record is gathered."""
+    return pdf.worker_count() + 1
+
+
+# --- scope and names -------------------------------------------------------------------------
+
+
+def scope_label(scope: str) -> str:
+    return _(SCOPES[scope]) if scope in SCOPES else scope
+
+
+def status_label(status: str) -> str:
+    return _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
+
+
+def scope_condition(scope: str, value: str) -> Where:
+    """Where-condition on Student for the students a batch covers."""
+    if scope not in SCOPES:
+        raise ValueError(f"unknown scope {scope!r}")
+    column = getattr(Student, scope)
+    if scope == "cohort_year":
+        return cast(Where, column == int(value))
+    return cast(Where, column == value)
+
+
+async def count_in_scope(scope: str, value: str) -> int:
+    return await Student.count().where(scope_condition(scope, value))
+
+
+async def students_in_scope(scope: str, value: str) -> list[RecordStudent]:
+    """The students a batch covers, by student number."""
+    if scope not in SCOPES:
+        raise ValueError(f"unknown scope {scope!r}")
+    return await students_where(scope, int(value) if scope == "cohort_year" else value)
+
+
+def pdf_name(student_no: str, name: str) -> str:
+    """A record's file name in the ZIP, e.g. 2024000123-张三.pdf; characters that file
+    systems refuse are replaced."""
+    stem = f"{student_no}-{name}"
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", stem).strip(" .") + ".pdf"
+
+
+def zip_relative_path(batch_id: int) -> str:
+    """Where the finished ZIP lives, relative to PORTAL_VAR_DIR (as stored in file_path)."""
+    return f"{BATCH_FOLDER}/batch-{batch_id}.zip"
+
+
+def zip_path(batch_id: int) -> Path:
+    return VAR_DIR / zip_relative_path(batch_id)
+
+
+def stored_file(file_path: str) -> Path | None:
+    """The ZIP a batch's file_path names, if it is inside the batch folder and exists."""
+    if not file_path:
+        return None
+    folder = (VAR_DIR / BATCH_FOLDER).resolve()
+    path = (VAR_DIR / file_path).resolve()
+    if path.parent != folder or not path.is_file():
+        return None
+    return path
+
+
+def remove_files(batch_id: int) -> None:
+    """Removes a batch's partial files (one per run that claimed it) and its ZIP."""
+    folder = VAR_DIR / BATCH_FOLDER
+    for path in [*folder.glob(f"batch-{batch_id}.*.part"), zip_path(batch_id)]:
+        path.unlink(missing_ok=True)
+
+
+def failures_of(batch: dict[str, Any]) -> list[dict[str, str]]:
+    raw = batch.get("failures") or []
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return []
+    return raw if isinstance(raw, list) else []
+
+
+def progress_of(batch: dict[str, Any]) -> dict[str, Any]:
+    """What the progress page shows, as its JSON poll returns it."""
+    return {
+        "id": batch["id"],
+        "status": batch["status"],
+        "status_label": status_label(batch["status"]),
+        "done": batch["done"],
+        "total": batch["total"],
+        "failures": len(failures_of(batch)),
+        "finished": batch["status"] in FINISHED,
+        "text": f"{batch['done']} / {batch['total']}",
+    }
+
+
+# --- the record of one student ---------------------------------------------------------------
+
+
+def coordinator_view(batch: dict[str, Any]) -> Viewer:
+    """A coordinator's view of the records (the batch was requested by a coordinator)."""
+    return Viewer(
+        user_id=batch.get("requested_by") or 0,
+        username=RUNNER.username,
+        role=Role.coordinator,
+        name="",
+        session_token="",
+    )
+
+
+async def record_pdf(student: RecordStudent, viewer: Viewer, today: datetime.date) -> bytes:
+    """One student's record as PDF bytes: read here, rendered and laid out in the PDF
+    process pool, in the batch's language."""
+    record = await gather_record(viewer, student)
+    return await pdf.render_document(RecordDocument(record, today), current_locale.get())
+
+
+# --- the runner's steps ----------------------------------------------------------------------
+
+
+class LostBatch(Exception):
+    """The batch is no longer this run's (requeued as stale, or deleted): stop quietly."""
+
+
+class StopRequested(Exception):
+    """The server is stopping: the run puts its batch back in the queue."""
+
+
+def _owned(batch: dict[str, Any]) -> list[Any]:
+    """Where-conditions for "still the batch this run claimed": running, same claim time."""
+    return [
+        PdfBatch.id == batch["id"],
+        PdfBatch.status == JobStatus.running.value,
+        PdfBatch.started_at == batch["started_at"],
+    ]
+
+
+async def requeue_stale(now: datetime.datetime | None = None) -> list[int]:
+    """Queues again every running batch whose heartbeat is older than the limit (its server
+    stopped mid-way): progress reset, partial files removed. Returns their ids."""
+    cutoff = (now or datetime.datetime.now()) - stale_after()
+    stale_condition = (PdfBatch.heartbeat_at < cutoff) | PdfBatch.heartbeat_at.is_null()
+    rows = await PdfBatch.select(PdfBatch.id, PdfBatch.title).where(
+        PdfBatch.status == JobStatus.running.value, stale_condition
+    )
+    requeued: list[int] = []
+    for row in rows:
+        # Files first: once queued, another worker may claim the batch and start writing.
+        await asyncio.to_thread(remove_files, row["id"])
+        async with audited_write(RUNNER) as audit:
+            won = (
+                await PdfBatch.update(
+                    {
+                        PdfBatch.status: JobStatus.queued.value,
+                        PdfBatch.done: 0,
+                        PdfBatch.failures: "[]",
+                        PdfBatch.file_path: "",
+                        PdfBatch.started_at: None,
+                        PdfBatch.heartbeat_at: None,
+                    }
+                )
+                .where(
+                    PdfBatch.id == row["id"],
+                    PdfBatch.status == JobStatus.running.value,
+                    stale_condition,
+                )
+                .returning(PdfBatch.id)
+            )
+            if won:
+                await audit.record(
+                    "update",
+                    PdfBatch,
+                    row["id"],
+                    f"{row['title']}: requeued, its heartbeat stopped",
+                    {"status": [JobStatus.running.value, JobStatus.queued.value]},
+                )
+                requeued.append(row["id"])
+    if requeued:
+        logger.warning("PDF batches %s had stopped and were queued again", requeued)
+    return requeued
+
+
+async def claim() -> dict[str, Any] | None:
+    """Claims the oldest queued batch for this runner, or None. The UPDATE is conditional on
+    the batch still being queued and says whether it changed a row, so two runners (server
+    workers) that pick the same batch at the same moment cannot both win it."""
+    candidates = (
+        await PdfBatch.select(PdfBatch.id)
+        .where(PdfBatch.status == JobStatus.queued.value)
+        .order_by(PdfBatch.id)
+        .limit(5)
+    )
+    for candidate in candidates:
+        now = datetime.datetime.now()
+        won = (
+            await PdfBatch.update(
+                {
+                    PdfBatch.status: JobStatus.running.value,
+                    PdfBatch.started_at: now,
+                    PdfBatch.heartbeat_at: now,
+                    PdfBatch.done: 0,
+                    PdfBatch.failures: "[]",
+                    PdfBatch.finished_at: None,
+                }
+            )
+            .where(PdfBatch.id == candidate["id"], PdfBatch.status == JobStatus.queued.value)
+            .returning(*PdfBatch.all_columns())
+        )
+        if won:
+            batch = dict(won[0])
+            batch["started_at"] = now  # the claim's mark, exactly as written
+            return batch
+    return None
+
+
+@dataclass
+class Progress:
+    """A run's progress, written to the batch row after each record (its heartbeat)."""
+
+    batch: dict[str, Any]
+    done: int = 0
+    failures: list[dict[str, str]] = field(default_factory=list)
+    failures_written: int = 0
+
+    def fail(self, student: RecordStudent, error: BaseException) -> None:
+        message = f"{type(error).__name__}: {error}"[:ERROR_LENGTH]
+        self.failures.append(
+            {"student_no": student.student_no, "name": student.name, "error": message}
+        )
+
+    async def beat(self) -> None:
+        values: dict[Any, Any] = {
+            PdfBatch.done: self.done,
+            PdfBatch.heartbeat_at: datetime.datetime.now(),
+        }
+        if len(self.failures) != self.failures_written:
+            values[PdfBatch.failures] = json.dumps(self.failures, ensure_ascii=False)
+        won = await PdfBatch.update(values).where(*_owned(self.batch)).returning(PdfBatch.id)
+        if not won:
+            raise LostBatch(self.batch["id"])
+        self.failures_written = len(self.failures)
+
+
+def failures_text(failures: list[dict[str, str]]) -> str:
+    lines = [_("Records that could not be made:"), ""]
+    lines += [f"{row['student_no']} {row['name']}: {row['error']}" for row in failures]
+    return "\n".join(lines) + "\n"
+
+
+async def _write_records(
+    archive: zipfile.ZipFile,
+    students: list[RecordStudent],
+    progress: Progress,
+    stopping: asyncio.Event | None = None,
+) -> None:
+    """Renders the records a few at a time and writes each PDF into the ZIP as it comes.
+    When `stopping` is set, no further record starts; those under way are finished (never
+    cancelled half-way through a database call) and StopRequested is raised."""
+    viewer = coordinator_view(progress.batch)
+    today = datetime.date.today()
+    waiting = iter(students)
+    running: dict[asyncio.Future[Any], RecordStudent] = {}
+    stop_signal = asyncio.ensure_future((stopping or asyncio.Event()).wait())
+    try:
+        while True:
+            while not stop_signal.done() and len(running) < in_flight():
+                student = next(waiting, None)
+                if student is None:
+                    break
+                running[asyncio.ensure_future(record_pdf(student, viewer, today))] = student
+            if not running:
+                break
+            watched = [*running] if stop_signal.done() else [*running, stop_signal]
+            finished, _pending = await asyncio.wait(
+                watched, timeout=30, return_when=asyncio.FIRST_COMPLETED
+            )
+            for task in finished:
+                if task is stop_signal:
+                    continue
+                student = running.pop(task)
+                try:
+                    content = task.result()
+                except Exception as error:  # one record's failure is reported, not fatal
+                    logger.exception("record PDF of %s failed", student.student_no)
+                    progress.fail(student, error)
+                else:
+                    name = pdf_name(student.student_no, student.name)
+                    await asyncio.to_thread(archive.writestr, name, content)
+                progress.done += 1
+            await progress.beat()  # also when nothing finished for 30 s: still alive
+        if stop_signal.done() and next(waiting, None) is not None:
+            raise StopRequested(progress.batch["id"])
+    finally:
+        stop_signal.cancel()
+        for task in running:  # only when cancelled outright or the batch was lost
+            task.cancel()
+        if running:
+            await asyncio.gather(*running, return_exceptions=True)
+
+
+async def _finish(batch: dict[str, Any], values: dict[Any, Any], summary: str) -> bool:
+    """Writes a run's end (done or failed) if the batch is still this run's."""
+    async with audited_write(RUNNER) as audit:
+        now = datetime.datetime.now()
+        won = (
+            await PdfBatch.update({**values, PdfBatch.finished_at: now, PdfBatch.heartbeat_at: now})
+            .where(*_owned(batch))
+            .returning(PdfBatch.id)
+        )
+        if won:
+            status = values[PdfBatch.status]
+            await audit.record(
+                "update",
+                PdfBatch,
+                batch["id"],
+                summary,
+                {"status": [JobStatus.running.value, status]},
+            )
+    return bool(won)
+
+
+async def _requeue_own(batch: dict[str, Any]) -> None:
+    """Puts a batch this run was working on back in the queue (the server is stopping)."""
+    await PdfBatch.update(
+        {
+            PdfBatch.status: JobStatus.queued.value,
+            PdfBatch.done: 0,
+            PdfBatch.failures: "[]",
+            PdfBatch.started_at: None,
+            PdfBatch.heartbeat_at: None,
+        }
+    ).where(*_owned(batch))
+
+
+def _open_archive(path: Path) -> zipfile.ZipFile:
+    """PDFs are stored, not deflated: their streams are compressed already (deflate saved
+    ~10%), and the cores are better spent on rendering."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED)
+
+
+async def run_batch(batch: dict[str, Any], stopping: asyncio.Event | None = None) -> None:
+    """Makes a claimed batch's ZIP and records how it ended."""
+    token = current_locale.set(DEFAULT_LOCALE)  # files for the college, in its language
+    partial = VAR_DIR / BATCH_FOLDER / f"batch-{batch['id']}.{secrets.token_hex(4)}.part"
+    archive: zipfile.ZipFile | None = None
+    progress = Progress(batch)
+    try:
+        students = await students_in_scope(batch["scope"], batch["scope_value"])
+        await PdfBatch.update({PdfBatch.total: len(students)}).where(*_owned(batch))
+        archive = await asyncio.to_thread(_open_archive, partial)
+        await _write_records(archive, students, progress, stopping)
+        if progress.failures:
+            text = failures_text(progress.failures)
+            await asyncio.to_thread(archive.writestr, "failures.txt", text.encode())
+        await asyncio.to_thread(archive.close)
+        archive = None
+        await asyncio.to_thread(os.replace, partial, zip_path(batch["id"]))
+        values = {
+            PdfBatch.status: JobStatus.done.value,
+            PdfBatch.done: progress.done,
+            PdfBatch.total: len(students),
+            PdfBatch.failures: json.dumps(progress.failures, ensure_ascii=False),
+            PdfBatch.file_path: zip_relative_path(batch["id"]),
+        }
+        summary = f"{batch['title']}: {progress.done - len(progress.failures)} PDFs"
+        if not await _finish(batch, values, summary):
+            logger.warning("PDF batch %s was taken over before it finished", batch["id"])
+    except LostBatch:
+        logger.warning("PDF batch %s was requeued while running; this run stops", batch["id"])
+    except StopRequested:
+        await _requeue_own(batch)  # the next start picks it up at once
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await asyncio.shield(_requeue_own(batch))  # the next start picks it up at once
+        raise
+    except Exception as error:  # the whole batch cannot run, e.g. the ZIP cannot be written
+        logger.exception("PDF batch %s failed", batch["id"])
+        failure = {"student_no": "", "name": "", "error": f"{type(error).__name__}: {error}"}
+        values = {
+            PdfBatch.status: JobStatus.failed.value,
+            PdfBatch.done: progress.done,
+            PdfBatch.failures: json.dumps([*progress.failures, failure], ensure_ascii=False),
+        }
+        await _finish(batch, values, f"{batch['title']}: failed")
+    finally:
+        if archive is not None:
+            with contextlib.suppress(Exception):
+                archive.close()
+        partial.unlink(missing_ok=True)
+        current_locale.reset(token)
+
+
+async def run_once(stopping: asyncio.Event | None = None) -> bool:
+    """One step of the runner: requeue stopped batches, then claim and run one queued batch.
+    True when a batch was run (the loop looks again at once), False when none was waiting."""
+    await requeue_stale()
+    batch = await claim()
+    if batch is None:
+        return False
+    await run_batch(batch, stopping)
+    return True
+
+
+class BatchRunner:
+    """The background task of one server process that runs queued batches one at a time.
+
+    Stopping is cooperative: the runner finishes the records under way, puts its batch back
+    in the queue and ends. It is cancelled only if that takes longer than `grace` seconds, as
+    a task cancelled inside a database call can leave a SQLite connection's thread behind."""
+
+    def __init__(self, poll: float | None = None, grace: float = 30.0) -> None:
+        self.poll = poll_seconds() if poll is None else poll
+        self.grace = grace
+        self.task: asyncio.Task[None] | None = None
+        self.stopping = asyncio.Event()
+
+    def start(self) -> None:
+        if runner_enabled() and self.task is None:
+            self.stopping.clear()
+            self.task = asyncio.create_task(self._loop(), name="pdf-batch-runner")
+
+    async def stop(self) -> None:
+        if self.task is None:
+            return
+        self.stopping.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self.task), self.grace)
+        except TimeoutError:
+            logger.warning("the PDF batch runner did not stop in %s s: cancelled", self.grace)
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+        self.task = None
+
+    async def _loop(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                worked = await run_once(self.stopping)
+            except Exception:  # a database hiccup must not end the runner
+                logger.exception("the PDF batch runner failed a step")
+                worked = False
+            if not worked:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.stopping.wait(), self.poll)

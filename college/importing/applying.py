@@ -1,0 +1,400 @@
+"""Keeping a checked file as an ImportBatch, and writing it when the user confirms (确认导入).
+
+All rows are written in ONE audited transaction, or none: the batch is claimed by a
+conditional UPDATE on its status inside that transaction (a second confirm finds it no longer
+`previewed` and writes nothing), the keys are checked again (the data may have changed since
+the preview), rows are inserted in chunks of `WRITE_CHUNK` and updated in chunks with one
+UPDATE … FROM (VALUES …) each. Any failure rolls everything back; the batch is then marked
+failed, with the reason, in a transaction of its own.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from piccolo.columns.defaults.base import Default
+from piccolo.querystring import QueryString
+from starlette.concurrency import run_in_threadpool
+
+from college.importing.kinds import SPECS, CheckedRow, ImportSpec, chunks
+from college.importing.preview import Preview
+from portal.audit import Actor, audited_write
+from portal.db import is_foreign_key_violation, is_unique_violation
+from portal.i18n import _
+from portal.tables import ImportBatch, ImportStatus
+
+logger = logging.getLogger("portal.imports")
+
+WRITE_CHUNK = 500  # rows per INSERT or UPDATE statement
+MESSAGE_LIMIT = 1000
+
+
+class ImportConflict(Exception):
+    """The database no longer matches the preview (another user changed it meanwhile)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class AlreadyHandled(Exception):
+    """The batch was confirmed, discarded or failed before this request got to it."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What confirming did: the batch's status afterwards, and the counts or the reason."""
+
+    status: str
+    created: int = 0
+    updated: int = 0
+    message: str = ""
+
+
+# --- storing a preview ------------------------------------------------------------------
+
+
+def compact_json(*values: Any) -> list[str]:
+    return [json.dumps(value, ensure_ascii=False, separators=(",", ":")) for value in values]
+
+
+async def store_preview(actor: Actor, preview: Preview, file_name: str) -> int:
+    """Keeps the checked file as a batch in status `previewed`; returns its id."""
+    counts = preview.counts()
+    data = {**preview.meta(), "items": preview.items}
+    rows, problems = await run_in_threadpool(compact_json, data, preview.problems)
+    batch = ImportBatch(
+        kind=preview.kind,
+        file_name=file_name[:255],
+        rows=rows,
+        problems=problems,
+        total=counts["create"] + counts["update"],
+        written=0,
+        status=ImportStatus.previewed.value,
+        created_by=actor.user_id,
+    )
+    async with audited_write(actor) as audit:
+        batch_id = (await ImportBatch.insert(batch).returning(ImportBatch.id))[0]["id"]
+        summary = f"{preview.kind}: {file_name[:200]}"
+        changes = {name: [None, value] for name, value in counts.items()}
+        await audit.record("create", ImportBatch, batch_id, summary, changes)
+    return batch_id
+
+
+async def load_batch(batch_id: int, *, with_rows: bool = True) -> dict[str, Any] | None:
+    """The batch with its rows and problems decoded (`data`: the meta and `items`)."""
+    columns = [
+        ImportBatch.id,
+        ImportBatch.kind,
+        ImportBatch.file_name,
+        ImportBatch.total,
+        ImportBatch.written,
+        ImportBatch.status,
+        ImportBatch.message,
+        ImportBatch.created_at,
+        ImportBatch.applied_at,
+        ImportBatch.created_by.username.as_alias("created_by_username"),
+    ]
+    if with_rows:
+        columns += [ImportBatch.rows, ImportBatch.problems]
+    batch = await ImportBatch.select(*columns).where(ImportBatch.id == batch_id).first()
+    if batch is None:
+        return None
+    if with_rows:
+        batch["data"] = decode(batch.pop("rows"), {})
+        batch["problems"] = decode(batch["problems"], [])
+    return batch
+
+
+def decode(value: Any, empty: Any) -> Any:
+    if isinstance(value, str):
+        return json.loads(value) if value else empty
+    return value if value is not None else empty
+
+
+# --- applying -----------------------------------------------------------------------------
+
+
+class Statement(QueryString):
+    """SQL whose `{}` placeholders are numbered for the engine here, once. A chunk of 500 rows
+    has thousands of parameters, and Piccolo's template parsing of each one took longer than
+    the database's work."""
+
+    def __init__(self, sql: str, args: list[Any], engine_type: str) -> None:
+        super().__init__("")
+        parts = sql.split("{}")
+        if engine_type == "sqlite":
+            self.sql = "?".join(parts)
+        else:
+            self.sql = parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], 1))
+        self.values = args
+
+    def compile_string(self, engine_type: str = "postgres") -> tuple[str, list[Any]]:
+        return self.sql, self.values
+
+    def __str__(self) -> str:
+        return self.sql
+
+
+async def execute(spec: ImportSpec, sql: str, args: list[Any]) -> None:
+    """Runs a statement on the kind's table's engine (in the open transaction)."""
+    engine = spec.table._meta.db
+    await engine.run_querystring(Statement(sql, args, engine.engine_type))
+
+
+def column_defaults(spec: ImportSpec) -> dict[str, Any]:
+    """What Piccolo would put in each column a new record does not set (e.g. created_at)."""
+    defaults = {}
+    for column in spec.table._meta.columns:
+        if column._meta.primary_key:
+            continue
+        value = column.get_default_value()
+        defaults[column._meta.name] = value.python() if isinstance(value, Default) else value
+    return defaults
+
+
+async def insert_rows(spec: ImportSpec, items: Sequence[dict[str, Any]]) -> None:
+    """One multi-row INSERT for a chunk of new records. Written as SQL rather than through
+    Table instances: Piccolo's per-object work was most of the time of a 20,000-row import."""
+    table = spec.table._meta.tablename
+    defaults = column_defaults(spec)
+    names = list(defaults)
+    row_sql = "(" + ", ".join("{}" for _name in names) + ")"
+    columns = ", ".join(
+        f'"{spec.table._meta.get_column_by_name(name)._meta.db_column_name}"' for name in names
+    )
+    sql = f'INSERT INTO "{table}" ({columns}) VALUES {", ".join([row_sql] * len(items))}'
+    args: list[Any] = []
+    for item in items:
+        values = {**defaults, **spec.from_json(item["values"])}
+        args.extend(values[name] for name in names)
+    await execute(spec, sql, args)
+
+
+SERIAL_TYPES = {"SERIAL": "INTEGER", "BIGSERIAL": "BIGINT", "SMALLSERIAL": "SMALLINT"}
+
+
+def sql_type(spec: ImportSpec, name: str) -> str:
+    """The column's type for a cast, without a length (a cast to VARCHAR(n) would cut a
+    longer value silently instead of failing)."""
+    column = spec.table._meta.get_column_by_name(name)
+    base = column.column_type.split("(")[0].upper()
+    return SERIAL_TYPES.get(base, base)
+
+
+async def update_rows(spec: ImportSpec, fields: Sequence[str], items: Sequence[dict[str, Any]]):
+    """One UPDATE … FROM (VALUES …) for a chunk of records that get the same fields. VALUES
+    columns are called column1, column2 … on both SQLite and PostgreSQL; PostgreSQL needs the
+    parameters' types spelt out."""
+    table = spec.table._meta.tablename
+    extra = spec.update_extra()
+    names = [*fields, *extra]
+    postgres = spec.table._meta.db.engine_type == "postgres"
+
+    def placeholder(name: str) -> str:
+        return f"CAST({{}} AS {sql_type(spec, name)})" if postgres else "{}"
+
+    row_sql = "(" + ", ".join(placeholder(name) for name in ["id", *names]) + ")"
+    assignments = ", ".join(f'"{name}" = v.column{index}' for index, name in enumerate(names, 2))
+    sql = (
+        f'UPDATE "{table}" SET {assignments} FROM (VALUES {", ".join([row_sql] * len(items))})'
+        f' AS v WHERE "{table}"."id" = v.column1'
+    )
+    args: list[Any] = []
+    for item in items:
+        values = spec.from_json(item["values"])
+        args.append(item["id"])
+        args.extend(values[name] for name in fields)
+        args.extend(extra.values())
+    await execute(spec, sql, args)
+
+
+def as_key(value: Any) -> Hashable:
+    return tuple(value) if isinstance(value, list) else value
+
+
+async def check_still_valid(spec: ImportSpec, creates: list[dict], updates: list[dict]) -> None:
+    """Inside the write transaction: the keys to create are still free, the records to update
+    still exist with the same key, and the update rules still hold."""
+    rows = [
+        CheckedRow(item["line"], as_key(item["key"]), spec.from_json(item["values"]), frozenset())
+        for item in creates
+    ]
+    taken = await spec.existing(rows) if rows else {}
+    clashes = [item for item in creates if as_key(item["key"]) in taken]
+    if clashes:
+        raise ImportConflict(
+            _(
+                "Since the preview, records with these keys were added in the portal: "
+                "%(keys)s. Upload the file again to see the current state.",
+                keys=", ".join(item["label"] for item in clashes[:5]),
+            )
+        )
+    missing: list[dict] = []
+    key_columns = [spec.table._meta.get_column_by_name(name) for name in spec.key_fields]
+    for part in chunks(updates):
+        ids = [item["id"] for item in part]
+        records = await spec.table.select(spec.table.id, *key_columns).where(
+            spec.table.id.is_in(ids)
+        )
+        keys = {record["id"]: spec.key(record) for record in records}
+        missing += [item for item in part if keys.get(item["id"]) != as_key(item["key"])]
+    if missing:
+        raise ImportConflict(
+            _(
+                "Since the preview, these records were deleted or changed their key: "
+                "%(keys)s. Upload the file again to see the current state.",
+                keys=", ".join(item["label"] for item in missing[:5]),
+            )
+        )
+    if spec.has_update_rules:
+        checked = [
+            (
+                CheckedRow(
+                    item["line"],
+                    as_key(item["key"]),
+                    spec.from_json(item["values"]),
+                    frozenset(item.get("kept", [])),
+                ),
+                {"id": item["id"]},
+            )
+            for item in updates
+        ]
+        broken = await spec.update_problems(checked)
+        if broken:
+            line, _name, message = broken[0]
+            raise ImportConflict(
+                _(
+                    "Line %(line)s no longer passes the checks: %(message)s",
+                    line=line,
+                    message=message,
+                )
+            )
+
+
+async def write_items(spec: ImportSpec, creates: list[dict], updates: list[dict]) -> None:
+    for part in chunks(creates, WRITE_CHUNK):
+        await insert_rows(spec, part)
+    groups: dict[tuple[str, ...], list[dict]] = {}
+    for item in updates:
+        groups.setdefault(tuple(item["values"]), []).append(item)
+    for fields, group in groups.items():
+        for part in chunks(group, WRITE_CHUNK):
+            await update_rows(spec, fields, part)
+
+
+def failure_message(error: BaseException) -> str:
+    if isinstance(error, ImportConflict):
+        return error.message
+    if is_unique_violation(error):
+        return _(
+            "A record with the same key was saved in the portal while this import was "
+            "waiting (a unique value is already taken). Upload the file again."
+        )
+    if is_foreign_key_violation(error):
+        return _(
+            "A record this import refers to (e.g. an enterprise) was deleted meanwhile. "
+            "Upload the file again."
+        )
+    return _("The database refused the write: %(error)s", error=str(error)[:MESSAGE_LIMIT])
+
+
+async def apply_batch(batch_id: int, actor: Actor) -> Outcome:
+    """Writes a previewed batch's rows, all or none. Batches with bad rows are refused."""
+    batch = await load_batch(batch_id)
+    if batch is None:
+        raise LookupError(batch_id)
+    if batch["status"] != ImportStatus.previewed.value:
+        return Outcome(batch["status"], message=batch["message"])
+    if batch["problems"]:
+        return Outcome(
+            ImportStatus.previewed.value,
+            message=_("The file has bad rows: correct them and upload it again."),
+        )
+    spec = SPECS[batch["kind"]]
+    items = batch["data"].get("items", [])
+    creates = [item for item in items if item["action"] == "create"]
+    updates = [item for item in items if item["action"] == "update"]
+    try:
+        async with audited_write(actor) as audit:
+            claimed = (
+                await ImportBatch.update(
+                    {
+                        ImportBatch.status: ImportStatus.applied.value,
+                        ImportBatch.written: len(creates) + len(updates),
+                        ImportBatch.applied_at: datetime.datetime.now(),
+                    }
+                )
+                .where(
+                    ImportBatch.id == batch_id,
+                    ImportBatch.status == ImportStatus.previewed.value,
+                )
+                .returning(ImportBatch.id)
+            )
+            if not claimed:
+                raise AlreadyHandled
+            await check_still_valid(spec, creates, updates)
+            await write_items(spec, creates, updates)
+            await audit.record(
+                "import",
+                spec.table,
+                None,
+                f"{batch['file_name']}: {len(creates)} created, {len(updates)} updated",
+                {
+                    "import_batch": [None, batch_id],
+                    "created": [None, len(creates)],
+                    "updated": [None, len(updates)],
+                },
+            )
+    except AlreadyHandled:
+        current = await load_batch(batch_id, with_rows=False)
+        assert current is not None
+        return Outcome(current["status"], message=current["message"])
+    except Exception as error:
+        if not isinstance(error, ImportConflict):
+            logger.exception("import batch %s failed", batch_id)
+        message = failure_message(error)
+        await mark_failed(batch_id, actor, message)
+        return Outcome(ImportStatus.failed.value, message=message)
+    return Outcome(ImportStatus.applied.value, created=len(creates), updated=len(updates))
+
+
+async def mark_failed(batch_id: int, actor: Actor, message: str) -> None:
+    async with audited_write(actor) as audit:
+        marked = (
+            await ImportBatch.update(
+                {ImportBatch.status: ImportStatus.failed.value, ImportBatch.message: message}
+            )
+            .where(ImportBatch.id == batch_id, ImportBatch.status == ImportStatus.previewed.value)
+            .returning(ImportBatch.id)
+        )
+        if marked:
+            await audit.record("import_failed", ImportBatch, batch_id, message[:300])
+
+
+async def discard_batch(batch_id: int, actor: Actor) -> bool:
+    """Cancels a previewed batch and drops its rows (they were never written); True if it
+    was still waiting."""
+    batch = await load_batch(batch_id)
+    if batch is None or batch["status"] != ImportStatus.previewed.value:
+        return False
+    meta = {name: value for name, value in batch["data"].items() if name != "items"}
+    async with audited_write(actor) as audit:
+        discarded = (
+            await ImportBatch.update(
+                {
+                    ImportBatch.status: ImportStatus.discarded.value,
+                    ImportBatch.rows: json.dumps({**meta, "items": []}, ensure_ascii=False),
+                }
+            )
+            .where(ImportBatch.id == batch_id, ImportBatch.status == ImportStatus.previewed.value)
+            .returning(ImportBatch.id)
+        )
+        if discarded:
+            await audit.record("discard", ImportBatch, batch_id, batch["file_name"])
+    return bool(discarded)

@@ -1,0 +1,200 @@
+"""The student's record (成长档案): who may see whose, what each viewer sees of it, and the
+record itself gathered in a fixed number of queries whatever its length.
+
+A coordinator and the student see the whole record. A partner sees a student placed with its
+enterprise, and of the record only what belongs to its enterprise's projects; a mentor sees
+their own mentees, and of the record only their own assignments. Awards are part of the
+student's standing and show to everyone who may see the student; activities show to a partner
+only for the joint organizations its enterprise belongs to.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from college.record_queries import (
+    ActivityRow,
+    AssignmentRow,
+    AwardRow,
+    EvaluationRow,
+    LogRow,
+    ParticipationRow,
+    record_rows,
+)
+from partners.students import RecordStudent, record_student
+from portal.auth import Viewer
+from portal.forms import FormState
+from portal.i18n import _, current_locale
+from portal.pdf import margin_boxes
+from portal.tables import Role
+from portal.vocabulary import AWARD_KINDS, AWARD_LEVELS, DIMENSIONS, record_labels
+
+AWARD_FIELDS = ["kind", "name", "level", "rank", "awarded_on"]
+
+
+# --- the record ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DimensionScore:
+    """One dimension of a term's evaluation: each mentor's score and their average."""
+
+    key: str
+    college: int | None
+    enterprise: int | None
+    average: float
+
+
+@dataclass
+class TermEvaluation:
+    """One term of one assignment: each mentor's scores and the averages per dimension."""
+
+    term: str
+    project_name: str | None
+    college: EvaluationRow | None = None
+    enterprise: EvaluationRow | None = None
+
+    @property
+    def scored(self) -> list[EvaluationRow]:
+        return [row for row in (self.college, self.enterprise) if row is not None]
+
+    def average(self, dimension: str) -> float:
+        scores = [getattr(row, dimension) for row in self.scored]
+        return round(sum(scores) / len(scores), 1)
+
+    @property
+    def dimensions(self) -> list[DimensionScore]:
+        """The five dimensions in the record's order, as the chart and the table show them."""
+        college, enterprise = self.college, self.enterprise
+        return [
+            DimensionScore(
+                key,
+                getattr(college, key) if college else None,
+                getattr(enterprise, key) if enterprise else None,
+                self.average(key),
+            )
+            for key in DIMENSIONS
+        ]
+
+    @property
+    def overall(self) -> float:
+        return round(sum(self.average(d) for d in DIMENSIONS) / len(DIMENSIONS), 1)
+
+
+@dataclass
+class StudentRecord:
+    """Everything the record shows of one student, as far as the viewer may see it."""
+
+    student: RecordStudent
+    participations: list[ParticipationRow] = field(default_factory=list)
+    assignments: list[AssignmentRow] = field(default_factory=list)
+    logs: list[LogRow] = field(default_factory=list)
+    evaluations: list[TermEvaluation] = field(default_factory=list)
+    activities: list[ActivityRow] = field(default_factory=list)
+    awards: list[AwardRow] = field(default_factory=list)
+
+    @property
+    def log_hours(self) -> Decimal:
+        return sum((Decimal(row.hours) for row in self.logs), Decimal("0"))
+
+
+def by_term(
+    evaluations: list[EvaluationRow], assignments: list[AssignmentRow]
+) -> list[TermEvaluation]:
+    """Evaluations grouped per term and assignment, the college and enterprise mentor side by
+    side (a mentor of the other side writing is placed by the mentor's side)."""
+    projects = {a.id: a.project_name for a in assignments}
+    grouped: dict[tuple[str, int], TermEvaluation] = {}
+    for row in evaluations:
+        key = (row.term, row.assignment)
+        term = grouped.setdefault(key, TermEvaluation(row.term, projects.get(row.assignment)))
+        if row.mentor_side == "enterprise":
+            term.enterprise = row
+        else:
+            term.college = row
+    return list(grouped.values())
+
+
+async def gather_record(viewer: Viewer, student: RecordStudent) -> StudentRecord:
+    """The record of a student the viewer may see (check with record_student first): six
+    queries, however many rows each section has."""
+    rows = await record_rows(viewer, student.id)
+    return StudentRecord(
+        student=student,
+        participations=rows.participations,
+        assignments=rows.assignments,
+        logs=rows.logs,
+        evaluations=by_term(rows.evaluations, rows.assignments),
+        activities=rows.activities,
+        awards=rows.awards,
+    )
+
+
+async def read_record(viewer: Viewer, student_id: int | None) -> StudentRecord | None:
+    """The record of a student as the viewer may see it, or None when they may not see the
+    student at all (a 404): seven queries."""
+    student = await record_student(viewer, student_id)
+    return None if student is None else await gather_record(viewer, student)
+
+
+# --- awards ----------------------------------------------------------------------------------
+
+
+def may_enter_awards(viewer: Viewer) -> bool:
+    """Coordinators and partners enter awards (for students they may see)."""
+    return viewer.role in (Role.coordinator, Role.partner)
+
+
+def may_delete_award(viewer: Viewer, entered_by_enterprise: int | None) -> bool:
+    """A coordinator any award; a partner only those its own enterprise entered (an award's
+    enterprise_id; None for the college's)."""
+    if viewer.role is Role.coordinator:
+        return True
+    return viewer.role is Role.partner and entered_by_enterprise == viewer.enterprise_id
+
+
+def check_award_form(form: FormState, today: datetime.date) -> dict[str, Any]:
+    """Validates an award form in place (errors go on `form`) and returns the cleaned values."""
+    form.choice("kind", AWARD_KINDS)
+    form.required("name")
+    form.max_length("name", 200)
+    form.choice("level", AWARD_LEVELS)
+    form.max_length("rank", 50)
+    awarded_on = form.date("awarded_on")
+    if awarded_on is not None and awarded_on > today:
+        form.add_error("awarded_on", _("The award date cannot be in the future."))
+    return {
+        "kind": form.values.get("kind", ""),
+        "name": form.values.get("name", ""),
+        "level": form.values.get("level", ""),
+        "rank": form.values.get("rank", ""),
+        "awarded_on": awarded_on,
+    }
+
+
+# --- the record as a document to file ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordDocument:
+    """The record as PDF (pdf/record.html): plain data, rendered in a PDF worker process in
+    the locale it is sent with (portal.pdf.render_document). Links and buttons are not part
+    of it; whatever the viewer may see of the record already is."""
+
+    record: StudentRecord
+    generated_on: datetime.date
+    template: str = "pdf/record.html"
+
+    def context(self) -> dict[str, Any]:
+        student = self.record.student
+        heading = f"{_('Student growth record')} · {student.name} · {student.student_no}"
+        return {
+            "record": self.record,
+            "student": student,
+            "labels": record_labels(current_locale.get()),
+            "generated_on": self.generated_on,
+            "css": margin_boxes(heading, self.generated_on),
+        }

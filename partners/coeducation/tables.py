@@ -1,0 +1,186 @@
+"""Tables of co-education: mentors, projects and participations, dual-mentor assignments
+with their mentoring logs and evaluations."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from piccolo.apps.user.tables import BaseUser
+from piccolo.columns import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    OnDelete,
+    Text,
+    Timestamp,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamp import TimestampNow
+from piccolo.table import Table
+
+from partners.organizations.tables import (
+    Enterprise,
+    JointOrganization,
+)
+from portal.tables import Student
+
+
+class MentorSide(str, Enum):
+    college = "college"  # 校内导师
+    enterprise = "enterprise"  # 企业导师
+
+
+class Mentor(Table, tablename="partners_mentor"):
+    """导师 — a college teacher or an enterprise engineer who mentors students."""
+
+    side = Varchar(length=12, choices=MentorSide, index=True)
+    name = Varchar(length=50, index=True)
+    department = Varchar(length=100, default="")  # college side
+    title = Varchar(length=50, default="")  # college side: 职称
+    enterprise = ForeignKey(Enterprise, null=True, on_delete=OnDelete.restrict, index=True)
+    position = Varchar(length=100, default="")  # enterprise side: 岗位
+    party_member = Boolean(default=False)
+    max_mentees = Integer(default=8)
+    phone = Varchar(length=20, default="")
+    user = ForeignKey(BaseUser, null=True, unique=True, on_delete=OnDelete.set_null)
+
+
+# --- Joint party organizations (联合党组织) -------------------------------------------------
+
+
+# --- Co-education projects (协同育人项目) ----------------------------------------------------
+
+
+class ProjectKind(str, Enum):
+    order_class = "order_class"  # 订单班
+    training_base = "training_base"  # 实训基地
+    research = "research"  # 科研合作
+    workstation = "workstation"  # 博士工作室 / 技能大师工作室
+
+
+class ProjectStatus(str, Enum):
+    planning = "planning"
+    active = "active"
+    closed = "closed"
+
+
+class WorkstationKind(str, Enum):
+    doctoral = "doctoral"  # 博士工作室
+    master_craftsman = "master_craftsman"  # 技能大师工作室
+
+
+class Project(Table, tablename="partners_project"):
+    """协同育人项目 — an order class, training base, research cooperation or workstation."""
+
+    kind = Varchar(length=20, choices=ProjectKind, index=True)
+    name = Varchar(length=200, index=True)
+    enterprise = ForeignKey(Enterprise, null=False, on_delete=OnDelete.restrict, index=True)
+    organization = ForeignKey(JointOrganization, null=True, on_delete=OnDelete.set_null)
+    majors = Varchar(length=300, default="")  # 面向专业, separated by "、"
+    starts_on = Date()
+    ends_on = Date(null=True, default=None)
+    capacity = Integer(default=0)
+    status = Varchar(length=10, choices=ProjectStatus, default=ProjectStatus.planning, index=True)
+    description = Text(default="")
+    # order class (订单班)
+    cohort_year = Integer(null=True, default=None)
+    agreement_no = Varchar(length=50, default="")
+    employment_promised = Boolean(default=False)  # 订单就业
+    # training base (实训基地)
+    address = Varchar(length=300, default="")
+    positions = Text(default="")  # positions offered, one per line
+    safety_contact = Varchar(length=50, default="")
+    safety_phone = Varchar(length=20, default="")
+    # research cooperation (科研合作) and workstations
+    research_topic = Varchar(length=300, default="")
+    workstation_kind = Varchar(length=20, default="")  # WorkstationKind value, workstations only
+    created_at = Timestamp(default=TimestampNow())
+
+
+class ParticipationKind(str, Enum):
+    enrollment = "enrollment"  # 订单班/项目 报名录取
+    placement = "placement"  # 实训基地 岗位实习
+
+
+class ParticipationStatus(str, Enum):
+    pending = "pending"  # placement waiting for its agreement and insurance
+    active = "active"
+    ended = "ended"
+    withdrawn = "withdrawn"
+
+
+class Participation(Table, tablename="partners_participation"):
+    """A student in a project: an enrollment, or a placement at a training base with its own
+    period, position, placement agreement (实习协议) and liability insurance (实习责任保险)."""
+
+    project = ForeignKey(Project, null=False, on_delete=OnDelete.restrict, index=True)
+    student = ForeignKey(Student, null=False, on_delete=OnDelete.restrict, index=True)
+    kind = Varchar(length=12, choices=ParticipationKind)
+    starts_on = Date()
+    ends_on = Date(null=True, default=None)
+    position = Varchar(length=100, default="")
+    agreement_signed_on = Date(null=True, default=None)  # 实习协议 signed
+    insurance_policy_no = Varchar(length=60, default="")  # 实习责任保险 policy number
+    status = Varchar(length=10, choices=ParticipationStatus, default=ParticipationStatus.active)
+    created_at = Timestamp(default=TimestampNow())
+
+
+# --- Dual mentors (双导师) --------------------------------------------------------------------
+
+
+class AssignmentStatus(str, Enum):
+    active = "active"
+    ended = "ended"
+
+
+class MentorAssignment(Table, tablename="partners_mentor_assignment"):
+    """双导师 — one student with a college mentor and an enterprise mentor for a period."""
+
+    student = ForeignKey(Student, null=False, on_delete=OnDelete.restrict, index=True)
+    project = ForeignKey(Project, null=True, on_delete=OnDelete.restrict, index=True)
+    college_mentor = ForeignKey(Mentor, null=False, on_delete=OnDelete.restrict, index=True)
+    enterprise_mentor = ForeignKey(Mentor, null=False, on_delete=OnDelete.restrict, index=True)
+    starts_on = Date()
+    ends_on = Date(null=True, default=None)
+    status = Varchar(length=10, choices=AssignmentStatus, default=AssignmentStatus.active)
+    created_at = Timestamp(default=TimestampNow())
+
+
+class MentoringMode(str, Enum):
+    interview = "interview"  # 面谈
+    online = "online"  # 线上
+    onsite = "onsite"  # 现场指导
+
+
+class MentoringLog(Table, tablename="partners_mentoring_log"):
+    """指导记录 — one mentoring session, written by the mentor or on their behalf."""
+
+    assignment = ForeignKey(MentorAssignment, null=False, on_delete=OnDelete.cascade, index=True)
+    mentor = ForeignKey(Mentor, null=False, on_delete=OnDelete.restrict, index=True)
+    held_on = Date(index=True)
+    mode = Varchar(length=10, choices=MentoringMode)
+    topic = Varchar(length=200)
+    content = Text(default="")
+    hours = Numeric(digits=(5, 1))
+    written_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
+    on_behalf = Boolean(default=False)  # written by a partner or coordinator for the mentor
+    acknowledged_at = Timestamp(null=True, default=None)  # the student's acknowledgment
+    created_at = Timestamp(default=TimestampNow())
+
+
+class Evaluation(Table, tablename="partners_evaluation"):
+    """考核评价 — a mentor's scores (0–100) of a student for one term."""
+
+    assignment = ForeignKey(MentorAssignment, null=False, on_delete=OnDelete.cascade, index=True)
+    mentor = ForeignKey(Mentor, null=False, on_delete=OnDelete.restrict, index=True)
+    term = Varchar(length=20, index=True)  # e.g. 2026-2027-1 (学年-学期)
+    political = Integer()  # 政治素养
+    professional = Integer()  # 专业技能
+    practical = Integer()  # 实践能力
+    innovation = Integer()  # 创新精神
+    craftsmanship = Integer()  # 工匠精神
+    comment = Text(default="")
+    written_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamp(default=TimestampNow())

@@ -1,0 +1,216 @@
+"""Enterprises (合作企业): the unified social credit code and the rules their fields follow."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from partners.organizations.tables import (
+    EnterpriseStatus,
+    PartyOrgKind,
+)
+from portal.forms import FormState
+from portal.i18n import _, lazy
+from portal.students import is_valid_phone
+
+# GB 32100-2015: the code alphabet (no I, O, Z, S, V) in value order, and the weights of the
+# first 17 characters. The 18th character is the check character.
+CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+CREDIT_CODE_LENGTH = 18
+
+PARTY_ORG_KINDS: dict[str, str] = {
+    PartyOrgKind.committee.value: lazy("Party committee"),  # 党委
+    PartyOrgKind.general_branch.value: lazy("General party branch"),  # 党总支
+    PartyOrgKind.branch.value: lazy("Party branch"),  # 党支部
+    PartyOrgKind.none.value: lazy("Not yet established"),  # 尚未建立
+}
+
+ENTERPRISE_STATUSES: dict[str, str] = {
+    EnterpriseStatus.active.value: lazy("In partnership"),  # 合作中
+    EnterpriseStatus.paused.value: lazy("Paused"),  # 暂停
+    EnterpriseStatus.ended.value: lazy("Ended"),  # 已终止
+}
+
+MAX_PARTY_MEMBERS = 100_000
+MAX_EMPLOYEES = 10_000_000
+
+# What a partner may change of its own enterprise: its contact details and party organization.
+PARTNER_FIELDS = [
+    "contact_person",
+    "contact_phone",
+    "address",
+    "party_org_name",
+    "party_org_kind",
+    "party_member_count",
+    "employee_count",
+]
+# The rest is the college's record of the partnership: only coordinators change it.
+COORDINATOR_ONLY_FIELDS = ["name", "credit_code", "industry", "partner_since", "status"]
+ENTERPRISE_FIELDS = [
+    "name",
+    "credit_code",
+    "industry",
+    "address",
+    "contact_person",
+    "contact_phone",
+    "party_org_name",
+    "party_org_kind",
+    "party_member_count",
+    "employee_count",
+    "partner_since",
+    "status",
+]
+TEXT_LIMITS = {
+    "name": 200,
+    "industry": 100,
+    "address": 300,
+    "contact_person": 50,
+    "party_org_name": 200,
+}
+
+
+class CreditCodeError(ValueError):
+    """A credit code is wrong; `kind` says how (length, character, check)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+def party_org_kind_label(code: str) -> str:
+    return _(PARTY_ORG_KINDS[code]) if code in PARTY_ORG_KINDS else code
+
+
+def enterprise_status_label(code: str) -> str:
+    return _(ENTERPRISE_STATUSES[code]) if code in ENTERPRISE_STATUSES else code
+
+
+def normalize_credit_code(raw: str) -> str:
+    """People copy codes from licences with spaces and in lower case: both are harmless."""
+    return "".join(raw.split()).upper()
+
+
+def credit_code_check_character(first17: str) -> str:
+    """The check character (18th) of a credit code whose first 17 characters are given."""
+    if len(first17) != 17 or any(ch not in CREDIT_CODE_ALPHABET for ch in first17):
+        raise ValueError(f"expected 17 characters from {CREDIT_CODE_ALPHABET!r}: {first17!r}")
+    total = sum(
+        CREDIT_CODE_ALPHABET.index(character) * weight
+        for character, weight in zip(first17, CREDIT_CODE_WEIGHTS, strict=True)
+    )
+    check = 31 - total % 31
+    return CREDIT_CODE_ALPHABET[0 if check == 31 else check]
+
+
+def check_credit_code(raw: str) -> str:
+    """The normalized unified social credit code (GB 32100-2015), or CreditCodeError saying
+    what is wrong: its length, a character outside the code alphabet, or the check character."""
+    code = normalize_credit_code(raw)
+    if len(code) != CREDIT_CODE_LENGTH:
+        raise CreditCodeError(
+            "length",
+            _(
+                "A unified social credit code has 18 characters; this one has %(count)s.",
+                count=len(code),
+            ),
+        )
+    wrong = [character for character in code if character not in CREDIT_CODE_ALPHABET]
+    if wrong:
+        raise CreditCodeError(
+            "character",
+            _(
+                "“%(character)s” cannot appear in a credit code: only digits and capital "
+                "letters other than I, O, Z, S and V.",
+                character=wrong[0],
+            ),
+        )
+    if code[-1] != credit_code_check_character(code[:-1]):
+        raise CreditCodeError(
+            "check",
+            _("The check character (the last one) does not match: check the code for typos."),
+        )
+    return code
+
+
+def is_valid_credit_code(raw: str) -> bool:
+    try:
+        check_credit_code(raw)
+    except CreditCodeError:
+        return False
+    return True
+
+
+def check_enterprise_form(
+    form: FormState, today: datetime.date, fields: list[str] = ENTERPRISE_FIELDS
+) -> dict[str, Any]:
+    """Validates the given fields of an enterprise form in place (errors go on `form`) and
+    returns their cleaned values. A partner's form passes PARTNER_FIELDS only, so nothing else
+    it sends is ever read."""
+    values: dict[str, Any] = {}
+    for name, limit in TEXT_LIMITS.items():
+        if name in fields:
+            form.max_length(name, limit)
+            values[name] = form.values.get(name, "")
+    if "name" in fields:
+        form.required("name")
+    if "credit_code" in fields:
+        values["credit_code"] = check_credit_code_field(form)
+    if "contact_phone" in fields:
+        values["contact_phone"] = check_phone_field(form)
+    if "party_org_kind" in fields:
+        values["party_org_kind"] = form.choice("party_org_kind", PARTY_ORG_KINDS)
+    if "party_member_count" in fields:
+        values["party_member_count"] = count_field(form, "party_member_count", MAX_PARTY_MEMBERS)
+    if "employee_count" in fields:
+        values["employee_count"] = count_field(form, "employee_count", MAX_EMPLOYEES)
+        check_members_within_employees(form, values)
+    if "partner_since" in fields:
+        values["partner_since"] = form.date("partner_since", required=False)
+        if values["partner_since"] is not None and values["partner_since"] > today:
+            form.add_error("partner_since", _("The partnership cannot start in the future."))
+    if "status" in fields:
+        values["status"] = form.choice("status", ENTERPRISE_STATUSES)
+    return values
+
+
+def check_credit_code_field(form: FormState) -> str:
+    raw = form.required("credit_code")
+    if not raw:
+        return ""
+    try:
+        return check_credit_code(raw)
+    except CreditCodeError as error:
+        form.add_error("credit_code", error.message)
+        return normalize_credit_code(raw)
+
+
+def check_phone_field(form: FormState) -> str:
+    phone = form.values.get("contact_phone", "").replace(" ", "")
+    if phone and not is_valid_phone(phone):
+        form.add_error(
+            "contact_phone",
+            _("Enter an 11-digit mobile number (e.g. 13812345678) or a landline."),
+        )
+    return phone
+
+
+def count_field(form: FormState, name: str, maximum: int) -> int:
+    """A head count: empty means 0 (not known yet)."""
+    number = form.integer(name, minimum=0, maximum=maximum, required=False)
+    return number or 0
+
+
+def check_members_within_employees(form: FormState, values: dict[str, Any]) -> None:
+    """Party members are employees: more members than employees is a typo (0 = not known)."""
+    members = values.get("party_member_count") or 0
+    employees = values["employee_count"]
+    if employees and members > employees:
+        form.add_error(
+            "party_member_count",
+            _(
+                "More party members than employees (%(employees)s): check both numbers.",
+                employees=employees,
+            ),
+        )

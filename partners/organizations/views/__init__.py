@@ -1,0 +1,1 @@
+"""Page families of the partners app, one module each."""
