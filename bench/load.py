@@ -42,8 +42,8 @@ EDITABLE_STUDENTS = 5_000
 # Each kind of write the users make, and the rows that count it in the database: the count
 # after the run less the count before must equal the writes the server accepted.
 WRITES: dict[str, str] = {
-    "award by coordinator": "SELECT COUNT(*) FROM portal_award WHERE enterprise_id IS NULL",
-    "award by partner": "SELECT COUNT(*) FROM portal_award WHERE enterprise_id IS NOT NULL",
+    "award by coordinator": "SELECT COUNT(*) FROM talent_pool_award WHERE enterprise_id IS NULL",
+    "award by partner": "SELECT COUNT(*) FROM talent_pool_award WHERE enterprise_id IS NOT NULL",
     "student edit": (
         f"SELECT COUNT(*) FROM portal_student WHERE phone LIKE '{EDITED_PHONE_PREFIX}%'"
     ),

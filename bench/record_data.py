@@ -47,8 +47,9 @@ AWARDS = (
 async def seed_rich_records(count: int, rng: random.Random | None = None) -> list[int]:
     """``count`` students of one cohort, each with a full record; returns their ids."""
     from partners.coeducation import tables as co
-    from partners.organizations import tables as org
-    from portal.tables import Award, Student
+    from partners.organizations import tables as ot
+    from portal.tables import Student
+    from talent_pool.tables import Award
 
     rng = rng or random.Random(2026)
     today = dt.date.today()
@@ -57,7 +58,7 @@ async def seed_rich_records(count: int, rng: random.Random | None = None) -> lis
     students = [row["id"] for row in await Student.select(Student.id).order_by(Student.id)]
     groups = [students[i : i + GROUP_SIZE] for i in range(0, len(students), GROUP_SIZE)]
     enterprises = await seed.insert_returning_ids(
-        org.Enterprise,
+        ot.Enterprise,
         [
             {"name": f"苏州精工智能装备有限公司{i:02d}", "credit_code": seed.credit_code(i)}
             for i in range(2 * len(groups))
@@ -70,7 +71,7 @@ async def seed_rich_records(count: int, rng: random.Random | None = None) -> lis
     await seed.insert_returning_ids(co.Evaluation, _evaluations(assignments, rng))
     activities = await _activities(rng, today)
     await seed.insert_returning_ids(
-        org.StudentAttendance,
+        ot.StudentAttendance,
         [
             {"activity": activity, "student": student}
             for student in students
@@ -270,15 +271,15 @@ def _evaluations(
 
 
 async def _activities(rng: random.Random, today: dt.date) -> list[int]:
-    from partners.organizations import tables as org
+    from partners.organizations import tables as ot
 
     organization = (
-        await org.JointOrganization.insert(
-            org.JointOrganization(kind="joint_branch", name="智能制造学院与精工智能联合党支部")
-        ).returning(org.JointOrganization.id)
+        await ot.JointOrganization.insert(
+            ot.JointOrganization(kind="joint_branch", name="智能制造学院与精工智能联合党支部")
+        ).returning(ot.JointOrganization.id)
     )[0]["id"]
     return await seed.insert_returning_ids(
-        org.Activity,
+        ot.Activity,
         [
             {
                 "organization": organization,

@@ -160,12 +160,12 @@ async def insert_returning_ids(table, rows: list[dict[str, Any]]) -> list[int]:
 async def seed_partners(student_count: int) -> None:
     """Enterprises, joint organizations (a college and two enterprise units each, with
     members), a co-building agreement, activities with attendance, and plans with items."""
-    from partners.organizations import tables as org
+    from partners.organizations import tables as ot
 
     rng = random.Random(2026)
     today = dt.date.today()
     enterprises = await insert_returning_ids(
-        org.Enterprise,
+        ot.Enterprise,
         [
             {
                 "name": f"基准企业{i:04d}有限公司",
@@ -180,7 +180,7 @@ async def seed_partners(student_count: int) -> None:
         ],
     )
     organizations = await insert_returning_ids(
-        org.JointOrganization,
+        ot.JointOrganization,
         [
             {
                 "kind": rng.choice(["joint_branch", "alliance", "pairing"]),
@@ -202,15 +202,15 @@ async def seed_partners(student_count: int) -> None:
                     "enterprise": enterprises[(2 * i + k) % ENTERPRISES],
                 }
             )
-    units = await insert_returning_ids(org.MemberUnit, unit_rows)
+    units = await insert_returning_ids(ot.MemberUnit, unit_rows)
     member_rows = [
         {"organization": row["organization"], "member_unit": unit, "name": f"成员{unit}-{n}"}
         for unit, row in zip(units, unit_rows, strict=True)
         for n in range(MEMBERS_PER_UNIT)
     ]
-    members = await insert_returning_ids(org.OrganizationMember, member_rows)
+    members = await insert_returning_ids(ot.OrganizationMember, member_rows)
     await insert_returning_ids(
-        org.Agreement,
+        ot.Agreement,
         [
             {
                 "organization": org,
@@ -234,22 +234,22 @@ async def seed_partners(student_count: int) -> None:
         for org in organizations
         for n in range(ACTIVITIES_PER_ORGANIZATION)
     ]
-    activities = await insert_returning_ids(org.Activity, activity_rows)
+    activities = await insert_returning_ids(ot.Activity, activity_rows)
     attendance = [
         {"activity": activity, "member": member}
         for activity, row in zip(activities, activity_rows, strict=True)
         for member in rng.sample(members_of[row["organization"]], 8)
     ]
-    await insert_returning_ids(org.MemberAttendance, attendance)
+    await insert_returning_ids(ot.MemberAttendance, attendance)
     student_attendance = [
         {"activity": activity, "student": rng.randint(1, student_count)}
         for activity in activities
         for _ in range(10)
     ]
     unique = {(r["activity"], r["student"]): r for r in student_attendance}
-    await insert_returning_ids(org.StudentAttendance, list(unique.values()))
+    await insert_returning_ids(ot.StudentAttendance, list(unique.values()))
     plans = await insert_returning_ids(
-        org.WorkPlan,
+        ot.WorkPlan,
         [
             {"organization": org, "period": "annual", "year": year, "title": f"{year}年度工作计划"}
             for org in organizations
@@ -257,7 +257,7 @@ async def seed_partners(student_count: int) -> None:
         ],
     )
     await insert_returning_ids(
-        org.WorkPlanItem,
+        ot.WorkPlanItem,
         [
             {
                 "plan": plan,
@@ -280,7 +280,7 @@ async def seed_partners(student_count: int) -> None:
         "partners_mentor_assignment",
         "partners_mentoring_log",
     ):
-        await org.Enterprise.raw(f"ANALYZE {table}")
+        await ot.Enterprise.raw(f"ANALYZE {table}")
 
 
 @dataclass(frozen=True)
@@ -493,12 +493,12 @@ async def seed_accounts(per_role: int = LOAD_ACCOUNTS_PER_ROLE) -> dict[str, int
     enterprise side in turn); students who have dual mentors and mentoring logs."""
     from college.accounts import NewAccount, create_account
     from partners.coeducation import tables as co
-    from partners.organizations import tables as org
+    from partners.organizations import tables as ot
     from portal.audit import Actor
     from portal.tables import Role, Student
 
-    member_enterprises = org.MemberUnit.select(org.MemberUnit.enterprise).where(
-        org.MemberUnit.enterprise.is_not_null()
+    member_enterprises = ot.MemberUnit.select(ot.MemberUnit.enterprise).where(
+        ot.MemberUnit.enterprise.is_not_null()
     )
     partners = (
         await co.Project.select(co.Project.enterprise)

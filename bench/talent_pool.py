@@ -53,8 +53,8 @@ async def seed_score_inputs(student_count: int) -> dict[str, int]:
         Activity,
         StudentAttendance,
     )
-    from portal.tables import Award, Student
-    from talent_pool.tables import Flag
+    from portal.tables import Student
+    from talent_pool.tables import Award, Flag
 
     rng = random.Random(2026)
     if not await Award.count():
@@ -103,7 +103,7 @@ async def seed_score_inputs(student_count: int) -> dict[str, int]:
             for _ in range(NOMINATIONS)
         ]
         await Flag.insert(*rows)
-    for table in ("portal_award", "partners_student_attendance", "talent_pool_flag"):
+    for table in ("talent_pool_award", "partners_student_attendance", "talent_pool_flag"):
         await Award.raw(f"ANALYZE {table}")
     return {
         "students": await Student.count(),

@@ -206,7 +206,7 @@ def _activities_sql(scope: str) -> str:
 
 
 AWARDS_SQL = (
-    "SELECT id, kind, name, level, rank, awarded_on, enterprise_id FROM portal_award"
+    "SELECT id, kind, name, level, rank, awarded_on, enterprise_id FROM talent_pool_award"
     " WHERE student = :student ORDER BY awarded_on DESC, id DESC"
 )
 

@@ -23,7 +23,18 @@ from partners.organizations.tables import (
     JointOrganization,
     MemberUnit,
 )
+from portal.auth import ViewerTie, tie_viewer
 from portal.tables import Role, Student
+
+# A partner account is tied to its enterprise, a mentor's account to the mentor's record.
+tie_viewer(
+    ViewerTie(
+        "enterprise_id",
+        "pa.enterprise",
+        'LEFT JOIN partners_partner_account pa ON pa."user" = u.id',
+    )
+)
+tie_viewer(ViewerTie("mentor_id", "m.id", 'LEFT JOIN partners_mentor m ON m."user" = u.id'))
 
 LIVE_PARTICIPATION = (ParticipationStatus.pending.value, ParticipationStatus.active.value)
 

@@ -81,18 +81,44 @@ class Anonymous(StarletteUser):
         return False
 
 
-VIEWER_QUERY = """
-SELECT u.id AS user_id, u.username, p.role, p.display_name,
-       s.expiry_date, s.max_expiry_date,
-       st.id AS student_id, pa.enterprise AS enterprise_id, m.id AS mentor_id
-FROM sessions s
-JOIN piccolo_user u ON u.id = s.user_id AND u.active = {}
-JOIN portal_profile p ON p."user" = u.id
-LEFT JOIN portal_student st ON st."user" = u.id
-LEFT JOIN partners_partner_account pa ON pa."user" = u.id
-LEFT JOIN partners_mentor m ON m."user" = u.id
-WHERE s.token = {}
-"""
+@dataclass(frozen=True)
+class ViewerTie:
+    """A record an account may be tied to, read with the viewer in the same statement: the
+    Viewer field it fills, the expression that gives it and the LEFT JOIN that reaches it
+    from the user ``u``. Areas above the base register theirs (partners: a partner's
+    enterprise, a mentor's record), so the base names no table of theirs."""
+
+    field: str
+    expression: str
+    join: str
+
+
+_ties: dict[str, ViewerTie] = {}
+
+
+def tie_viewer(tie: ViewerTie) -> None:
+    """Registers a tie (once per field; the last registration wins)."""
+    _ties[tie.field] = tie
+    _viewer_query.cache_clear()
+
+
+@functools.cache
+def _viewer_query() -> str:
+    ties = [_ties.get(field) for field in ("enterprise_id", "mentor_id")]
+    columns = "".join(
+        f", {tie.expression if tie else 'NULL'} AS {field}"
+        for field, tie in zip(("enterprise_id", "mentor_id"), ties, strict=True)
+    )
+    joins = "".join(f"\n{tie.join}" for tie in ties if tie)
+    return (
+        "SELECT u.id AS user_id, u.username, p.role, p.display_name,"
+        " s.expiry_date, s.max_expiry_date, st.id AS student_id" + columns + "\n"
+        "FROM sessions s\n"
+        "JOIN piccolo_user u ON u.id = s.user_id AND u.active = {}\n"
+        'JOIN portal_profile p ON p."user" = u.id\n'
+        'LEFT JOIN portal_student st ON st."user" = u.id' + joins + "\n"
+        "WHERE s.token = {}"
+    )
 
 
 async def load_viewer(token: str, session_hours: int) -> Viewer | None:
@@ -104,7 +130,7 @@ async def load_viewer(token: str, session_hours: int) -> Viewer | None:
 async def load_session(token: str, session_hours: int) -> tuple[Viewer, datetime.datetime] | None:
     """The viewer of a session token and when the session ends, or None (unknown, expired,
     or the account deactivated). A session with under half an hour left is extended."""
-    rows = await SessionsBase.raw(VIEWER_QUERY, True, token).run()
+    rows = await SessionsBase.raw(_viewer_query(), True, token).run()
     if not rows:
         return None
     row = rows[0]

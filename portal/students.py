@@ -8,6 +8,7 @@ from typing import Any
 
 from portal.forms import FormState
 from portal.i18n import _, lazy
+from portal.tables import Role
 
 # GB/T 4762 政治面貌代码 (political status codes).
 POLITICAL_STATUSES: dict[str, str] = {
@@ -108,3 +109,9 @@ def check_student_form(form: FormState, today: datetime.date) -> dict[str, Any]:
         "political_status": status,
         "phone": phone,
     }
+
+
+def record_page(viewer: Any) -> str:
+    """The route name of a student's record for this viewer: coordinators keep the student
+    page (with its edit actions), everyone else the record page."""
+    return "student_detail" if viewer.role is Role.coordinator else "student_record"

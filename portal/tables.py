@@ -81,33 +81,6 @@ class LoginAttempt(Table, tablename="portal_login_attempt"):
     succeeded = Boolean(default=False)
 
 
-class AwardKind(str, Enum):
-    competition = "competition"  # 技能竞赛
-    scholarship = "scholarship"  # 奖学金
-    honour = "honour"  # 荣誉称号
-
-
-class AwardLevel(str, Enum):
-    national = "national"  # 国家级
-    provincial = "provincial"  # 省级
-    municipal = "municipal"  # 市级
-    school = "school"  # 校级
-
-
-class Award(Table, tablename="portal_award"):
-    """奖项 — a student's competition result, scholarship or honour."""
-
-    student = ForeignKey(Student, null=False, on_delete=OnDelete.cascade, index=True)
-    kind = Varchar(length=12, choices=AwardKind)
-    name = Varchar(length=200)
-    level = Varchar(length=12, choices=AwardLevel)
-    rank = Varchar(length=50, default="")  # 一等奖, 金奖, 第3名 …
-    awarded_on = Date(index=True)
-    entered_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
-    enterprise_id = Integer(null=True, default=None)  # the partner's enterprise that entered it
-    created_at = Timestamp(default=TimestampNow())
-
-
 class ImportKind(str, Enum):
     students = "students"
     mentors = "mentors"

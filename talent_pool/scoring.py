@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from portal.audit import Actor, audited_write
+from portal.events import StudentsChanged, subscribe
 from portal.forms import FormState
 from portal.i18n import _, lazy
 from portal.tables import Student
@@ -237,7 +238,7 @@ WITH ev AS (
     SELECT a.student AS student_id, COUNT(*) AS n,
            CAST(SUM(({level_points_sql(settings)}) * ({rank_factor_sql()}))
                 AS DOUBLE PRECISION) AS points
-    FROM portal_award a
+    FROM talent_pool_award a
     GROUP BY a.student
 ), att AS (
     SELECT sa.student AS student_id, COUNT(DISTINCT sa.activity) AS n
@@ -494,6 +495,15 @@ async def rescore_students(student_ids: Iterable[int], actor: Actor = SYSTEM) ->
             await flag_candidates(row["cohort_year"], actor=actor)
     except Exception:
         logger.exception("Re-scoring students %s failed", ids)
+
+
+
+async def rescore_changed(event: StudentsChanged) -> None:
+    """Re-scores the students another area announces a change for."""
+    await rescore_students(event.student_ids, event.actor)
+
+
+subscribe(StudentsChanged, rescore_changed)
 
 
 # --- what the student page shows ------------------------------------------------------------

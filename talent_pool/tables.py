@@ -184,3 +184,31 @@ class DueItem(Table, tablename="talent_pool_due_item"):
     student = ForeignKey(Student, null=False, on_delete=OnDelete.cascade, index=True)
     kind = Varchar(length=30, choices=DueKind)
     due_on = Date(index=True)
+
+
+class AwardKind(str, Enum):
+    competition = "competition"  # 技能竞赛
+    scholarship = "scholarship"  # 奖学金
+    honour = "honour"  # 荣誉称号
+
+
+class AwardLevel(str, Enum):
+    national = "national"  # 国家级
+    provincial = "provincial"  # 省级
+    municipal = "municipal"  # 市级
+    school = "school"  # 校级
+
+
+class Award(Table, tablename="talent_pool_award"):
+    """奖项 — a student's competition result, scholarship or honour."""
+
+    student = ForeignKey(Student, null=False, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=12, choices=AwardKind)
+    name = Varchar(length=200)
+    level = Varchar(length=12, choices=AwardLevel)
+    rank = Varchar(length=50, default="")  # 一等奖, 金奖, 第3名 …
+    awarded_on = Date(index=True)
+    entered_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
+    # the partner's enterprise that entered it (None: the college)
+    enterprise_id = ForeignKey(Enterprise, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamp(default=TimestampNow())

@@ -34,7 +34,8 @@ from partners.organizations.tables import (
     WorkPlanItem,
 )
 from portal.audit import Actor
-from portal.tables import Award, Role, Student
+from portal.tables import Role, Student
+from talent_pool.tables import Award
 
 T = TypeVar("T")
 PASSWORD = "correct-horse-1"

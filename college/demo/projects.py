@@ -25,7 +25,7 @@ from partners.coeducation.tables import (
 )
 from partners.organizations.tables import Enterprise
 from portal.audit import Actor, audited_write
-from portal.tables import Award
+from talent_pool.tables import Award
 
 TOPICS = (
     ("岗位安全操作规程", "讲解岗位安全规范，逐项核对防护措施。"),

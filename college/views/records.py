@@ -28,11 +28,13 @@ from portal.flash import flash
 from portal.forms import FormState, read_form
 from portal.i18n import _, current_locale
 from portal.pdf import pdf_response, render_document
-from portal.tables import Award, Role
+from portal.students import record_page
+from portal.tables import Role
 from portal.templating import render
 from portal.vocabulary import AWARD_KINDS, AWARD_LEVELS, label, record_labels
 from talent_pool.pipeline import pipeline_context
 from talent_pool.scoring import rescore_students
+from talent_pool.tables import Award
 
 STAFF = (Role.coordinator, Role.partner, Role.mentor)
 
@@ -61,8 +63,16 @@ async def record_or_404(request: Request, student_id: int | None) -> StudentReco
 
 def record_url(request: Request, student_id: int) -> str:
     """Where a student's record lives for this viewer: coordinators keep the student page."""
-    name = "student_detail" if request.user.role is Role.coordinator else "student_record"
-    return str(request.url_for(name, student_id=student_id))
+    return str(request.url_for(record_page(request.user), student_id=student_id))
+
+
+@allow(Role.coordinator)
+@cached_page
+async def student_detail(request: Request) -> Response:
+    """The coordinator's student page: the student's facts and whole record, with the edit
+    and delete actions."""
+    record = await record_or_404(request, request.path_params["student_id"])
+    return render(request, "portal/student_detail.html", record_context(request, record))
 
 
 @allow(Role.student)
@@ -179,6 +189,7 @@ async def award_delete(request: Request) -> Response:
 
 
 routes = [
+    Route("/students/{student_id:int}", student_detail, name="student_detail"),
     Route("/me", my_record, name="my_record"),
     Route("/me/record.pdf", my_record_pdf, name="my_record_pdf"),
     Route("/students/{student_id:int}/record", student_record, name="student_record"),

@@ -11,7 +11,6 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from college.views.records import record_context, record_or_404
 from portal.audit import actor_of, audited_write
 from portal.auth import allow
 from portal.cache import cached_page, cached_value
@@ -118,13 +117,6 @@ async def get_student_or_404(student_id: int) -> dict[str, Any]:
     if row is None:
         raise HTTPException(status_code=404)
     return row
-
-
-@allow(Role.coordinator)
-@cached_page
-async def student_detail(request: Request) -> Response:
-    record = await record_or_404(request, request.path_params["student_id"])
-    return render(request, "portal/student_detail.html", record_context(request, record))
 
 
 def form_page(request: Request, form: FormState, student: dict | None, status_code=200):
@@ -235,7 +227,6 @@ routes = [
     Route("/students/", student_list, name="student_list"),
     Route("/students/export.xlsx", student_list_export, name="student_list_export"),
     Route("/students/new", student_create, methods=["GET", "POST"], name="student_create"),
-    Route("/students/{student_id:int}", student_detail, name="student_detail"),
     Route(
         "/students/{student_id:int}/edit",
         student_edit,

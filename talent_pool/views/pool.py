@@ -16,7 +16,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from college.views.records import record_url
 from partners.students import visible_student
 from portal.auth import allow
 from portal.cache import cached_page, cached_value
@@ -25,7 +24,7 @@ from portal.exports import excel_export, export_read
 from portal.i18n import _, current_locale
 from portal.pagination import Page, PageRequest
 from portal.pdf import margin_boxes, pdf_response, render_pdf
-from portal.students import POLITICAL_STATUSES, gender_label, political_status_label
+from portal.students import POLITICAL_STATUSES, gender_label, political_status_label, record_page
 from portal.tables import Role
 from portal.templating import render, templates
 from portal.vocabulary import record_labels
@@ -233,7 +232,7 @@ async def pool_student(request: Request) -> Response:
             "labels": record_labels(current_locale.get()),  # for portal/_student_facts.html
             "student": student,
             "entry": flags["pool_entry"],
-            "record_url": record_url(request, student_id),
+            "record_url": request.url_for(record_page(request.user), student_id=student_id),
             "today": today,
         },
     )

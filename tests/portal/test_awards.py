@@ -9,7 +9,8 @@ import pytest
 
 from college.record import check_award_form
 from portal.forms import FormState
-from portal.tables import AuditEntry, Award
+from portal.tables import AuditEntry
+from talent_pool.tables import Award
 from tests.support import Browser, make_award, run
 
 VALID = {
@@ -37,7 +38,7 @@ def test_a_partner_records_an_award_for_a_student_placed_with_it(signed_in, peop
     assert award["awarded_on"] == datetime.date(2026, 6, 10)
     assert award["enterprise_id"] == people.enterprise_a
     assert award["entered_by"] == people.partner_user
-    audit = run(AuditEntry.select().where(AuditEntry.table_name == "portal_award").first())
+    audit = run(AuditEntry.select().where(AuditEntry.table_name == "talent_pool_award").first())
     assert audit["action"] == "create" and audit["row_id"] == award["id"]
     page = partner.get(response.headers["location"])
     assert VALID["name"] in page.text
@@ -109,7 +110,7 @@ def test_a_partner_deletes_only_what_its_enterprise_entered(signed_in, people):
     assert response.status_code == 303
     assert [a["id"] for a in awards_of(people.student_id)] == [college]
     audit = run(AuditEntry.select().where(AuditEntry.action == "delete").first())
-    assert audit["table_name"] == "portal_award" and audit["row_id"] == own
+    assert audit["table_name"] == "talent_pool_award" and audit["row_id"] == own
 
 
 def test_an_award_is_deleted_only_through_its_own_student(signed_in, people):

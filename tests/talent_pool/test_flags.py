@@ -13,10 +13,10 @@ from starlette.requests import Request
 from college.app import create_app
 from partners.organizations.tables import Activity
 from portal.auth import Viewer
-from portal.tables import AuditEntry, Award, Role
+from portal.tables import AuditEntry, Role
 from portal.templating import templates
 from talent_pool.flags import flag_summaries, flags_context, status_after_review
-from talent_pool.tables import Flag, FlagReview, PoolEntry, PoolStatus
+from talent_pool.tables import Award, Flag, FlagReview, PoolEntry, PoolStatus
 from tests.support import Browser, make_student, run
 from tests.talent_pool.support_a import (
     attend,

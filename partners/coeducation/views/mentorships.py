@@ -65,6 +65,7 @@ from portal.audit import actor_of, audited_write
 from portal.auth import allow
 from portal.cache import cached_page, cached_value
 from portal.db import is_unique_violation
+from portal.events import StudentsChanged, announce
 from portal.exports import excel_export, export_read
 from portal.flash import flash
 from portal.forms import FormState, read_form
@@ -73,7 +74,6 @@ from portal.pagination import Page, PageRequest, Sort
 from portal.tables import Role, Student
 from portal.templating import render
 from portal.xlsx import Column
-from talent_pool.scoring import rescore_students
 
 STAFF = (Role.coordinator, Role.partner, Role.mentor)
 
@@ -529,7 +529,7 @@ async def evaluation_create(request: Request) -> Response:
             apply(form, [duplicate_evaluation_error()])
     if not form.valid:
         return writer_page(request, template, form, assignment, status_code=400)
-    await rescore_students([assignment.student_id], actor_of(request))  # talent pool score
+    await announce(StudentsChanged.of([assignment.student_id], actor_of(request)))
     flash(request, _("The evaluation was saved."))
     return RedirectResponse(request.url_for("mentorship_detail", assignment_id=assignment.id), 303)
 

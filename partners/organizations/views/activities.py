@@ -45,6 +45,7 @@ from portal.audit import actor_of, audited_write
 from portal.auth import allow
 from portal.cache import cached_page, cached_value
 from portal.db import contains
+from portal.events import StudentsChanged, announce
 from portal.exports import excel_export, export_read
 from portal.flash import flash
 from portal.forms import FormState, read_form
@@ -54,7 +55,6 @@ from portal.tables import Role, Student
 from portal.templating import render
 from portal.vocabulary import ACTIVITY_KINDS
 from portal.xlsx import Column
-from talent_pool.scoring import rescore_students
 
 STUDENT_COLUMNS = (Student.id, Student.student_no, Student.name, Student.class_name)
 
@@ -441,7 +441,7 @@ async def replace_attendance(
             {"member_attendance": sorted(members), "student_attendance": sorted(students)},
             activity["title"],
         )
-    await rescore_students(old_students | students, actor_of(request))  # talent pool score
+    await announce(StudentsChanged.of(old_students | students, actor_of(request)))
 
 
 async def replace_rows(table: Any, column: str, activity_id: int, old: set[int], new: set[int]):

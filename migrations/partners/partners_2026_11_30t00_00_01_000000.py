@@ -1,15 +1,19 @@
-"""Uniqueness rules that Piccolo's column options cannot express: one evaluation per mentor,
-assignment and term; one live participation per student and project; one active dual-mentor
-assignment per student and project (partial unique indexes, on SQLite and PostgreSQL)."""
+"""Uniqueness rules that Piccolo's column options cannot express: one row per (organization,
+seat) and per (activity, attendee); one evaluation per mentor, assignment and term; one live
+participation per student and project; one active dual-mentor assignment per student and
+project (partial unique indexes, on SQLite and PostgreSQL)."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder
 
-ID = "2026-11-23T16:51:10:383711"
+ID = "2026-11-30T00:00:01:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "unique indexes for evaluations, participations and assignments"
+DESCRIPTION = "unique indexes for seats, attendance, evaluations, participations, assignments"
 
 INDEXES = [
+    ("partners_committee_seat_unique", "partners_committee_seat", "organization, seat", ""),
+    ("partners_member_attendance_unique", "partners_member_attendance", "activity, member", ""),
+    ("partners_student_attendance_unique", "partners_student_attendance", "activity, student", ""),
     ("partners_evaluation_unique", "partners_evaluation", "assignment, mentor, term", ""),
     (
         "partners_participation_live_unique",
@@ -38,7 +42,7 @@ async def forwards():
 
     async def drop_indexes():
         engine = engine_finder()
-        for name, _, _, _ in INDEXES:
+        for name, *_ in INDEXES:
             await engine.run_ddl(f"DROP INDEX IF EXISTS {name}")
 
     manager.add_raw(create_indexes)

@@ -1,7 +1,7 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder
 
-ID = "2026-11-22T23:06:28:623293"
+ID = "2026-11-30T00:00:01:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "Index piccolo_api's session tokens: every request looks its session up by token."
 
