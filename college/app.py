@@ -24,7 +24,8 @@ from portal.auth import SESSION_COOKIE, PortalAuthBackend
 from portal.cache import caches_for_app
 from portal.csrf import CSRFMiddleware
 from portal.engine import install_generation_triggers
-from portal.errors import http_error, server_error
+from portal.domain_errors import DomainError
+from portal.errors import domain_error, http_error, server_error
 from portal.middleware import CloseFormMiddleware, LocaleMiddleware, SecurityHeadersMiddleware
 from portal.pdf import shutdown_pool
 from portal.routing import SegmentRouter
@@ -78,7 +79,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ),
             Middleware(AuthenticationMiddleware, backend=PortalAuthBackend(settings.session_hours)),
         ],
-        exception_handlers={HTTPException: http_error, Exception: server_error},
+        exception_handlers={
+            HTTPException: http_error,
+            DomainError: domain_error,
+            Exception: server_error,
+        },
         lifespan=lifespan,
     )
     # Same routes, same order, same answers: found by their path's first segment.

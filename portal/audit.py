@@ -14,6 +14,7 @@ from typing import Any
 from piccolo.table import Table
 from starlette.requests import Request
 
+from portal.db import constraints_as_domain_errors
 from portal.tables import AuditEntry
 
 
@@ -90,6 +91,8 @@ class AuditTrail:
 
 @asynccontextmanager
 async def audited_write(actor: Actor) -> AsyncIterator[AuditTrail]:
-    """One transaction for the write and its audit rows (IMMEDIATE on SQLite)."""
-    async with AuditEntry._meta.db.transaction():
+    """One transaction for the write and its audit rows (IMMEDIATE on SQLite). A database
+    constraint violation leaves it as UniqueViolation or ForeignKeyViolation (see
+    portal.domain_errors), the transaction rolled back."""
+    async with constraints_as_domain_errors(), AuditEntry._meta.db.transaction():
         yield AuditTrail(actor)

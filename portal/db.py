@@ -3,23 +3,51 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import asyncpg
 from piccolo.columns import Column
 from piccolo.columns.combination import Where
 from piccolo.engine import engine_finder
 
+from portal.domain_errors import Conflict as ConstraintError
+from portal.domain_errors import ForeignKeyViolation, UniqueViolation
+
+
+def constraint_violation(error: BaseException) -> ConstraintError | None:
+    """The domain's name for a database constraint violation (SQLite or PostgreSQL), or None
+    for any other error."""
+    if is_unique_violation(error):
+        return UniqueViolation(str(error))
+    if is_foreign_key_violation(error):
+        return ForeignKeyViolation(str(error))
+    return None
+
+
+@asynccontextmanager
+async def constraints_as_domain_errors() -> AsyncIterator[None]:
+    """Lets a database constraint violation out as UniqueViolation or ForeignKeyViolation:
+    the one place the drivers' errors are read."""
+    try:
+        yield
+    except (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError) as error:
+        translated = constraint_violation(error)
+        if translated is None:
+            raise
+        raise translated from error
+
 
 def is_unique_violation(error: BaseException) -> bool:
     """True when a write failed on a UNIQUE constraint (SQLite or PostgreSQL)."""
-    if isinstance(error, asyncpg.UniqueViolationError):
+    if isinstance(error, (UniqueViolation, asyncpg.UniqueViolationError)):
         return True
     return isinstance(error, sqlite3.IntegrityError) and "UNIQUE" in str(error)
 
 
 def is_foreign_key_violation(error: BaseException) -> bool:
     """True when a delete or write was refused because other rows still refer to the row."""
-    if isinstance(error, asyncpg.ForeignKeyViolationError):
+    if isinstance(error, (ForeignKeyViolation, asyncpg.ForeignKeyViolationError)):
         return True
     return isinstance(error, sqlite3.IntegrityError) and "FOREIGN KEY" in str(error)
 

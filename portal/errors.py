@@ -1,4 +1,5 @@
-"""Error pages: one template for every status, rendered in the user's language."""
+"""Error pages: one template for every status, rendered in the user's language, and the one
+place domain errors (portal.domain_errors) become responses."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from portal.domain_errors import NotVisible, Refused
+from portal.forms import refusal_form
 from portal.i18n import _
 from portal.templating import render
 
@@ -20,19 +23,40 @@ def error_messages() -> dict[int, tuple[str, str]]:
         403: (_("Forbidden"), _("You may not do this.")),
         404: (_("Page not found"), _("There is no such page, or you may not see it.")),
         405: (_("Method not allowed"), _("This page does not accept that kind of request.")),
+        409: (
+            _("Changed meanwhile"),
+            _("The data changed while you were working on it. Please reload and try again."),
+        ),
         429: (_("Too many requests"), _("Please wait a moment and try again.")),
         500: (_("Something went wrong"), _("The error was logged. Please try again later.")),
     }
 
 
-def error_page(request: Request, status_code: int) -> Response:
+def error_page(request: Request, status_code: int, details: list[str] | None = None) -> Response:
     title, message = error_messages().get(status_code, (str(status_code), ""))
     return render(
         request,
         "error.html",
-        {"status_code": status_code, "title": title, "message": message},
+        {"status_code": status_code, "title": title, "message": message, "details": details},
         status_code=status_code,
     )
+
+
+async def domain_error(request: Request, exc: Exception) -> Response:
+    """A rule's refusal re-renders the form it concerns (declared with
+    portal.forms.answer_refusals_with) or, without one, shows its messages; an object the
+    viewer may not see is a 404; a clash with the data a 409."""
+    if isinstance(exc, Refused):
+        declared = refusal_form(request)
+        if declared is not None:
+            form, page = declared
+            form.refuse(exc)
+            return page(form, 400)
+        return error_page(request, 400, [error.message for error in exc.errors])
+    if isinstance(exc, NotVisible):
+        return error_page(request, 404)
+    logger.info("Conflict on %s %s: %s", request.method, request.url.path, exc)
+    return error_page(request, 409)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
+from starlette.responses import Response
 
+from portal.domain_errors import Refused
 from portal.i18n import _
 
 
@@ -88,3 +91,23 @@ class FormState:
 
     def context(self) -> dict[str, Any]:
         return {"values": self.values, "errors": self.errors}
+
+    def refuse(self, refusal: Refused) -> None:
+        """Puts a rule's refusal beside the fields it names."""
+        for error in refusal.errors:
+            self.add_error(error.field, error.message)
+
+
+FormPage = Callable[[FormState, int], Response]
+
+
+def answer_refusals_with(request: Request, form: FormState, page: FormPage) -> None:
+    """Declares the page that shows this form: should a rule refuse what was sent (raise
+    `Refused`), the error handler (portal.errors) re-renders it with the messages beside their
+    fields and what the user typed, status 400."""
+    request.state.refusal_form = (form, page)
+
+
+def refusal_form(request: Request) -> tuple[FormState, FormPage] | None:
+    """The form declared for this request by `answer_refusals_with`, if any."""
+    return getattr(request.state, "refusal_form", None)
