@@ -23,8 +23,8 @@ from college.batches import BatchRunner
 from portal.auth import SESSION_COOKIE, PortalAuthBackend
 from portal.cache import caches_for_app
 from portal.csrf import CSRFMiddleware
-from portal.engine import install_generation_triggers
 from portal.domain_errors import DomainError
+from portal.engine import install_generation_triggers
 from portal.errors import domain_error, http_error, server_error
 from portal.middleware import CloseFormMiddleware, LocaleMiddleware, SecurityHeadersMiddleware
 from portal.pdf import shutdown_pool

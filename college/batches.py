@@ -33,25 +33,14 @@ from partners.students import RecordStudent, students_where
 from portal import pdf
 from portal.audit import Actor, audited_write
 from portal.auth import Viewer
-from portal.i18n import DEFAULT_LOCALE, _, current_locale, lazy
+from portal.i18n import DEFAULT_LOCALE, _, current_locale
 from portal.settings import VAR_DIR
 from portal.tables import JobStatus, PdfBatch, Role, Student
+from portal.vocabulary import BATCH_SCOPES, BATCH_STATUSES
 
 logger = logging.getLogger(__name__)
 
 # What a batch covers (导出范围): a column of Student and its label.
-SCOPES: dict[str, str] = {
-    "class_name": lazy("Class"),  # 班级
-    "major": lazy("Major"),  # 专业
-    "cohort_year": lazy("Cohort"),  # 年级
-    "department": lazy("Department"),  # 院系
-}
-STATUS_LABELS: dict[str, str] = {
-    JobStatus.queued.value: lazy("Waiting to start"),
-    JobStatus.running.value: lazy("Running"),
-    JobStatus.done.value: lazy("Done"),
-    JobStatus.failed.value: lazy("Failed"),
-}
 FINISHED = (JobStatus.done.value, JobStatus.failed.value)
 RUNNER = Actor(None, "pdf-batch-runner")
 BATCH_FOLDER = "batches"
@@ -87,16 +76,16 @@ def in_flight() -> int:
 
 
 def scope_label(scope: str) -> str:
-    return _(SCOPES[scope]) if scope in SCOPES else scope
+    return _(BATCH_SCOPES[scope]) if scope in BATCH_SCOPES else scope
 
 
 def status_label(status: str) -> str:
-    return _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
+    return _(BATCH_STATUSES[status]) if status in BATCH_STATUSES else status
 
 
 def scope_condition(scope: str, value: str) -> Where:
     """Where-condition on Student for the students a batch covers."""
-    if scope not in SCOPES:
+    if scope not in BATCH_SCOPES:
         raise ValueError(f"unknown scope {scope!r}")
     column = getattr(Student, scope)
     if scope == "cohort_year":
@@ -110,7 +99,7 @@ async def count_in_scope(scope: str, value: str) -> int:
 
 async def students_in_scope(scope: str, value: str) -> list[RecordStudent]:
     """The students a batch covers, by student number."""
-    if scope not in SCOPES:
+    if scope not in BATCH_SCOPES:
         raise ValueError(f"unknown scope {scope!r}")
     return await students_where(scope, int(value) if scope == "cohort_year" else value)
 

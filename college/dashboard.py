@@ -18,33 +18,18 @@ from urllib.parse import urlencode
 from college import dashboard_queries as queries
 from college.dashboard_queries import DepartmentCoverage
 from partners.coeducation.charts import evaluation_averages_chart, hours_chart
-from partners.coeducation.projects import PROJECT_KINDS, PROJECT_STATUSES
 from portal.auth import Viewer
-from portal.charts import (
-    Chart,
-    Column,
-    Series,
-    add_months,
-    last_months,
-    month_label,
-    percent,
-    sum_by_month,
-)
+from portal.charts import Chart, Column, Series, last_months, month_label, percent, sum_by_month
+from portal.dates import month_start
 from portal.i18n import _, lazy
 from portal.tables import Role
-from talent_pool.tables import PoolStatus, Stage
+from portal.vocabulary import PROJECT_KINDS, PROJECT_STATUSES, STAGES
+from talent_pool.tables import PoolStatus
 
 # The recruitment funnel (发展党员), widest first: pool students who have not applied yet,
 # then the stages of the pipeline in their order.
 NOT_APPLIED = "not_applied"
-FUNNEL_STEPS: dict[str, str] = {
-    NOT_APPLIED: lazy("In the pool, not applied"),  # 已入库未申请
-    Stage.applicant.value: lazy("Applicants"),  # 入党申请人
-    Stage.activist.value: lazy("Activists"),  # 入党积极分子
-    Stage.development_target.value: lazy("Development targets"),  # 发展对象
-    Stage.probationary.value: lazy("Probationary members"),  # 预备党员
-    Stage.full_member.value: lazy("Full members"),  # 正式党员
-}
+FUNNEL_STEPS: dict[str, str] = {NOT_APPLIED: lazy("In the pool, not applied"), **STAGES}
 MONTHS_SHOWN = 12
 GREY = "#b8bec6"
 STATUS_COLOURS = {"planning": "#c99a2e", "active": "#b71c1c", "closed": GREY}
@@ -62,7 +47,7 @@ class ChartLinks:
 def month_window(today: datetime.date) -> tuple[list[datetime.date], datetime.date, datetime.date]:
     """The last twelve months (this one included, to its end) and the date range they span."""
     months = last_months(today, MONTHS_SHOWN)
-    return months, months[0], add_months(today, 1)
+    return months, months[0], month_start(today, 1)
 
 
 # --- the charts ----------------------------------------------------------------------------

@@ -22,6 +22,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from portal.dates import month_start
+
 Number = int | float | None
 
 # Colours that stay apart in print and for the common colour-vision deficiencies; the first
@@ -148,22 +150,16 @@ def percent(part: int | float, whole: int | float) -> float | None:
 # --- months --------------------------------------------------------------------------------
 
 
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The first day of the month `months` after (or before) the month of `day`."""
-    index = day.year * 12 + day.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
 def last_months(today: datetime.date, count: int = 12) -> list[datetime.date]:
     """The first days of the last `count` months, this month last."""
-    return [add_months(today, offset) for offset in range(1 - count, 1)]
+    return [month_start(today, offset) for offset in range(1 - count, 1)]
 
 
 def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
     """The first days of every month from `first`'s month to `last`'s month."""
     start = first.replace(day=1)
     count = (last.year - start.year) * 12 + last.month - start.month + 1
-    return [add_months(start, offset) for offset in range(max(count, 0))]
+    return [month_start(start, offset) for offset in range(max(count, 0))]
 
 
 def month_label(month: datetime.date) -> str:

@@ -18,7 +18,7 @@ from portal import reads
 from portal.pagination import Sort
 from portal.search import STUDENTS, Match
 from portal.sql import Shapes, Statement
-from portal.students import POLITICAL_STATUSES
+from portal.vocabulary import POLITICAL_STATUSES
 
 SORT_KEYS = ("student_no", "name", "department", "major", "cohort_year", "political_status")
 FILTERS = ("department", "major", "cohort_year", "political_status")

@@ -6,28 +6,14 @@ import datetime
 import re
 from typing import Any
 
+from portal.dates import age_on
 from portal.forms import FormState
-from portal.i18n import _, lazy
+from portal.i18n import _
 from portal.tables import Role
+from portal.vocabulary import GENDERS, POLITICAL_STATUSES
 
 # GB/T 4762 政治面貌代码 (political status codes).
-POLITICAL_STATUSES: dict[str, str] = {
-    "01": lazy("CPC member"),  # 中共党员
-    "02": lazy("CPC probationary member"),  # 中共预备党员
-    "03": lazy("Communist Youth League member"),  # 共青团员
-    "04": lazy("Member of the Revolutionary Committee of the Kuomintang"),
-    "05": lazy("Member of the China Democratic League"),
-    "06": lazy("Member of the China Democratic National Construction Association"),
-    "07": lazy("Member of the China Association for Promoting Democracy"),
-    "08": lazy("Member of the Chinese Peasants' and Workers' Democratic Party"),
-    "09": lazy("Member of the China Zhi Gong Party"),
-    "10": lazy("Member of the Jiusan Society"),
-    "11": lazy("Member of the Taiwan Democratic Self-Government League"),
-    "12": lazy("Non-party personage"),
-    "13": lazy("Ordinary citizen"),  # 群众
-}
 
-GENDERS: dict[str, str] = {"M": lazy("Male"), "F": lazy("Female")}
 
 STUDENT_NO_PATTERN = re.compile(r"[0-9A-Za-z]{6,20}")
 MOBILE_PATTERN = re.compile(r"1[3-9]\d{9}")
@@ -54,10 +40,6 @@ def political_status_label(code: str) -> str:
 
 def gender_label(code: str) -> str:
     return _(GENDERS[code]) if code in GENDERS else code
-
-
-def age_on(birth_date: datetime.date, day: datetime.date) -> int:
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 def is_valid_phone(phone: str) -> bool:

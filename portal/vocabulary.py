@@ -12,8 +12,66 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from portal.i18n import _, labels, lazy
-from portal.students import GENDERS, POLITICAL_STATUSES
 
+# --- people ------------------------------------------------------------------------------
+
+ROLES: dict[str, str] = {
+    "coordinator": lazy("Coordinator"),  # 管理员
+    "partner": lazy("Partner"),  # 企业用户
+    "student": lazy("Student"),
+    "mentor": lazy("Mentor"),
+}
+GENDERS: dict[str, str] = {"M": lazy("Male"), "F": lazy("Female")}
+# 政治面貌, by the national standard's codes (GB/T 4762).
+POLITICAL_STATUSES: dict[str, str] = {
+    "01": lazy("CPC member"),  # 中共党员
+    "02": lazy("CPC probationary member"),  # 中共预备党员
+    "03": lazy("Communist Youth League member"),  # 共青团员
+    "04": lazy("Member of the Revolutionary Committee of the Kuomintang"),
+    "05": lazy("Member of the China Democratic League"),
+    "06": lazy("Member of the China Democratic National Construction Association"),
+    "07": lazy("Member of the China Association for Promoting Democracy"),
+    "08": lazy("Member of the Chinese Peasants' and Workers' Democratic Party"),
+    "09": lazy("Member of the China Zhi Gong Party"),
+    "10": lazy("Member of the Jiusan Society"),
+    "11": lazy("Member of the Taiwan Democratic Self-Government League"),
+    "12": lazy("Non-party personage"),
+    "13": lazy("Ordinary citizen"),  # 群众
+}
+
+# --- enterprises and their party organizations -------------------------------------------
+
+PARTY_ORG_KINDS: dict[str, str] = {
+    "committee": lazy("Party committee"),  # 党委
+    "general_branch": lazy("General party branch"),  # 党总支
+    "branch": lazy("Party branch"),  # 党支部
+    "none": lazy("Not yet established"),  # 尚未建立
+}
+ENTERPRISE_STATUSES: dict[str, str] = {
+    "active": lazy("In partnership"),  # 合作中
+    "paused": lazy("Paused"),  # 暂停
+    "ended": lazy("Ended"),  # 已终止
+}
+ORGANIZATION_KINDS: dict[str, str] = {
+    "joint_branch": lazy("Joint party branch"),  # 联合党支部
+    "alliance": lazy("Party-building alliance"),  # 党建联盟
+    "pairing": lazy("Co-building pair"),  # 共建结对
+}
+ORGANIZATION_STATUSES: dict[str, str] = {
+    "active": lazy("In operation"),
+    "dissolved": lazy("Dissolved"),
+}
+UNIT_SIDES: dict[str, str] = {  # the side a member unit of a joint organization is on
+    "college": lazy("College side"),
+    "enterprise": lazy("Enterprise side"),
+}
+SEATS: dict[str, str] = {
+    "secretary": lazy("Secretary"),  # 书记
+    "deputy_secretary": lazy("Deputy secretary"),  # 副书记
+    "organization": lazy("Organization committee member"),  # 组织委员
+    "publicity": lazy("Publicity committee member"),  # 宣传委员
+    "discipline": lazy("Discipline inspection committee member"),  # 纪检委员
+}
 ACTIVITY_KINDS: dict[str, str] = {
     "theme_day": lazy("Party theme day"),  # 主题党日
     "joint_study": lazy("Joint study and joint building"),  # 联学联建
@@ -23,6 +81,13 @@ ACTIVITY_KINDS: dict[str, str] = {
     "volunteer": lazy("Volunteer service"),  # 志愿服务
     "skills": lazy("Skills coaching"),  # 技能指导
 }
+PLAN_PERIODS: dict[str, str] = {
+    "annual": lazy("Annual"),
+    "quarterly": lazy("Quarterly"),
+    "monthly": lazy("Monthly"),
+}
+
+# --- co-education ----------------------------------------------------------------------------
 
 PROJECT_KINDS: dict[str, str] = {
     "order_class": lazy("Order class"),  # 订单班
@@ -30,22 +95,49 @@ PROJECT_KINDS: dict[str, str] = {
     "research": lazy("Research cooperation"),  # 科研合作
     "workstation": lazy("Workstation"),  # 工作室
 }
-PARTICIPATION_STATUSES: dict[str, str] = {
-    "pending": lazy("Pending"),
-    "active": lazy("In progress"),
-    "ended": lazy("Finished"),
-    "withdrawn": lazy("Withdrawn"),
+PROJECT_STATUSES: dict[str, str] = {
+    "planning": lazy("Planning"),
+    "active": lazy("Running"),
+    "closed": lazy("Closed"),
+}
+WORKSTATION_KINDS: dict[str, str] = {
+    "doctoral": lazy("Doctoral workstation"),  # 博士工作室
+    "master_craftsman": lazy("Skills master workstation"),  # 技能大师工作室
 }
 PARTICIPATION_KINDS: dict[str, str] = {
     "enrollment": lazy("Enrollment"),
     "placement": lazy("Placement"),
 }
-ASSIGNMENT_STATUSES: dict[str, str] = {"active": lazy("In progress"), "ended": lazy("Finished")}
+PARTICIPATION_STATUSES: dict[str, str] = {
+    "pending": lazy("Pending agreement and insurance"),  # 待补协议和保险
+    "active": lazy("In progress"),  # 进行中
+    "ended": lazy("Finished"),  # 已结束
+    "withdrawn": lazy("Withdrawn"),  # 已退出
+}
+MENTOR_SIDES: dict[str, str] = {
+    "college": lazy("College mentor"),  # 校内导师
+    "enterprise": lazy("Enterprise mentor"),  # 企业导师
+}
+ASSIGNMENT_STATUSES: dict[str, str] = {
+    "active": lazy("In progress"),  # 进行中
+    "ended": lazy("Finished"),  # 已结束
+}
 MENTORING_MODES: dict[str, str] = {
     "interview": lazy("Face to face"),  # 面谈
     "online": lazy("Online"),  # 线上
     "onsite": lazy("On-site coaching"),  # 现场指导
 }
+# The five dimensions of an evaluation (考核评价), in the order forms, records and charts show.
+DIMENSIONS: dict[str, str] = {
+    "political": lazy("Political literacy"),  # 政治素养
+    "professional": lazy("Professional skills"),  # 专业技能
+    "practical": lazy("Practical ability"),  # 实践能力
+    "innovation": lazy("Innovation"),  # 创新精神
+    "craftsmanship": lazy("Craftsmanship"),  # 工匠精神
+}
+
+# --- the talent pool and the recruitment pipeline (发展党员) ---------------------------------
+
 AWARD_KINDS: dict[str, str] = {
     "competition": lazy("Skills competition"),  # 技能竞赛
     "scholarship": lazy("Scholarship"),  # 奖学金
@@ -57,18 +149,78 @@ AWARD_LEVELS: dict[str, str] = {
     "municipal": lazy("Municipal"),  # 市级
     "school": lazy("School"),  # 校级
 }
-# The five dimensions of an evaluation (考核评价), in the order the record shows them.
-DIMENSIONS: dict[str, str] = {
-    "political": lazy("Political integrity"),  # 政治素养
-    "professional": lazy("Professional skills"),  # 专业技能
-    "practical": lazy("Practical ability"),  # 实践能力
-    "innovation": lazy("Innovation"),  # 创新精神
-    "craftsmanship": lazy("Craftsmanship"),  # 工匠精神
+FLAG_SOURCES: dict[str, str] = {
+    "threshold": lazy("Above the threshold"),
+    "top_share": lazy("Top of the cohort"),
+    "nomination": lazy("Nomination"),
+}
+FLAG_STATUSES: dict[str, str] = {
+    "open": lazy("Waiting for review"),
+    "reviewed": lazy("Reviewed"),
+}
+DECISIONS: dict[str, str] = {
+    "accept": lazy("Accept into the pool"),
+    "watch": lazy("Keep watching"),
+    "decline": lazy("Decline"),
+}
+POOL_STATUSES: dict[str, str] = {
+    "flagged": lazy("Flagged"),
+    "watching": lazy("Watching"),
+    "pooled": lazy("In the pool"),
+    "declined": lazy("Declined"),
+}
+STAGES: dict[str, str] = {
+    "applicant": lazy("Applicant"),  # 入党申请人
+    "activist": lazy("Activist"),  # 入党积极分子
+    "development_target": lazy("Development target"),  # 发展对象
+    "probationary": lazy("Probationary member"),  # 预备党员
+    "full_member": lazy("Full member"),  # 正式党员
+}
+EVENT_KINDS: dict[str, str] = {
+    "application": lazy("Application to join the party"),  # 入党申请
+    "talk": lazy("Talk with the applicant"),  # 谈话
+    "activist": lazy("Made an activist"),  # 确定为入党积极分子
+    "contacts": lazy("Cultivation contacts assigned"),  # 培养联系人
+    "review": lazy("Half-yearly review"),  # 考察
+    "development_target": lazy("Made a development target"),  # 确定为发展对象
+    "political_review": lazy("Political review"),  # 政治审查
+    "training": lazy("Concentrated training"),  # 集中培训
+    "introducers": lazy("Introducers assigned"),  # 入党介绍人
+    "branch_meeting": lazy("Admitted by the branch meeting"),  # 支部大会
+    "approval": lazy("Approved by the higher committee"),  # 上级党委审批
+    "extension": lazy("Probation extended"),  # 延长预备期
+    "conversion": lazy("Converted to full member"),  # 转正
+}
+DUE_KINDS: dict[str, str] = {
+    "talk": lazy("Talk with the applicant"),
+    "review": lazy("Half-yearly review"),
+    "development_target_eligible": lazy("May become a development target"),
+    "approval": lazy("Approval by the higher committee"),
+    "probation_end": lazy("Probation ends: conversion or extension"),
+}
+RECOMMENDATIONS: dict[str, str] = {
+    "party_members": lazy("Recommended by party members"),  # 党员推荐
+    "league": lazy("Recommended by the Youth League"),  # 群团组织推优
+}
+
+# --- data in and out -----------------------------------------------------------------------
+
+BATCH_SCOPES: dict[str, str] = {  # what a batch of record PDFs covers
+    "class_name": lazy("Class"),  # 班级
+    "major": lazy("Major"),  # 专业
+    "cohort_year": lazy("Cohort"),  # 年级
+    "department": lazy("Department"),  # 院系
+}
+BATCH_STATUSES: dict[str, str] = {
+    "queued": lazy("Waiting to start"),
+    "running": lazy("Running"),
+    "done": lazy("Done"),
+    "failed": lazy("Failed"),
 }
 
 
-def label(choices: dict[str, str], code: str | None) -> str:
-    """The translated label of a code, or the code itself when it is unknown."""
+def label(choices: Mapping[str, str], code: str | None) -> str:
+    """The translated label of a code ("" for None), or the code itself when it is unknown."""
     if code is None:
         return ""
     return _(choices[code]) if code in choices else code
@@ -109,6 +261,3 @@ def record_labels(locale: str) -> RecordLabels:
         genders=labels(GENDERS, locale),
         political_statuses=labels(POLITICAL_STATUSES, locale),
     )
-
-
-# --- who may see whose record --------------------------------------------------------------

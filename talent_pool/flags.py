@@ -17,8 +17,9 @@ from typing import Any
 from portal.audit import Actor, audited_write
 from portal.auth import Viewer
 from portal.forms import FormState
-from portal.i18n import _, lazy
+from portal.i18n import _
 from portal.tables import Role
+from portal.vocabulary import DECISIONS, FLAG_SOURCES, FLAG_STATUSES, POOL_STATUSES, ROLES
 from talent_pool.scoring import (
     PARTS,
     auto_reason,
@@ -43,31 +44,6 @@ REASON_MAX_LENGTH = 1000
 NOMINATION_FIELDS = ["reason"]
 REVIEW_FIELDS = ["decision", "reason"]
 
-FLAG_SOURCES: dict[str, str] = {
-    FlagSource.threshold.value: lazy("Above the threshold"),
-    FlagSource.top_share.value: lazy("Top of the cohort"),
-    FlagSource.nomination.value: lazy("Nomination"),
-}
-FLAG_STATUSES: dict[str, str] = {
-    FlagStatus.open.value: lazy("Waiting for review"),
-    FlagStatus.reviewed.value: lazy("Reviewed"),
-}
-DECISIONS: dict[str, str] = {
-    ReviewDecision.accept.value: lazy("Accept into the pool"),
-    ReviewDecision.watch.value: lazy("Keep watching"),
-    ReviewDecision.decline.value: lazy("Decline"),
-}
-POOL_STATUSES: dict[str, str] = {
-    PoolStatus.flagged.value: lazy("Flagged"),
-    PoolStatus.watching.value: lazy("Watching"),
-    PoolStatus.pooled.value: lazy("In the pool"),
-    PoolStatus.declined.value: lazy("Declined"),
-}
-NOMINATOR_ROLES: dict[str, str] = {
-    Role.coordinator.value: lazy("Coordinator"),
-    Role.partner.value: lazy("Partner"),
-    Role.mentor.value: lazy("Mentor"),
-}
 NOMINATING_ROLES = (Role.coordinator, Role.partner, Role.mentor)
 
 
@@ -317,7 +293,7 @@ async def flags_of(student_id: int) -> list[dict[str, Any]]:
         flag["parts_table"] = parts_table(parts)
         flag["source_label"] = label(FLAG_SOURCES, flag["source"])
         flag["status_label"] = label(FLAG_STATUSES, flag["status"])
-        flag["role_label"] = label(NOMINATOR_ROLES, flag["nominator_role"] or None)
+        flag["role_label"] = label(ROLES, flag["nominator_role"] or None)
         flag["reason_text"] = flag_reason(flag, parts)
         flag["reviews"] = reviews.get(flag["id"], [])
         flag["is_open"] = flag["status"] == FlagStatus.open.value

@@ -10,7 +10,6 @@ student's PoolEntry stage and DueItem rows in the same audited transaction.
 
 from __future__ import annotations
 
-import calendar
 import datetime
 import json
 from collections.abc import Iterable
@@ -20,9 +19,10 @@ from typing import Any
 from partners.students import student_scope
 from portal.audit import AuditTrail
 from portal.auth import Viewer
+from portal.dates import add_months, age_on
 from portal.i18n import _, lazy
-from portal.students import age_on
 from portal.tables import Role, Student
+from portal.vocabulary import DUE_KINDS, EVENT_KINDS, RECOMMENDATIONS, STAGES
 from talent_pool.tables import (
     DueItem,
     DueKind,
@@ -33,39 +33,6 @@ from talent_pool.tables import (
     Stage,
 )
 
-STAGES: dict[str, str] = {
-    Stage.applicant.value: lazy("Applicant"),  # 入党申请人
-    Stage.activist.value: lazy("Activist"),  # 入党积极分子
-    Stage.development_target.value: lazy("Development target"),  # 发展对象
-    Stage.probationary.value: lazy("Probationary member"),  # 预备党员
-    Stage.full_member.value: lazy("Full member"),  # 正式党员
-}
-EVENT_KINDS: dict[str, str] = {
-    EventKind.application.value: lazy("Application to join the party"),  # 入党申请
-    EventKind.talk.value: lazy("Talk with the applicant"),  # 谈话
-    EventKind.activist.value: lazy("Made an activist"),  # 确定为入党积极分子
-    EventKind.contacts.value: lazy("Cultivation contacts assigned"),  # 培养联系人
-    EventKind.review.value: lazy("Half-yearly review"),  # 考察
-    EventKind.development_target.value: lazy("Made a development target"),  # 确定为发展对象
-    EventKind.political_review.value: lazy("Political review"),  # 政治审查
-    EventKind.training.value: lazy("Concentrated training"),  # 集中培训
-    EventKind.introducers.value: lazy("Introducers assigned"),  # 入党介绍人
-    EventKind.branch_meeting.value: lazy("Admitted by the branch meeting"),  # 支部大会
-    EventKind.approval.value: lazy("Approved by the higher committee"),  # 上级党委审批
-    EventKind.extension.value: lazy("Probation extended"),  # 延长预备期
-    EventKind.conversion.value: lazy("Converted to full member"),  # 转正
-}
-DUE_KINDS: dict[str, str] = {
-    DueKind.talk.value: lazy("Talk with the applicant"),
-    DueKind.review.value: lazy("Half-yearly review"),
-    DueKind.development_target_eligible.value: lazy("May become a development target"),
-    DueKind.approval.value: lazy("Approval by the higher committee"),
-    DueKind.probation_end.value: lazy("Probation ends: conversion or extension"),
-}
-RECOMMENDATIONS: dict[str, str] = {
-    "party_members": lazy("Recommended by party members"),  # 党员推荐
-    "league": lazy("Recommended by the Youth League"),  # 群团组织推优
-}
 # The article(s) of the Rules each check comes from.
 ARTICLES: dict[str, str] = {
     "7": lazy("Article 7"),
@@ -229,13 +196,6 @@ def kind_label(code: str) -> str:
 
 def due_label(code: str) -> str:
     return label(DUE_KINDS, code)
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day `months` later, clamped to the month's last day (01-31 + 1 → 02-28)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # --- events and the file's state -----------------------------------------------------------

@@ -18,10 +18,9 @@ from starlette.datastructures import QueryParams
 from portal.auth import Viewer
 from portal.i18n import _, labels
 from portal.pagination import Sort
-from portal.students import GENDERS, POLITICAL_STATUSES
 from portal.tables import Role
-from talent_pool.flags import FLAG_SOURCES, POOL_STATUSES, label
-from talent_pool.pipeline import STAGES
+from portal.vocabulary import FLAG_SOURCES, GENDERS, POLITICAL_STATUSES, POOL_STATUSES, STAGES
+from talent_pool.flags import label
 from talent_pool.tables import PoolStatus
 
 # The pool shows these unless the viewer filters for another status (declined).

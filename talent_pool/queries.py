@@ -27,8 +27,9 @@ from portal.pagination import Sort
 from portal.search import STUDENTS, Match
 from portal.sql import Shapes
 from portal.tables import Role
-from talent_pool.flags import FLAG_SOURCES, POOL_STATUSES, flag_reason, parsed_parts
-from talent_pool.pipeline import STAGES, due_label
+from portal.vocabulary import FLAG_SOURCES, POOL_STATUSES, STAGES
+from talent_pool.flags import flag_reason, parsed_parts
+from talent_pool.pipeline import due_label
 from talent_pool.pool import DEFAULT_STATUSES, NO_STAGE, PoolQuery
 
 DUE_SOON_DAYS = 30

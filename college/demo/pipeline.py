@@ -18,12 +18,12 @@ from typing import Any
 
 from partners.coeducation.tables import MentorAssignment
 from portal.audit import Actor, audited_write
+from portal.dates import add_months
 from portal.tables import Student
 from talent_pool.pipeline import (
     PARTY_STATUSES,
     Event,
     Person,
-    add_months,
     build_state,
     check_event,
     record_event,

@@ -21,17 +21,10 @@ from typing import Any
 from piccolo.table import Table
 
 from college.importing import values as cell
-from partners.coeducation.mentorships import (
-    MENTOR_FIELDS,
-    MENTOR_SIDES,
-    active_counts,
-    check_mentor_form,
-)
+from partners.coeducation.mentorships import MENTOR_FIELDS, active_counts, check_mentor_form
 from partners.coeducation.tables import Mentor
 from partners.organizations.enterprises import (
     ENTERPRISE_FIELDS,
-    ENTERPRISE_STATUSES,
-    PARTY_ORG_KINDS,
     CreditCodeError,
     check_credit_code,
     check_enterprise_form,
@@ -41,6 +34,7 @@ from portal.forms import FormState
 from portal.i18n import _, lazy
 from portal.students import STUDENT_FIELDS, check_student_form
 from portal.tables import Student
+from portal.vocabulary import ENTERPRISE_STATUSES, MENTOR_SIDES, PARTY_ORG_KINDS
 
 LOOKUP_CHUNK = 500  # keys per look-up query
 DEFAULT_MAX_MENTEES = "8"  # the mentor form's default

@@ -15,7 +15,7 @@ from typing import Any
 
 from college.importing.reading import clean_text
 from portal.i18n import _, translations_for
-from portal.students import GENDERS, POLITICAL_STATUSES
+from portal.vocabulary import GENDERS, POLITICAL_STATUSES
 
 DATE_PATTERN = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 TIME_SUFFIX = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")

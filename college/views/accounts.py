@@ -21,24 +21,19 @@ from portal.db import contains
 from portal.exports import excel_export, export_rows
 from portal.flash import flash
 from portal.forms import FormState, read_form
-from portal.i18n import _, lazy
+from portal.i18n import _
 from portal.listing import Listing
 from portal.pagination import Page, PageRequest
 from portal.tables import Profile, Role, Student
 from portal.templating import render
+from portal.vocabulary import ROLES
 from portal.xlsx import Column
 
-ROLE_LABELS = {
-    Role.coordinator.value: lazy("Coordinator"),
-    Role.partner.value: lazy("Partner"),
-    Role.student.value: lazy("Student"),
-    Role.mentor.value: lazy("Mentor"),
-}
 ACCOUNT_FIELDS = ["username", "display_name", "role", "enterprise", "student_no", "mentor"]
 
 
 def role_label(role: str) -> str:
-    return _(ROLE_LABELS.get(role, role))
+    return _(ROLES.get(role, role))
 
 
 LIST_COLUMNS = (
@@ -59,7 +54,7 @@ def account_listing(request: Request) -> Listing:
         conditions.append(
             contains(Profile.user.username, search) | contains(Profile.display_name, search)
         )
-    if (role := query.get("role", "")) in ROLE_LABELS:
+    if (role := query.get("role", "")) in ROLES:
         conditions.append(Profile.role == role)
     else:
         role = ""
@@ -86,7 +81,7 @@ async def account_list(request: Request) -> Response:
         {
             "page": Page(rows=rows, request=page_request, total=total),
             "filters": listing.filters,
-            "role_labels": ROLE_LABELS,
+            "role_labels": ROLES,
             "role_label": role_label,
         },
     )
@@ -144,7 +139,7 @@ async def link_choices() -> dict[str, list[tuple[Any, str]]]:
         .order_by(Mentor.name)
     )
     return {
-        "role_options": [(value, role_label(value)) for value in ROLE_LABELS],
+        "role_options": [(value, role_label(value)) for value in ROLES],
         "enterprise_options": [(row["id"], row["name"]) for row in enterprises],
         "mentor_options": [
             (row["id"], f"{row['name']} · {row['department'] or row['enterprise.name']}")
@@ -166,7 +161,7 @@ def prefilled(request: Request) -> dict[str, str]:
     """?role=partner&enterprise=ID preselects both, for the enterprise page's "add" link."""
     query = request.query_params
     role = query.get("role", "")
-    values = {"role": role if role in ROLE_LABELS else Role.coordinator.value}
+    values = {"role": role if role in ROLES else Role.coordinator.value}
     if (enterprise := query.get("enterprise", "")).isdigit():
         values["enterprise"] = enterprise
     return values
@@ -178,7 +173,7 @@ async def account_create(request: Request) -> Response:
         return await account_form_page(request, FormState(values=prefilled(request)))
     submitted = await read_form(request)
     form = FormState.from_form(submitted, ACCOUNT_FIELDS)
-    role = form.choice("role", ROLE_LABELS)
+    role = form.choice("role", ROLES)
     if form.valid:
         account = NewAccount(
             username=form.values["username"],

@@ -14,7 +14,6 @@ from starlette.routing import Route
 
 from college.batches import (
     FINISHED,
-    SCOPES,
     count_in_scope,
     failures_of,
     progress_of,
@@ -31,6 +30,7 @@ from portal.pagination import Page, PageRequest
 from portal.queries import filter_choices
 from portal.tables import JobStatus, PdfBatch, Role, Student
 from portal.templating import render
+from portal.vocabulary import BATCH_SCOPES
 
 FIELDS = ["target"]
 BATCH_COLUMNS = (*PdfBatch.all_columns(), PdfBatch.requested_by.username.as_alias("requester"))
@@ -64,7 +64,7 @@ async def check_batch_form(form: FormState) -> tuple[str, str]:
     or no student in it (an empty ZIP helps nobody)."""
     target = form.required("target")
     scope, _sep, value = target.partition(":")
-    unknown = scope not in SCOPES or not value or (scope == "cohort_year" and not value.isdigit())
+    unknown = scope not in BATCH_SCOPES or not value or (scope == "cohort_year" and not value.isdigit())
     if target and unknown:
         form.add_error("target", _("Choose one of the listed options."))
     if form.valid and await count_in_scope(scope, value) == 0:
@@ -91,7 +91,7 @@ async def list_page(request: Request, form: FormState, status_code: int = 200) -
             "page": Page(rows=rows, request=page_request, total=total),
             "groups": [
                 (scope_label(scope), [(target_of(scope, v), v) for v in options[scope]])
-                for scope in SCOPES
+                for scope in BATCH_SCOPES
             ],
             "scope_label": scope_label,
             "status_label": status_label,

@@ -15,13 +15,8 @@ from piccolo.query.functions.aggregate import Avg, Count, Sum
 
 from partners.coeducation.tables import Evaluation, MentoringLog
 from portal.charts import Chart, Column, Series, month_label, sum_by_month
-from portal.i18n import _, lazy
-from portal.vocabulary import DIMENSIONS
-
-MENTOR_SIDES: dict[str, str] = {
-    "college": lazy("College mentors"),
-    "enterprise": lazy("Enterprise mentors"),
-}
+from portal.i18n import _
+from portal.vocabulary import DIMENSIONS, MENTOR_SIDES
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,27 +19,11 @@ from starlette.requests import Request
 from partners.coeducation.tables import Mentor, MentorAssignment, Project
 from portal.auth import Viewer
 from portal.forms import FormState
-from portal.i18n import _, lazy
+from portal.i18n import _
 from portal.students import is_valid_phone
 from portal.tables import Role
+from portal.vocabulary import ASSIGNMENT_STATUSES, DIMENSIONS, MENTOR_SIDES, MENTORING_MODES
 
-MENTOR_SIDES: dict[str, str] = {
-    "college": lazy("College mentor"),
-    "enterprise": lazy("Enterprise mentor"),
-}
-MODES: dict[str, str] = {
-    "interview": lazy("Interview"),  # 面谈
-    "online": lazy("Online"),  # 线上
-    "onsite": lazy("On-site guidance"),  # 现场指导
-}
-ASSIGNMENT_STATUSES: dict[str, str] = {"active": lazy("Active"), "ended": lazy("Ended")}
-SCORES: dict[str, str] = {
-    "political": lazy("Political literacy"),  # 政治素养
-    "professional": lazy("Professional skills"),  # 专业技能
-    "practical": lazy("Practical ability"),  # 实践能力
-    "innovation": lazy("Innovation"),  # 创新精神
-    "craftsmanship": lazy("Craftsmanship"),  # 工匠精神
-}
 MENTOR_FIELDS = [
     "side",
     "name",
@@ -60,7 +44,7 @@ ASSIGNMENT_FIELDS = [
     "ends_on",
 ]
 LOG_FIELDS = ["mentor", "held_on", "mode", "topic", "content", "hours"]
-EVALUATION_FIELDS = ["mentor", "term", *SCORES, "comment"]
+EVALUATION_FIELDS = ["mentor", "term", *DIMENSIONS, "comment"]
 MAX_MENTEES_LIMIT = 50
 TERM_PATTERN = re.compile(r"(\d{4})-(\d{4})-([12])")
 HOURS_PATTERN = re.compile(r"\d{1,2}(\.\d{1,2})?")
@@ -77,7 +61,7 @@ def side_label(code: str) -> str:
 
 
 def mode_label(code: str) -> str:
-    return _(MODES[code]) if code in MODES else code
+    return _(MENTORING_MODES[code]) if code in MENTORING_MODES else code
 
 
 def status_label(code: str) -> str:
@@ -85,7 +69,7 @@ def status_label(code: str) -> str:
 
 
 def score_label(name: str) -> str:
-    return _(SCORES[name])
+    return _(DIMENSIONS[name])
 
 
 @dataclass(frozen=True)
@@ -349,7 +333,7 @@ def check_log_form(form: FormState, today: datetime.date) -> dict[str, Any]:
     held_on = form.date("held_on")
     if held_on is not None and held_on > today:
         form.add_error("held_on", _("The date cannot be in the future."))
-    mode = form.choice("mode", MODES)
+    mode = form.choice("mode", MENTORING_MODES)
     topic = form.required("topic")
     form.max_length("topic", 200)
     form.max_length("content", 5000)
@@ -384,7 +368,7 @@ def check_evaluation_form(form: FormState) -> dict[str, Any]:
         form.add_error("term", _("Enter a term like 2026-2027-1 (school year, then term 1 or 2)."))
     values: dict[str, Any] = {"term": term, "comment": form.values.get("comment", "")}
     form.max_length("comment", 5000)
-    for name in SCORES:
+    for name in DIMENSIONS:
         values[name] = form.integer(name, minimum=0, maximum=100)
     return values
 
@@ -402,12 +386,12 @@ def average_scores(rows: list[dict[str, Any]]) -> dict[str, float | None]:
     """Average per dimension over evaluation rows, and `overall` (the mean of all five);
     None everywhere when there are no rows."""
     if not rows:
-        return {**{name: None for name in SCORES}, "overall": None}
+        return {**{name: None for name in DIMENSIONS}, "overall": None}
     averages: dict[str, float | None] = {
-        name: round(sum(row[name] for row in rows) / len(rows), 1) for name in SCORES
+        name: round(sum(row[name] for row in rows) / len(rows), 1) for name in DIMENSIONS
     }
-    total = sum(row[name] for row in rows for name in SCORES)
-    averages["overall"] = round(total / (len(rows) * len(SCORES)), 1)
+    total = sum(row[name] for row in rows for name in DIMENSIONS)
+    averages["overall"] = round(total / (len(rows) * len(DIMENSIONS)), 1)
     return averages
 
 

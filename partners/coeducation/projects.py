@@ -20,40 +20,22 @@ from partners.coeducation.tables import (
     Project,
     ProjectKind,
     ProjectStatus,
-    WorkstationKind,
 )
 from portal.audit import Actor, audited_write
+from portal.dates import add_months, age_on
 from portal.db import is_unique_violation
 from portal.forms import FormState
-from portal.i18n import _, lazy
+from portal.i18n import _
 from portal.students import is_valid_phone
 from portal.tables import Student
+from portal.vocabulary import (
+    PARTICIPATION_KINDS,
+    PARTICIPATION_STATUSES,
+    PROJECT_KINDS,
+    PROJECT_STATUSES,
+    WORKSTATION_KINDS,
+)
 
-PROJECT_KINDS: dict[str, str] = {
-    ProjectKind.order_class.value: lazy("Order class"),  # 订单班
-    ProjectKind.training_base.value: lazy("Training base"),  # 实训基地
-    ProjectKind.research.value: lazy("Research cooperation"),  # 科研合作
-    ProjectKind.workstation.value: lazy("Workstation"),  # 工作室
-}
-PROJECT_STATUSES: dict[str, str] = {
-    ProjectStatus.planning.value: lazy("Planning"),
-    ProjectStatus.active.value: lazy("Running"),
-    ProjectStatus.closed.value: lazy("Closed"),
-}
-WORKSTATION_KINDS: dict[str, str] = {
-    WorkstationKind.doctoral.value: lazy("Doctoral workstation"),  # 博士工作室
-    WorkstationKind.master_craftsman.value: lazy("Skills master workstation"),  # 技能大师工作室
-}
-PARTICIPATION_KINDS: dict[str, str] = {
-    ParticipationKind.enrollment.value: lazy("Enrollment"),
-    ParticipationKind.placement.value: lazy("Placement"),
-}
-PARTICIPATION_STATUSES: dict[str, str] = {
-    ParticipationStatus.pending.value: lazy("Pending agreement and insurance"),
-    ParticipationStatus.active.value: lazy("Active"),
-    ParticipationStatus.ended.value: lazy("Ended"),
-    ParticipationStatus.withdrawn.value: lazy("Withdrawn"),
-}
 LIVE_STATUSES = (ParticipationStatus.pending.value, ParticipationStatus.active.value)
 
 COMMON_FIELDS = [
@@ -251,12 +233,6 @@ def already_member_error() -> ParticipationRefused:
     )
 
 
-def age_on(birth_date: datetime.date, day: datetime.date) -> int:
-    """Full years of age on a day (a birthday on 29 February counts from 1 March)."""
-    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
-    return day.year - birth_date.year - before_birthday
-
-
 def check_minimum_age(birth_date: datetime.date | None, starts_on: datetime.date) -> None:
     """《职业学校学生实习管理规定》: no student under 16 is placed."""
     if birth_date is None:
@@ -334,17 +310,6 @@ def placement_status(agreement_signed_on: datetime.date | None, insurance_policy
     if agreement_signed_on and insurance_policy_no:
         return ParticipationStatus.active.value
     return ParticipationStatus.pending.value
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return datetime.date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 def runs_too_long(starts_on: datetime.date, ends_on: datetime.date | None) -> bool:

@@ -24,14 +24,8 @@ from typing import Any
 from starlette.datastructures import QueryParams
 
 from partners.access import LIVE_PARTICIPATION_SQL, assignments_visible_sql
-from partners.coeducation.mentorships import (
-    ASSIGNMENT_STATUSES,
-    MENTOR_SIDES,
-    SCORES,
-    as_date,
-    row_average,
-)
-from partners.coeducation.projects import LONG_PLACEMENT_MONTHS, PROJECT_KINDS, PROJECT_STATUSES
+from partners.coeducation.mentorships import as_date, row_average
+from partners.coeducation.projects import LONG_PLACEMENT_MONTHS
 from partners.search import MENTORS
 from portal import reads
 from portal.cache import current_engine
@@ -39,6 +33,13 @@ from portal.pagination import Sort
 from portal.search import STUDENTS, Match
 from portal.sql import Shapes, Statement, in_list, like_pattern
 from portal.tables import Role
+from portal.vocabulary import (
+    ASSIGNMENT_STATUSES,
+    DIMENSIONS,
+    MENTOR_SIDES,
+    PROJECT_KINDS,
+    PROJECT_STATUSES,
+)
 
 FILTER_LENGTH = 100
 PROJECT_SORT_KEYS = ("name", "starts_on", "status")
@@ -589,7 +590,7 @@ class EvaluationRow:
     @property
     def score_map(self) -> dict[str, int]:
         """The scores by dimension name (as partners.coeducation.mentorships.average_scores reads them)."""
-        return dict(zip(SCORES, self.scores, strict=True))
+        return dict(zip(DIMENSIONS, self.scores, strict=True))
 
     @property
     def average(self) -> float:

@@ -5,13 +5,10 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from partners.organizations.tables import (
-    EnterpriseStatus,
-    PartyOrgKind,
-)
 from portal.forms import FormState
-from portal.i18n import _, lazy
+from portal.i18n import _
 from portal.students import is_valid_phone
+from portal.vocabulary import ENTERPRISE_STATUSES, PARTY_ORG_KINDS
 
 # GB 32100-2015: the code alphabet (no I, O, Z, S, V) in value order, and the weights of the
 # first 17 characters. The 18th character is the check character.
@@ -19,18 +16,7 @@ CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 CREDIT_CODE_LENGTH = 18
 
-PARTY_ORG_KINDS: dict[str, str] = {
-    PartyOrgKind.committee.value: lazy("Party committee"),  # 党委
-    PartyOrgKind.general_branch.value: lazy("General party branch"),  # 党总支
-    PartyOrgKind.branch.value: lazy("Party branch"),  # 党支部
-    PartyOrgKind.none.value: lazy("Not yet established"),  # 尚未建立
-}
 
-ENTERPRISE_STATUSES: dict[str, str] = {
-    EnterpriseStatus.active.value: lazy("In partnership"),  # 合作中
-    EnterpriseStatus.paused.value: lazy("Paused"),  # 暂停
-    EnterpriseStatus.ended.value: lazy("Ended"),  # 已终止
-}
 
 MAX_PARTY_MEMBERS = 100_000
 MAX_EMPLOYEES = 10_000_000

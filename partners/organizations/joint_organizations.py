@@ -12,23 +12,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from portal.forms import FormState
-from portal.i18n import _, lazy
+from portal.i18n import _
 from portal.students import is_valid_phone
-
-KINDS: dict[str, str] = {
-    "joint_branch": lazy("Joint party branch"),  # 联合党支部
-    "alliance": lazy("Party-building alliance"),  # 党建联盟
-    "pairing": lazy("Co-building pair"),  # 共建结对
-}
-STATUSES: dict[str, str] = {"active": lazy("In operation"), "dissolved": lazy("Dissolved")}
-SIDES: dict[str, str] = {"college": lazy("College side"), "enterprise": lazy("Enterprise side")}
-SEATS: dict[str, str] = {
-    "secretary": lazy("Secretary"),  # 书记
-    "deputy_secretary": lazy("Deputy secretary"),  # 副书记
-    "organization": lazy("Organization committee member"),  # 组织委员
-    "publicity": lazy("Publicity committee member"),  # 宣传委员
-    "discipline": lazy("Discipline inspection committee member"),  # 纪检委员
-}
+from portal.vocabulary import ORGANIZATION_KINDS, ORGANIZATION_STATUSES, SEATS, UNIT_SIDES
 
 ORGANIZATION_FIELDS = ["kind", "name", "founded_on", "status", "description"]
 CREATE_FIELDS = [*ORGANIZATION_FIELDS, "college_unit_name", "enterprise"]
@@ -52,15 +38,15 @@ def label(choices: Mapping[str, str], code: str) -> str:
 
 
 def kind_label(code: str) -> str:
-    return label(KINDS, code)
+    return label(ORGANIZATION_KINDS, code)
 
 
 def status_label(code: str) -> str:
-    return label(STATUSES, code)
+    return label(ORGANIZATION_STATUSES, code)
 
 
 def side_label(code: str) -> str:
-    return label(SIDES, code)
+    return label(UNIT_SIDES, code)
 
 
 def seat_label(code: str) -> str:
@@ -72,13 +58,13 @@ def seat_label(code: str) -> str:
 
 def check_organization_form(form: FormState, today: datetime.date) -> dict[str, Any]:
     """Validates the organization's own facts in place; returns the cleaned values."""
-    form.choice("kind", KINDS)
+    form.choice("kind", ORGANIZATION_KINDS)
     form.required("name")
     form.max_length("name", 200)
     founded_on = form.date("founded_on", required=False)
     if founded_on is not None and founded_on > today:
         form.add_error("founded_on", _("The founding date cannot be in the future."))
-    form.choice("status", STATUSES)
+    form.choice("status", ORGANIZATION_STATUSES)
     form.max_length("description", 4000)
     return {
         "kind": form.values.get("kind", ""),
@@ -152,12 +138,12 @@ def check_unit_form(
 ) -> dict[str, Any]:
     """Validates a member unit form (a new unit, or the coordinator editing one: the side of an
     existing unit never changes, so neither side can be emptied by an edit)."""
-    side = unit["side"] if unit else form.choice("side", SIDES)
+    side = unit["side"] if unit else form.choice("side", UNIT_SIDES)
     enterprise = chosen_id(form, "enterprise", enterprise_ids)
     if side != "enterprise":
         form.required("name")
     form.max_length("name", 200)
-    if side in SIDES:
+    if side in UNIT_SIDES:
         unit_id = unit["id"] if unit else None
         for name, message in unit_conflicts(side, enterprise, units, unit_id).items():
             form.add_error(name, message)

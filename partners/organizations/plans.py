@@ -6,15 +6,10 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from partners.organizations.tables import PlanPeriod
 from portal.forms import FormState
-from portal.i18n import _, lazy
+from portal.i18n import _
+from portal.vocabulary import PLAN_PERIODS
 
-PLAN_PERIODS: dict[str, str] = {
-    PlanPeriod.annual.value: lazy("Annual"),
-    PlanPeriod.quarterly.value: lazy("Quarterly"),
-    PlanPeriod.monthly.value: lazy("Monthly"),
-}
 PERIOD_NUMBER_RANGES: dict[str, tuple[int, int]] = {"quarterly": (1, 4), "monthly": (1, 12)}
 PLAN_FIELDS = ["period", "year", "period_number", "title"]
 ITEM_FIELDS = ["content", "owner", "due_on"]

@@ -25,16 +25,20 @@ from typing import Any
 from starlette.datastructures import QueryParams
 
 from partners.access import enterprises_visible_sql, organizations_visible_sql
-from partners.organizations.enterprises import ENTERPRISE_STATUSES
-from partners.organizations.joint_organizations import KINDS, STATUSES
-from partners.organizations.plans import PLAN_PERIODS, completion_rate
+from partners.organizations.plans import completion_rate
 from partners.search import ENTERPRISES
 from portal import reads
 from portal.pagination import Sort
 from portal.search import Match
 from portal.sql import Shapes, Statement, like_pattern
 from portal.tables import Role
-from portal.vocabulary import ACTIVITY_KINDS
+from portal.vocabulary import (
+    ACTIVITY_KINDS,
+    ENTERPRISE_STATUSES,
+    ORGANIZATION_KINDS,
+    ORGANIZATION_STATUSES,
+    PLAN_PERIODS,
+)
 
 FILTER_LENGTH = 100
 ENTERPRISE_SORT_KEYS = ("name", "industry", "status", "partner_since")
@@ -289,8 +293,8 @@ class OrganizationFilters:
         kind, status = query.get("kind", ""), query.get("status", "")
         return cls(
             q=query.get("q", "").strip()[:FILTER_LENGTH],
-            kind=kind if kind in KINDS else "",
-            status=status if status in STATUSES else "",
+            kind=kind if kind in ORGANIZATION_KINDS else "",
+            status=status if status in ORGANIZATION_STATUSES else "",
         )
 
     def as_params(self) -> dict[str, str]:

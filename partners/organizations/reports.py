@@ -16,12 +16,8 @@ from piccolo.query.functions.aggregate import Count, Sum
 from partners.coeducation.charts import evaluation_chart, hours_chart, logs_per_day
 from partners.coeducation.tables import Evaluation, MentorAssignment, MentoringLog
 from partners.organizations.activities import kind_label as activity_kind_label
-from partners.organizations.joint_organizations import SEATS, agreement_warning
-from partners.organizations.plans import (
-    PLAN_PERIODS,
-    completion_rate,
-    period_name,
-)
+from partners.organizations.joint_organizations import agreement_warning
+from partners.organizations.plans import completion_rate, period_name
 from partners.organizations.tables import (
     Activity,
     MemberAttendance,
@@ -31,6 +27,7 @@ from partners.organizations.tables import (
 )
 from portal.charts import Chart, Column, Series, months_between
 from portal.i18n import _
+from portal.vocabulary import PLAN_PERIODS, SEATS
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 MONTHS_AT_MOST = 60  # a project's logs per month: the chart shows at most five years

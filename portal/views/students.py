@@ -27,16 +27,10 @@ from portal.queries import (
     student_count,
     student_rows,
 )
-from portal.students import (
-    GENDERS,
-    POLITICAL_STATUSES,
-    STUDENT_FIELDS,
-    check_student_form,
-    gender_label,
-    political_status_label,
-)
+from portal.students import STUDENT_FIELDS, check_student_form, gender_label, political_status_label
 from portal.tables import Role, Student
 from portal.templating import render
+from portal.vocabulary import GENDERS, POLITICAL_STATUSES
 from portal.xlsx import Column
 
 

@@ -18,10 +18,9 @@ from portal.forms import FormState, read_form
 from portal.i18n import _
 from portal.tables import Role
 from portal.templating import render
+from portal.vocabulary import DECISIONS, POOL_STATUSES
 from talent_pool.flags import (
-    DECISIONS,
     NOMINATION_FIELDS,
-    POOL_STATUSES,
     REASON_MAX_LENGTH,
     REASON_MIN_LENGTH,
     REVIEW_FIELDS,

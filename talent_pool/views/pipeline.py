@@ -27,14 +27,12 @@ from portal.pdf import margin_boxes, pdf_response, render_pdf
 from portal.students import gender_label, political_status_label
 from portal.tables import Role
 from portal.templating import render, templates
+from portal.vocabulary import DUE_KINDS, EVENT_KINDS, RECOMMENDATIONS
 from talent_pool.pipeline import (
     ARTICLE_OF_KIND,
     ARTICLES,
-    DUE_KINDS,
-    EVENT_KINDS,
     KIND_FIELDS,
     PEOPLE_ROWS,
-    RECOMMENDATIONS,
     RULE_TEXTS,
     FileState,
     RuleError,

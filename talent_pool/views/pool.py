@@ -24,13 +24,13 @@ from portal.exports import excel_export, export_read
 from portal.i18n import _, current_locale
 from portal.pagination import Page, PageRequest
 from portal.pdf import margin_boxes, pdf_response, render_pdf
-from portal.students import POLITICAL_STATUSES, gender_label, political_status_label, record_page
+from portal.students import gender_label, political_status_label, record_page
 from portal.tables import Role
 from portal.templating import render, templates
-from portal.vocabulary import record_labels
+from portal.vocabulary import POLITICAL_STATUSES, STAGES, record_labels
 from portal.xlsx import Column, export_filename
 from talent_pool.flags import flags_context
-from talent_pool.pipeline import STAGES, pipeline_context
+from talent_pool.pipeline import pipeline_context
 from talent_pool.pool import (
     NO_STAGE,
     POOL_STATUSES,

@@ -11,7 +11,6 @@ import pytest
 from partners.coeducation.projects import (
     ParticipationRefused,
     add_participation,
-    age_on,
     change_participation,
     check_capacity,
     check_intern_quota,
@@ -28,6 +27,7 @@ from partners.coeducation.projects import (
 from partners.coeducation.tables import Participation
 from partners.organizations.tables import Enterprise
 from portal.audit import Actor
+from portal.dates import age_on
 from portal.forms import FormState
 from portal.tables import AuditEntry, Student
 from tests.support import make_enterprise, make_participation, make_project, make_student, run

@@ -16,7 +16,6 @@ from partners.organizations.tables import Activity
 from portal.charts import (
     Chart,
     Series,
-    add_months,
     last_months,
     months_between,
     nice_step,
@@ -24,6 +23,7 @@ from portal.charts import (
     sum_by_month,
     svg_chart,
 )
+from portal.dates import month_start
 from talent_pool.tables import PoolEntry
 from tests.support import (
     make_assignment,
@@ -40,7 +40,7 @@ from tests.support import (
 
 TODAY = datetime.date.today()
 THIS_MONTH = TODAY.replace(day=1)
-LAST_MONTH = add_months(TODAY, -1)
+LAST_MONTH = month_start(TODAY, -1)
 CHART_KEYS = ["coverage", "projects", "activities", "hours", "evaluations", "funnel"]
 
 
@@ -225,7 +225,7 @@ def test_activities_and_mentoring_hours_are_summed_per_month(signed_in, people):
     add_activity(people.organization_a, THIS_MONTH)
     add_activity(people.organization_a, THIS_MONTH)
     add_activity(people.organization_b, LAST_MONTH)
-    add_activity(people.organization_b, add_months(TODAY, -12))  # thirteen months ago: left out
+    add_activity(people.organization_b, month_start(TODAY, -12))  # thirteen months ago: left out
     mentor = people.mine.enterprise_mentor
     make_log(people.mine.assignment, mentor, held_on=THIS_MONTH, hours=decimal.Decimal("1.5"))
     make_log(people.mine.assignment, mentor, held_on=TODAY, hours=decimal.Decimal("2.0"))

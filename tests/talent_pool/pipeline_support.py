@@ -7,7 +7,8 @@ import datetime
 from typing import Any
 
 from portal.audit import Actor, audited_write
-from talent_pool.pipeline import Event, Person, add_months, record_event
+from portal.dates import add_months
+from talent_pool.pipeline import Event, Person, record_event
 from talent_pool.tables import DueItem, PipelineEvent, PoolEntry
 from tests.support import insert_id, run
 

@@ -9,8 +9,8 @@ import datetime
 import pytest
 from bs4 import BeautifulSoup
 
+from portal.dates import add_months
 from portal.tables import Student
-from talent_pool.pipeline import add_months
 from talent_pool.queries import due_summary
 from talent_pool.tables import DueItem
 from tests.support import make_student, make_students, run

@@ -63,7 +63,7 @@ def test_a_coordinator_records_an_application_and_the_talk_falls_due(coordinator
     assert response.headers["location"].endswith(f"/talent-pool/{student}")
     assert events_of(student) == ["application"]
     assert stage_of(student) == "applicant"
-    from talent_pool.pipeline import add_months
+    from portal.dates import add_months
 
     assert due_of(student) == [("talk", add_months(day, 1))]
     audit = run(

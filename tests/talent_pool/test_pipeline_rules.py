@@ -7,13 +7,13 @@ import datetime
 
 import pytest
 
+from portal.dates import add_months
 from portal.i18n import current_locale
 from talent_pool.pipeline import (
     Due,
     Event,
     FileState,
     Person,
-    add_months,
     allowed_kinds,
     build_state,
     check_event,

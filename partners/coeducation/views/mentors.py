@@ -16,7 +16,6 @@ from starlette.routing import Route
 from partners.access import enterprise_scope, is_coordinator
 from partners.coeducation.mentorships import (
     MENTOR_FIELDS,
-    MENTOR_SIDES,
     active_counts,
     apply,
     check_max_not_below_active,
@@ -42,6 +41,7 @@ from portal.i18n import _, labels
 from portal.pagination import Page, PageRequest, Sort
 from portal.tables import Role
 from portal.templating import render
+from portal.vocabulary import MENTOR_SIDES
 from portal.xlsx import Column
 
 

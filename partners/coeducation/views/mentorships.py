@@ -17,11 +17,8 @@ from starlette.routing import Route
 from partners.access import is_coordinator
 from partners.coeducation.mentorships import (
     ASSIGNMENT_FIELDS,
-    ASSIGNMENT_STATUSES,
     EVALUATION_FIELDS,
     LOG_FIELDS,
-    MODES,
-    SCORES,
     RuleError,
     active_counts,
     apply,
@@ -73,6 +70,7 @@ from portal.i18n import _, labels
 from portal.pagination import Page, PageRequest, Sort
 from portal.tables import Role, Student
 from portal.templating import render
+from portal.vocabulary import ASSIGNMENT_STATUSES, DIMENSIONS, MENTORING_MODES
 from portal.xlsx import Column
 
 STAFF = (Role.coordinator, Role.partner, Role.mentor)
@@ -83,8 +81,8 @@ def label_dicts() -> dict[str, dict[str, str]]:
     templates instead of a label function called per row."""
     return {
         "status_labels": labels(ASSIGNMENT_STATUSES),
-        "mode_labels": labels(MODES),
-        "score_labels": {name: score_label(name) for name in SCORES},
+        "mode_labels": labels(MENTORING_MODES),
+        "score_labels": {name: score_label(name) for name in DIMENSIONS},
     }
 
 
@@ -424,8 +422,8 @@ def writer_page(
                 (assignment.college_mentor, assignment.college_mentor_name),
                 (assignment.enterprise_mentor, assignment.enterprise_mentor_name),
             ],
-            "mode_options": [(code, mode_label(code)) for code in MODES],
-            "scores": [(name, score_label(name)) for name in SCORES],
+            "mode_options": [(code, mode_label(code)) for code in MENTORING_MODES],
+            "scores": [(name, score_label(name)) for name in DIMENSIONS],
         },
         status_code=status_code,
     )

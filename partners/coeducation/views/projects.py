@@ -23,12 +23,7 @@ from partners.coeducation.projects import (
     ALL_KIND_FIELDS,
     COMMON_FIELDS,
     LIVE_STATUSES,
-    PARTICIPATION_KINDS,
-    PARTICIPATION_STATUSES,
     PLACEMENT_FIELDS,
-    PROJECT_KINDS,
-    PROJECT_STATUSES,
-    WORKSTATION_KINDS,
     ParticipationRefused,
     add_participation,
     change_participation,
@@ -72,6 +67,13 @@ from portal.i18n import _, labels
 from portal.pagination import Page, PageRequest, Sort
 from portal.tables import Role
 from portal.templating import render
+from portal.vocabulary import (
+    PARTICIPATION_KINDS,
+    PARTICIPATION_STATUSES,
+    PROJECT_KINDS,
+    PROJECT_STATUSES,
+    WORKSTATION_KINDS,
+)
 from portal.xlsx import Column
 
 LABELS = {

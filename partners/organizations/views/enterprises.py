@@ -17,9 +17,7 @@ from partners.access import get_enterprise_or_404, is_coordinator
 from partners.coeducation.tables import Mentor
 from partners.organizations.enterprises import (
     ENTERPRISE_FIELDS,
-    ENTERPRISE_STATUSES,
     PARTNER_FIELDS,
-    PARTY_ORG_KINDS,
     check_enterprise_form,
     enterprise_status_label,
     party_org_kind_label,
@@ -49,6 +47,7 @@ from portal.i18n import _, labels
 from portal.pagination import Page, PageRequest, Sort
 from portal.tables import Role
 from portal.templating import render
+from portal.vocabulary import ENTERPRISE_STATUSES, PARTY_ORG_KINDS
 from portal.xlsx import Column
 
 LABELS = {"status_label": enterprise_status_label, "party_org_kind_label": party_org_kind_label}

@@ -21,14 +21,10 @@ from partners.access import get_organization_or_404, is_coordinator
 from partners.organizations.joint_organizations import (
     AGREEMENT_FIELDS,
     CREATE_FIELDS,
-    KINDS,
     MAX_DOCUMENT_BYTES,
     MEMBER_FIELDS,
     ORGANIZATION_FIELDS,
     PARTY_GROUP_FIELDS,
-    SEATS,
-    SIDES,
-    STATUSES,
     UNIT_FIELDS,
     agreement_warning,
     check_agreement_form,
@@ -80,6 +76,7 @@ from portal.i18n import _, labels
 from portal.pagination import Page, PageRequest, Sort
 from portal.tables import Role
 from portal.templating import render
+from portal.vocabulary import ORGANIZATION_KINDS, ORGANIZATION_STATUSES, SEATS, UNIT_SIDES
 from portal.xlsx import Column
 
 LABELS = {
@@ -123,9 +120,9 @@ async def enterprise_options() -> list[tuple[int, str]]:
 def label_dicts() -> dict[str, dict[str, str]]:
     """The labels of the codes the pages show, in the request's language."""
     return {
-        "kind_labels": labels(KINDS),
-        "status_labels": labels(STATUSES),
-        "side_labels": labels(SIDES),
+        "kind_labels": labels(ORGANIZATION_KINDS),
+        "status_labels": labels(ORGANIZATION_STATUSES),
+        "side_labels": labels(UNIT_SIDES),
         "seat_labels": labels(SEATS),
     }
 
@@ -253,8 +250,8 @@ async def organization_form_page(
         {
             **form.context(),
             "organization": organization,
-            "kind_options": [(code, kind_label(code)) for code in KINDS],
-            "status_options": [(code, status_label(code)) for code in STATUSES],
+            "kind_options": [(code, kind_label(code)) for code in ORGANIZATION_KINDS],
+            "status_options": [(code, status_label(code)) for code in ORGANIZATION_STATUSES],
             "enterprise_options": await enterprise_options() if organization is None else [],
         },
         status_code=status_code,
@@ -389,7 +386,7 @@ async def unit_form_page(
             "organization": organization,
             "unit": unit,
             "full_form": coordinator,
-            "side_options": [(code, side_label(code)) for code in SIDES],
+            "side_options": [(code, side_label(code)) for code in UNIT_SIDES],
             "enterprise_options": await enterprise_options() if coordinator else [],
             **LABELS,
         },

@@ -16,7 +16,6 @@ from partners.access import organization_of
 from partners.organizations.plans import (
     ITEM_FIELDS,
     PLAN_FIELDS,
-    PLAN_PERIODS,
     check_item_form,
     check_plan_form,
     completion_rate,
@@ -48,6 +47,7 @@ from portal.i18n import _, labels
 from portal.pagination import Page, PageRequest
 from portal.tables import Role
 from portal.templating import render
+from portal.vocabulary import PLAN_PERIODS
 from portal.xlsx import Column
 
 
