@@ -1,7 +1,15 @@
-"""Accounts: creating logins for each role, and disabling them. Used by pages and the CLI."""
+"""Accounts (账号), in the top layer because a login is tied to a record of another area: a
+partner's to an enterprise (partners.organizations), a mentor's to a mentor
+(partners.coeducation), a student's to a student (the base). The rules and transactions that
+create logins for each role and disable them, each taking the `Actor` who writes; used by the
+account pages (college.views.accounts), the `portal create-user` command and the demo.
+
+A rule that says no raises `Refused` naming the form field concerned (portal.domain_errors).
+"""
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 
@@ -15,7 +23,7 @@ from partners.organizations.tables import (
 )
 from portal.audit import Actor, audited_write
 from portal.auth import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from portal.db import is_unique_violation
+from portal.domain_errors import FORM, NotVisible, Refused, UniqueViolation
 from portal.i18n import _
 from portal.passwords import hash_password
 from portal.tables import Profile, Role, Student
@@ -23,17 +31,10 @@ from portal.tables import Profile, Role, Student
 USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_.\-]{3,50}")
 
 
-class AccountError(Exception):
-    """A field of a new account is wrong; `field` names it for the form."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
 @dataclass(frozen=True)
 class NewAccount:
+    """A login to create, with the record it is tied to (by role)."""
+
     username: str
     password: str
     role: Role
@@ -43,33 +44,48 @@ class NewAccount:
     mentor_id: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class AccountRow:
+    """A login as its page shows it."""
+
+    user_id: int
+    username: str
+    active: bool
+    last_login: datetime.datetime | None
+    role: str
+    display_name: str
+    created_at: datetime.datetime
+
+
 def check_username_and_password(username: str, password: str) -> None:
     if not USERNAME_PATTERN.fullmatch(username):
-        raise AccountError(
+        raise Refused.at(
             "username", _("A username is 3 to 50 letters, digits, dots, dashes or underscores.")
         )
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(
+        raise Refused.at(
             "password", _("A password has at least %(min)s characters.", min=MIN_PASSWORD_LENGTH)
         )
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise AccountError(
-            "password", _("At most %(limit)s characters.", limit=MAX_PASSWORD_LENGTH)
-        )
+        raise Refused.at("password", _("At most %(limit)s characters.", limit=MAX_PASSWORD_LENGTH))
+
+
+def username_taken() -> Refused:
+    return Refused.at("username", _("This username is already taken."))
 
 
 async def linked_name(account: NewAccount) -> tuple[str, int | None]:
     """Checks the record a partner, student or mentor account is tied to; returns its name, id."""
     if account.role is Role.partner:
         if account.enterprise_id is None:
-            raise AccountError("enterprise", _("Choose the enterprise of this partner account."))
+            raise Refused.at("enterprise", _("Choose the enterprise of this partner account."))
         row = (
             await Enterprise.select(Enterprise.name)
             .where(Enterprise.id == account.enterprise_id)
             .first()
         )
         if row is None:
-            raise AccountError("enterprise", _("No such enterprise."))
+            raise Refused.at("enterprise", _("No such enterprise."))
         return row["name"], account.enterprise_id
     if account.role is Role.student:
         row = (
@@ -78,22 +94,22 @@ async def linked_name(account: NewAccount) -> tuple[str, int | None]:
             .first()
         )
         if row is None:
-            raise AccountError("student_no", _("No student has this student number."))
+            raise Refused.at("student_no", _("No student has this student number."))
         if row["user"] is not None:
-            raise AccountError("student_no", _("This student already has an account."))
+            raise Refused.at("student_no", _("This student already has an account."))
         return row["name"], row["id"]
     if account.role is Role.mentor:
         if account.mentor_id is None:
-            raise AccountError("mentor", _("Choose the mentor of this account."))
+            raise Refused.at("mentor", _("Choose the mentor of this account."))
         row = (
             await Mentor.select(Mentor.name, Mentor.user)
             .where(Mentor.id == account.mentor_id)
             .first()
         )
         if row is None:
-            raise AccountError("mentor", _("No such mentor."))
+            raise Refused.at("mentor", _("No such mentor."))
         if row["user"] is not None:
-            raise AccountError("mentor", _("This mentor already has an account."))
+            raise Refused.at("mentor", _("This mentor already has an account."))
         return row["name"], account.mentor_id
     return "", None
 
@@ -109,7 +125,7 @@ async def create_account(actor: Actor, account: NewAccount) -> int:
     try:
         async with audited_write(actor) as audit:
             if await BaseUser.exists().where(BaseUser.username == account.username):
-                raise AccountError("username", _("This username is already taken."))
+                raise username_taken()
             record_name, linked_id = await linked_name(account)
             display_name = account.display_name.strip() or record_name or account.username
             user = BaseUser(
@@ -137,17 +153,36 @@ async def create_account(actor: Actor, account: NewAccount) -> int:
                 {"username": account.username, "role": account.role, "linked_id": linked_id},
                 display_name,
             )
-            return user.id
-    except AccountError:
-        raise
-    except Exception as error:
-        if is_unique_violation(error):
-            raise AccountError("username", _("This username is already taken.")) from error
-        raise
+            return int(user.id)
+    except UniqueViolation as error:  # the same username created by someone else meanwhile
+        raise username_taken() from error
+
+
+async def account(user_id: int) -> AccountRow:
+    """The login of a user, for its page; NotVisible (404) when the user has no profile."""
+    row = (
+        await Profile.select(
+            Profile.user.id.as_alias("user_id"),
+            Profile.user.username.as_alias("username"),
+            Profile.user.active.as_alias("active"),
+            Profile.user.last_login.as_alias("last_login"),
+            Profile.role,
+            Profile.display_name,
+            Profile.created_at,
+        )
+        .where(Profile.user == user_id)
+        .first()
+    )
+    if row is None:
+        raise NotVisible(f"account {user_id}")
+    return AccountRow(**row)
 
 
 async def set_active(actor: Actor, user_id: int, active: bool) -> None:
-    """Enables or disables a login; disabling ends all of that user's sessions."""
+    """Enables or disables a login; disabling ends all of that user's sessions. Refused when
+    the actor would disable their own login (nobody would be left to enable it)."""
+    if not active and user_id == actor.user_id:
+        raise Refused.at(FORM, _("You cannot disable your own account."))
     async with audited_write(actor) as audit:
         before = await BaseUser.select(BaseUser.active).where(BaseUser.id == user_id).first()
         await BaseUser.update({BaseUser.active: active}).where(BaseUser.id == user_id)

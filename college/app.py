@@ -1,4 +1,7 @@
-"""Builds the Starlette application: routes, middleware, lifespan, error handlers."""
+"""Builds the Starlette application, in the top layer because it assembles every area: the
+routes of the base, partners, the talent pool and the top layer, the middleware, the lifespan
+(the engine's pool, the PDF batch runner) and the error handlers — among them the one handler
+of domain errors (portal.errors.domain_error)."""
 
 from __future__ import annotations
 
@@ -6,7 +9,6 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from piccolo.engine import engine_finder
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -24,7 +26,7 @@ from portal.auth import SESSION_COOKIE, PortalAuthBackend
 from portal.cache import caches_for_app
 from portal.csrf import CSRFMiddleware
 from portal.domain_errors import DomainError
-from portal.engine import install_generation_triggers
+from portal.engine import configured_engine, install_generation_triggers
 from portal.errors import domain_error, http_error, server_error
 from portal.middleware import CloseFormMiddleware, LocaleMiddleware, SecurityHeadersMiddleware
 from portal.pdf import shutdown_pool
@@ -34,7 +36,7 @@ from portal.settings import ROOT, Settings, load_settings
 
 @asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
-    engine = engine_finder()
+    engine = configured_engine()
     await engine.start_connection_pool()
     await install_generation_triggers(engine)
     await engine.refresh_statistics()

@@ -1,14 +1,16 @@
-"""Batch PDFs (批量导出成长档案): the records of a whole class, major, cohort or department as a
-ZIP of PDFs, made in the background inside the server process.
+"""Batch PDFs (批量导出成长档案), in the top layer with the record they are made of: the records
+of a whole class, major, cohort or department as a ZIP of PDFs, made in the background inside
+the server process.
 
-A coordinator queues a batch (a PdfBatch row). A runner task, started in the app's lifespan,
-polls for queued batches and claims one with a conditional UPDATE … WHERE status = 'queued',
-so with several server workers exactly one of them wins it. It then reads each record as the
-record PDF does (a coordinator's view, the same document), has portal/pdf.py's process pool
-render and lay them out a few at a time so every core works, writes them into a ZIP under
-PORTAL_VAR_DIR (in a thread, not on the event loop), and beats the batch's heartbeat after
-every record. A record that fails is listed in the batch's failures and in failures.txt; the
-batch goes on. A batch whose heartbeat stopped (the server was killed) is queued again.
+A coordinator queues a batch (a PdfBatch row, written by `queue_batch`). A runner task, started
+in the app's lifespan, polls for queued batches and claims one with a conditional UPDATE …
+WHERE status = 'queued', so with several server workers exactly one of them wins it. It then
+reads each record as the record PDF does (a coordinator's view, the same document), has
+portal/pdf.py's process pool render and lay them out a few at a time so every core works,
+writes them into a ZIP under PORTAL_VAR_DIR (in a thread, not on the event loop), and beats the
+batch's heartbeat after every record. A record that fails is listed in the batch's failures and
+in failures.txt; the batch goes on. A batch whose heartbeat stopped (the server was killed) is
+queued again.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import secrets
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypedDict, cast
 
 from piccolo.columns.combination import Where
 
@@ -33,6 +35,9 @@ from partners.students import RecordStudent, students_where
 from portal import pdf
 from portal.audit import Actor, audited_write
 from portal.auth import Viewer
+from portal.db import DATABASE_ERRORS
+from portal.domain_errors import NotVisible
+from portal.forms import FormState
 from portal.i18n import DEFAULT_LOCALE, _, current_locale
 from portal.settings import VAR_DIR
 from portal.tables import JobStatus, PdfBatch, Role, Student
@@ -70,6 +75,63 @@ def in_flight() -> int:
     """Records rendered at once: one per PDF worker plus one, so a worker never waits while
     the next record is gathered."""
     return pdf.worker_count() + 1
+
+
+# --- batches as stored ----------------------------------------------------------------------
+
+
+class BatchRow(TypedDict):
+    """A batch as stored (PdfBatch's columns). `failures` is JSON text, or the list it holds
+    when read with load_json."""
+
+    id: int
+    scope: str
+    scope_value: str
+    title: str
+    status: str
+    total: int
+    done: int
+    failures: str | list[dict[str, str]]
+    file_path: str
+    requested_by: int | None
+    created_at: datetime.datetime
+    started_at: datetime.datetime | None
+    heartbeat_at: datetime.datetime | None
+    finished_at: datetime.datetime | None
+
+
+class ShownBatch(BatchRow):
+    """A batch as its pages show it: with the username of the coordinator who asked for it."""
+
+    requester: str | None
+
+
+SHOWN_COLUMNS = (*PdfBatch.all_columns(), PdfBatch.requested_by.username.as_alias("requester"))
+
+
+async def shown_batch(batch_id: int) -> ShownBatch:
+    """A batch for its page; NotVisible (404) when there is none."""
+    batch = (
+        await PdfBatch.select(*SHOWN_COLUMNS)
+        .where(PdfBatch.id == batch_id)
+        .output(load_json=True)
+        .first()
+    )
+    if batch is None:
+        raise NotVisible(f"PDF batch {batch_id}")
+    return cast(ShownBatch, batch)
+
+
+async def shown_batches(limit: int, offset: int) -> list[ShownBatch]:
+    """A page of the batches, the newest first."""
+    rows = (
+        await PdfBatch.select(*SHOWN_COLUMNS)
+        .order_by(PdfBatch.id, ascending=False)
+        .limit(limit)
+        .offset(offset)
+        .output(load_json=True)
+    )
+    return cast(list[ShownBatch], rows)
 
 
 # --- scope and names -------------------------------------------------------------------------
@@ -131,6 +193,15 @@ def stored_file(file_path: str) -> Path | None:
     return path
 
 
+def finished_file(batch: BatchRow) -> Path:
+    """The ZIP of a finished batch; NotVisible (404) while it runs, or when it failed or its
+    file is gone."""
+    path = stored_file(batch["file_path"])
+    if batch["status"] != JobStatus.done.value or path is None:
+        raise NotVisible(f"ZIP of PDF batch {batch['id']}")
+    return path
+
+
 def remove_files(batch_id: int) -> None:
     """Removes a batch's partial files (one per run that claimed it) and its ZIP."""
     folder = VAR_DIR / BATCH_FOLDER
@@ -138,7 +209,7 @@ def remove_files(batch_id: int) -> None:
         path.unlink(missing_ok=True)
 
 
-def failures_of(batch: dict[str, Any]) -> list[dict[str, str]]:
+def failures_of(batch: BatchRow) -> list[dict[str, str]]:
     raw = batch.get("failures") or []
     if isinstance(raw, str):
         try:
@@ -148,7 +219,7 @@ def failures_of(batch: dict[str, Any]) -> list[dict[str, str]]:
     return raw if isinstance(raw, list) else []
 
 
-def progress_of(batch: dict[str, Any]) -> dict[str, Any]:
+def progress_of(batch: BatchRow) -> dict[str, Any]:
     """What the progress page shows, as its JSON poll returns it."""
     return {
         "id": batch["id"],
@@ -162,10 +233,71 @@ def progress_of(batch: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# --- queueing a batch ------------------------------------------------------------------------
+
+
+def target_of(scope: str, value: str) -> str:
+    """The form's single choice: scope and value in one option (scope:value)."""
+    return f"{scope}:{value}"
+
+
+async def check_batch_form(form: FormState) -> tuple[str, str]:
+    """The scope and value chosen; a message next to the field when there is no such choice
+    or no student in it (an empty ZIP helps nobody)."""
+    target = form.required("target")
+    scope, _sep, value = target.partition(":")
+    unknown = (
+        scope not in BATCH_SCOPES or not value or (scope == "cohort_year" and not value.isdigit())
+    )
+    if target and unknown:
+        form.add_error("target", _("Choose one of the listed options."))
+    if form.valid and await count_in_scope(scope, value) == 0:
+        form.add_error("target", _("No student is in this group: choose another one."))
+    return scope, value
+
+
+@dataclass(frozen=True)
+class QueuedBatch:
+    """The batch a request to export a group ended with: a new one, or the one under way."""
+
+    id: int
+    title: str
+    already_under_way: bool
+
+
+async def queue_batch(actor: Actor, scope: str, value: str) -> QueuedBatch:
+    """Queues a batch for the runner, audited; one unfinished batch per group, so a second
+    request (a second click) gets the first one."""
+    title = f"{scope_label(scope)} {value}"
+    async with audited_write(actor) as audit:
+        existing = (
+            await PdfBatch.select(PdfBatch.id)
+            .where(
+                PdfBatch.scope == scope,
+                PdfBatch.scope_value == value,
+                PdfBatch.status.is_in([JobStatus.queued.value, JobStatus.running.value]),
+            )
+            .first()
+        )
+        if existing is not None:
+            return QueuedBatch(existing["id"], title, already_under_way=True)
+        values: dict[str, Any] = {
+            "scope": scope,
+            "scope_value": value,
+            "title": title,
+            "status": JobStatus.queued.value,
+            "total": await count_in_scope(scope, value),
+            "requested_by": actor.user_id,
+        }
+        row = (await PdfBatch.insert(PdfBatch(**values)).returning(PdfBatch.id))[0]
+        await audit.created(PdfBatch, row["id"], values, title)
+    return QueuedBatch(row["id"], title, already_under_way=False)
+
+
 # --- the record of one student ---------------------------------------------------------------
 
 
-def coordinator_view(batch: dict[str, Any]) -> Viewer:
+def coordinator_view(batch: BatchRow) -> Viewer:
     """A coordinator's view of the records (the batch was requested by a coordinator)."""
     return Viewer(
         user_id=batch.get("requested_by") or 0,
@@ -194,7 +326,7 @@ class StopRequested(Exception):
     """The server is stopping: the run puts its batch back in the queue."""
 
 
-def _owned(batch: dict[str, Any]) -> list[Any]:
+def _owned(batch: BatchRow) -> list[Any]:
     """Where-conditions for "still the batch this run claimed": running, same claim time."""
     return [
         PdfBatch.id == batch["id"],
@@ -248,7 +380,7 @@ async def requeue_stale(now: datetime.datetime | None = None) -> list[int]:
     return requeued
 
 
-async def claim() -> dict[str, Any] | None:
+async def claim() -> BatchRow | None:
     """Claims the oldest queued batch for this runner, or None. The UPDATE is conditional on
     the batch still being queued and says whether it changed a row, so two runners (server
     workers) that pick the same batch at the same moment cannot both win it."""
@@ -275,7 +407,7 @@ async def claim() -> dict[str, Any] | None:
             .returning(*PdfBatch.all_columns())
         )
         if won:
-            batch = dict(won[0])
+            batch = cast(BatchRow, dict(won[0]))
             batch["started_at"] = now  # the claim's mark, exactly as written
             return batch
     return None
@@ -285,7 +417,7 @@ async def claim() -> dict[str, Any] | None:
 class Progress:
     """A run's progress, written to the batch row after each record (its heartbeat)."""
 
-    batch: dict[str, Any]
+    batch: BatchRow
     done: int = 0
     failures: list[dict[str, str]] = field(default_factory=list)
     failures_written: int = 0
@@ -348,7 +480,10 @@ async def _write_records(
                 student = running.pop(task)
                 try:
                     content = task.result()
-                except Exception as error:  # one record's failure is reported, not fatal
+                except Exception as error:
+                    # A boundary: one record's failure is listed, and the batch goes on. A
+                    # record fails with whatever its reading or WeasyPrint's layout (in a
+                    # worker process) raised, which no list of types covers.
                     logger.exception("record PDF of %s failed", student.student_no)
                     progress.fail(student, error)
                 else:
@@ -366,7 +501,7 @@ async def _write_records(
             await asyncio.gather(*running, return_exceptions=True)
 
 
-async def _finish(batch: dict[str, Any], values: dict[Any, Any], summary: str) -> bool:
+async def _finish(batch: BatchRow, values: dict[Any, Any], summary: str) -> bool:
     """Writes a run's end (done or failed) if the batch is still this run's."""
     async with audited_write(RUNNER) as audit:
         now = datetime.datetime.now()
@@ -387,7 +522,7 @@ async def _finish(batch: dict[str, Any], values: dict[Any, Any], summary: str) -
     return bool(won)
 
 
-async def _requeue_own(batch: dict[str, Any]) -> None:
+async def _requeue_own(batch: BatchRow) -> None:
     """Puts a batch this run was working on back in the queue (the server is stopping)."""
     await PdfBatch.update(
         {
@@ -407,7 +542,7 @@ def _open_archive(path: Path) -> zipfile.ZipFile:
     return zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED)
 
 
-async def run_batch(batch: dict[str, Any], stopping: asyncio.Event | None = None) -> None:
+async def run_batch(batch: BatchRow, stopping: asyncio.Event | None = None) -> None:
     """Makes a claimed batch's ZIP and records how it ended."""
     token = current_locale.set(DEFAULT_LOCALE)  # files for the college, in its language
     partial = VAR_DIR / BATCH_FOLDER / f"batch-{batch['id']}.{secrets.token_hex(4)}.part"
@@ -439,10 +574,13 @@ async def run_batch(batch: dict[str, Any], stopping: asyncio.Event | None = None
     except StopRequested:
         await _requeue_own(batch)  # the next start picks it up at once
     except asyncio.CancelledError:
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(*DATABASE_ERRORS):
             await asyncio.shield(_requeue_own(batch))  # the next start picks it up at once
         raise
-    except Exception as error:  # the whole batch cannot run, e.g. the ZIP cannot be written
+    except Exception as error:
+        # A boundary: a batch that cannot run (the ZIP cannot be written, the database went
+        # away…) ends as failed, with the reason, whatever went wrong; left running, it would
+        # be requeued as stale and fail again for ever.
         logger.exception("PDF batch %s failed", batch["id"])
         failure = {"student_no": "", "name": "", "error": f"{type(error).__name__}: {error}"}
         values = {
@@ -453,7 +591,10 @@ async def run_batch(batch: dict[str, Any], stopping: asyncio.Event | None = None
         await _finish(batch, values, f"{batch['title']}: failed")
     finally:
         if archive is not None:
-            with contextlib.suppress(Exception):
+            # The run ended early and the partial file goes next: a failed write of the ZIP's
+            # directory (OSError) or a record still being written in its thread (ValueError)
+            # changes nothing.
+            with contextlib.suppress(OSError, ValueError):
                 archive.close()
         partial.unlink(missing_ok=True)
         current_locale.reset(token)
@@ -505,7 +646,10 @@ class BatchRunner:
         while not self.stopping.is_set():
             try:
                 worked = await run_once(self.stopping)
-            except Exception:  # a database hiccup must not end the runner
+            except Exception:
+                # A boundary: the runner is the background task of the server process, and
+                # nothing restarts it; a failed step (a database hiccup, a full disk) is
+                # logged and the runner tries again at the next poll.
                 logger.exception("the PDF batch runner failed a step")
                 worked = False
             if not worked:

@@ -1,4 +1,5 @@
-"""The `portal` command: migrate, serve, create-user, seed-demo.
+"""The `portal` command, in the top layer because it assembles every area: migrate, serve,
+create-user, seed-demo.
 
 Every subcommand honours DATABASE_URL and reports failures as one clear line.
 """
@@ -24,14 +25,13 @@ def prepare_environment() -> None:
 
 async def migrate() -> None:
     from piccolo.apps.migrations.commands.forwards import run_forwards
-    from piccolo.engine import engine_finder
 
-    from portal.engine import install_generation_triggers
+    from portal.engine import configured_engine, install_generation_triggers
 
     result = await run_forwards("all")
     if not result.success:
         raise CommandError(f"migrations failed: {result.message}")
-    await install_generation_triggers(engine_finder())  # tables of every app now exist
+    await install_generation_triggers(configured_engine())  # tables of every app now exist
 
 
 def serve(host: str, port: int, workers: int) -> None:
@@ -56,8 +56,9 @@ def read_password(given: str | None) -> str:
 
 
 async def create_user(args: argparse.Namespace) -> None:
-    from college.accounts import AccountError, NewAccount, create_account
+    from college.accounts import NewAccount, create_account
     from portal.audit import Actor
+    from portal.domain_errors import Refused
     from portal.tables import Role
 
     account = NewAccount(
@@ -71,8 +72,9 @@ async def create_user(args: argparse.Namespace) -> None:
     )
     try:
         user_id = await create_account(Actor(None, "cli"), account)
-    except AccountError as error:
-        raise CommandError(f"{error.field}: {error.message}") from error
+    except Refused as refused:
+        messages = "; ".join(f"{error.field}: {error.message}" for error in refused.errors)
+        raise CommandError(messages) from refused
     print(f"created {args.role} account {args.username!r} (user id {user_id})")
 
 
@@ -124,7 +126,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(seed_demo(args.students))
     except KeyboardInterrupt:
         return 130
-    except Exception as error:  # one clear line for the operator instead of a traceback
+    except Exception as error:
+        # A boundary: the command line's outermost frame. Whatever a subcommand raised (a
+        # refused account, a migration that failed, a database that cannot be reached), the
+        # operator reads one clear line and the exit status is 1, not a traceback.
         message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         print(f"portal {args.command}: error: {message}", file=sys.stderr)
         return 1

@@ -1,10 +1,11 @@
-"""The dashboard's charts (数据看板): what each one counts, for the whole college or for one
-enterprise, built from the numbers college.dashboard_queries reads (one grouped statement per
-chart), so the dashboard costs the same few statements with ten students or a hundred
-thousand. A partner's charts are kept to its own enterprise (see college.dashboard_queries).
+"""The dashboard's charts (数据看板), in the top layer as they count across areas: what each
+one counts, for the whole college or for one enterprise, built from the numbers
+college.dashboard_queries reads (one grouped statement per chart), so the dashboard costs the
+same few statements with ten students or a hundred thousand. A partner's charts are kept to its
+own enterprise (see college.dashboard_queries).
 
-The project summary PDF (partners.organizations.reports) draws its evaluation and mentoring-hours charts
-with the same builders, from its own Piccolo queries.
+The project summary PDF (partners.coeducation.summary) draws its evaluation and mentoring-hours
+charts with the same builders, from its own Piccolo queries.
 """
 
 from __future__ import annotations

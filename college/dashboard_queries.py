@@ -231,10 +231,17 @@ async def evaluation_averages(viewer: Viewer) -> list[SideAverages]:
             " LEFT JOIN partners_mentor m ON m.id = x.mentor GROUP BY m.side"
         ),
     )
-    return [
-        SideAverages(side, *(float(total) / int(n) for total in sums), int(n))
-        for side, *sums, n in await reads.fetch(statement, **params)
-    ]
+    averages = []
+    for side, *sums, n in await reads.fetch(statement, **params):
+        political, professional, practical, innovation, craftsmanship = (
+            float(total) / int(n) for total in sums
+        )
+        averages.append(
+            SideAverages(
+                side, political, professional, practical, innovation, craftsmanship, int(n)
+            )
+        )
+    return averages
 
 
 async def pool_by_status_and_stage(viewer: Viewer) -> dict[tuple[str, str | None], int]:

@@ -1,5 +1,6 @@
-"""The student's record (成长档案): who may see whose, what each viewer sees of it, and the
-record itself gathered in a fixed number of queries whatever its length.
+"""The student's record (成长档案), the top layer's page that joins every area: who may see
+whose, what each viewer sees of it, and the record itself gathered in a fixed number of queries
+whatever its length (college.record_queries).
 
 A coordinator and the student see the whole record. A partner sees a student placed with its
 enterprise, and of the record only what belongs to its enterprise's projects; a mentor sees
@@ -26,14 +27,10 @@ from college.record_queries import (
 )
 from partners.students import RecordStudent, record_student
 from portal.auth import Viewer
-from portal.forms import FormState
+from portal.domain_errors import NotVisible
 from portal.i18n import _, current_locale
 from portal.pdf import margin_boxes
-from portal.tables import Role
-from portal.vocabulary import AWARD_KINDS, AWARD_LEVELS, DIMENSIONS, record_labels
-
-AWARD_FIELDS = ["kind", "name", "level", "rank", "awarded_on"]
-
+from portal.vocabulary import DIMENSIONS, record_labels
 
 # --- the record ------------------------------------------------------------------------------
 
@@ -140,39 +137,13 @@ async def read_record(viewer: Viewer, student_id: int | None) -> StudentRecord |
     return None if student is None else await gather_record(viewer, student)
 
 
-# --- awards ----------------------------------------------------------------------------------
-
-
-def may_enter_awards(viewer: Viewer) -> bool:
-    """Coordinators and partners enter awards (for students they may see)."""
-    return viewer.role in (Role.coordinator, Role.partner)
-
-
-def may_delete_award(viewer: Viewer, entered_by_enterprise: int | None) -> bool:
-    """A coordinator any award; a partner only those its own enterprise entered (an award's
-    enterprise_id; None for the college's)."""
-    if viewer.role is Role.coordinator:
-        return True
-    return viewer.role is Role.partner and entered_by_enterprise == viewer.enterprise_id
-
-
-def check_award_form(form: FormState, today: datetime.date) -> dict[str, Any]:
-    """Validates an award form in place (errors go on `form`) and returns the cleaned values."""
-    form.choice("kind", AWARD_KINDS)
-    form.required("name")
-    form.max_length("name", 200)
-    form.choice("level", AWARD_LEVELS)
-    form.max_length("rank", 50)
-    awarded_on = form.date("awarded_on")
-    if awarded_on is not None and awarded_on > today:
-        form.add_error("awarded_on", _("The award date cannot be in the future."))
-    return {
-        "kind": form.values.get("kind", ""),
-        "name": form.values.get("name", ""),
-        "level": form.values.get("level", ""),
-        "rank": form.values.get("rank", ""),
-        "awarded_on": awarded_on,
-    }
+async def visible_record(viewer: Viewer, student_id: int | None) -> StudentRecord:
+    """The record as the viewer may see it; NotVisible (404) when they may not see the
+    student at all."""
+    record = await read_record(viewer, student_id)
+    if record is None:
+        raise NotVisible(f"record of student {student_id}")
+    return record
 
 
 # --- the record as a document to file ---------------------------------------------------------

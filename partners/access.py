@@ -1,16 +1,16 @@
 """What a viewer may see of the partners app: coordinators everything, a partner only its own
 enterprise and the joint organizations that enterprise is a member unit of.
 
-Every handler fetches objects through these helpers, so an object outside the viewer's reach
-is a 404, exactly like one that does not exist.
+Every page reaches objects through these scopes (and the read layers' ``visible_*`` readers
+built on them, which raise NotVisible), so an object outside the viewer's reach is a 404,
+exactly like one that does not exist.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from piccolo.custom_types import Combinable
 
 from partners.coeducation.tables import (
     MentorAssignment,
@@ -18,12 +18,8 @@ from partners.coeducation.tables import (
     ParticipationStatus,
     Project,
 )
-from partners.organizations.tables import (
-    Enterprise,
-    JointOrganization,
-    MemberUnit,
-)
-from portal.auth import ViewerTie, tie_viewer
+from partners.organizations.tables import Enterprise
+from portal.auth import Viewer, ViewerTie, tie_viewer
 from portal.tables import Role, Student
 
 # A partner account is tied to its enterprise, a mentor's account to the mentor's record.
@@ -39,55 +35,18 @@ tie_viewer(ViewerTie("mentor_id", "m.id", 'LEFT JOIN partners_mentor m ON m."use
 LIVE_PARTICIPATION = (ParticipationStatus.pending.value, ParticipationStatus.active.value)
 
 
-def is_coordinator(request: Request) -> bool:
-    return request.user.role is Role.coordinator
+def is_coordinator(viewer: Viewer) -> bool:
+    return viewer.role is Role.coordinator
 
 
-def enterprise_scope(request: Request) -> list[Any]:
+def enterprise_scope(viewer: Viewer) -> list[Combinable]:
     """Where-conditions on Enterprise that keep a partner to its own enterprise."""
-    if is_coordinator(request):
+    if is_coordinator(viewer):
         return []
-    return [Enterprise.id == request.user.enterprise_id]
+    return [Enterprise.id == viewer.enterprise_id]
 
 
-def organization_scope(request: Request) -> list[Any]:
-    """Where-conditions on JointOrganization: a partner sees those its enterprise belongs to."""
-    if is_coordinator(request):
-        return []
-    member_of = MemberUnit.select(MemberUnit.organization).where(
-        MemberUnit.enterprise == request.user.enterprise_id
-    )
-    return [JointOrganization.id.is_in(member_of)]
-
-
-async def get_enterprise_or_404(request: Request, enterprise_id: int) -> dict[str, Any]:
-    row = (
-        await Enterprise.select()
-        .where(Enterprise.id == enterprise_id, *enterprise_scope(request))
-        .first()
-    )
-    if row is None:
-        raise HTTPException(status_code=404)
-    return row
-
-
-async def get_organization_or_404(request: Request, organization_id: int) -> dict[str, Any]:
-    row = (
-        await JointOrganization.select()
-        .where(JointOrganization.id == organization_id, *organization_scope(request))
-        .first()
-    )
-    if row is None:
-        raise HTTPException(status_code=404)
-    return row
-
-
-async def organization_of(request: Request) -> dict[str, Any]:
-    """The organization named in the path, if the viewer may see it (else 404)."""
-    return await get_organization_or_404(request, request.path_params["organization_id"])
-
-
-def placed_with(enterprise_id: int | None) -> Any:
+def placed_with(enterprise_id: int | None) -> Combinable:
     """Where-condition on Student: placed with the enterprise — a live participation in one of
     its projects, or a mentor assignment in one."""
     projects = Project.select(Project.id).where(Project.enterprise == enterprise_id)
@@ -129,7 +88,7 @@ def mentored_by_sql(student_id: str) -> str:
     )
 
 
-def students_visible_sql(viewer: Any, student_id: str) -> tuple[str, dict[str, Any]]:
+def students_visible_sql(viewer: Viewer, student_id: str) -> tuple[str, dict[str, Any]]:
     """The students whose record a viewer may see (as college.record.student_scope): the
     condition on ``student_id`` and its parameters."""
     if viewer.role is Role.coordinator:
@@ -141,7 +100,7 @@ def students_visible_sql(viewer: Any, student_id: str) -> tuple[str, dict[str, A
     return f"{student_id} = :scope_student", {"scope_student": viewer.student_id}
 
 
-def enterprises_visible_sql(viewer: Any, enterprise_id: str) -> tuple[str, dict[str, Any]]:
+def enterprises_visible_sql(viewer: Viewer, enterprise_id: str) -> tuple[str, dict[str, Any]]:
     """The enterprises a viewer may see (as enterprise_scope): all for a coordinator, its own
     for a partner."""
     if viewer.role is Role.coordinator:
@@ -149,9 +108,9 @@ def enterprises_visible_sql(viewer: Any, enterprise_id: str) -> tuple[str, dict[
     return f"{enterprise_id} = :scope_enterprise", {"scope_enterprise": viewer.enterprise_id}
 
 
-def organizations_visible_sql(viewer: Any, organization_id: str) -> tuple[str, dict[str, Any]]:
-    """The joint organizations a viewer may see (as organization_scope): all for a
-    coordinator, those its enterprise is a member unit of for a partner."""
+def organizations_visible_sql(viewer: Viewer, organization_id: str) -> tuple[str, dict[str, Any]]:
+    """The joint organizations a viewer may see: all for a coordinator, those its enterprise
+    is a member unit of for a partner."""
     if viewer.role is Role.coordinator:
         return "1 = 1", {}
     return (
@@ -161,7 +120,7 @@ def organizations_visible_sql(viewer: Any, organization_id: str) -> tuple[str, d
     )
 
 
-def assignments_visible_sql(viewer: Any, alias: str) -> tuple[str, dict[str, Any]]:
+def assignments_visible_sql(viewer: Viewer, alias: str) -> tuple[str, dict[str, Any]]:
     """The mentor assignments (table alias ``alias``) a viewer may see (as
     partners.coeducation.mentorships.viewer_assignments)."""
     if viewer.role is Role.coordinator:

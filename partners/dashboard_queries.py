@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from partners.access import assignments_visible_sql, organizations_visible_sql
 from partners.coeducation.mentorships import ATTENTION_DAYS, as_date
@@ -233,6 +234,28 @@ async def needing_attention(
     )
     cutoff = today - datetime.timedelta(days=days)
     found = await reads.fetch(statement, **params, cutoff=cutoff, limit=limit)
-    return [
-        AttentionRow(*row[:7], as_date(row[7]) if row[7] is not None else None) for row in found
-    ]
+    return [attention_row(*row) for row in found]
+
+
+def attention_row(
+    assignment_id: int,
+    starts_on: datetime.date,
+    student_id: int,
+    student_name: str,
+    student_no: str,
+    project_id: int | None,
+    project_name: str | None,
+    last_log: Any,
+) -> AttentionRow:
+    """A row of needing_attention's statement (its last log, a MAX(), as a date on both
+    engines)."""
+    return AttentionRow(
+        assignment_id,
+        starts_on,
+        student_id,
+        student_name,
+        student_no,
+        project_id,
+        project_name,
+        as_date(last_log) if last_log is not None else None,
+    )

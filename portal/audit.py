@@ -1,4 +1,5 @@
-"""Audited writes: every write runs in one transaction that also records who changed what."""
+"""Audited writes (the base's, for every area): every write runs in one transaction that also
+records who changed what, and the `Actor` who writes — a signed-in user or an operator."""
 
 from __future__ import annotations
 
@@ -79,13 +80,24 @@ class AuditTrail:
             )
         )
 
-    async def created(self, table: type[Table], row_id: int, values: Mapping[str, Any], summary=""):
+    async def created(
+        self, table: type[Table], row_id: int, values: Mapping[str, Any], summary: str = ""
+    ) -> None:
         await self.record("create", table, row_id, summary, diff({}, values))
 
-    async def updated(self, table, row_id: int, before: Mapping, after: Mapping, summary=""):
+    async def updated(
+        self,
+        table: type[Table],
+        row_id: int,
+        before: Mapping[str, Any],
+        after: Mapping[str, Any],
+        summary: str = "",
+    ) -> None:
         await self.record("update", table, row_id, summary, diff(before, after))
 
-    async def deleted(self, table: type[Table], row_id: int, values: Mapping[str, Any], summary=""):
+    async def deleted(
+        self, table: type[Table], row_id: int, values: Mapping[str, Any], summary: str = ""
+    ) -> None:
         await self.record("delete", table, row_id, summary, diff(values, {}))
 
 

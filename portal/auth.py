@@ -165,7 +165,9 @@ class PortalAuthBackend(AuthenticationBackend):
         self.session_hours = session_hours
         self.cache = GenerationCache(max_entries=cache_size)
 
-    async def authenticate(self, conn: HTTPConnection):
+    async def authenticate(
+        self, conn: HTTPConnection
+    ) -> tuple[AuthCredentials, StarletteUser] | None:
         token = cookies_of(conn.scope).get(SESSION_COOKIE)
         viewer = await self.viewer_of(conn, token) if token else None
         if viewer is None:

@@ -171,12 +171,18 @@ def personalized(body: bytes, request: Request) -> bytes:
 
 def anonymized(viewer: Any) -> Any:
     """The viewer as a stored page may show them: their name left as a placeholder."""
-    if dataclasses.is_dataclass(viewer) and hasattr(viewer, "name"):
+    if (
+        dataclasses.is_dataclass(viewer)
+        and not isinstance(viewer, type)
+        and hasattr(viewer, "name")
+    ):
         return dataclasses.replace(viewer, name=NAME_PLACEHOLDER)
     return viewer
 
 
-def cached_page(endpoint: Callable[[Request], Awaitable[Response]]):
+def cached_page(
+    endpoint: Callable[[Request], Awaitable[Response]],
+) -> Callable[[Request], Awaitable[Response]]:
     """Serves a GET page from the data-keyed cache when nothing it shows has changed.
 
     For pages whose HTML depends only on the data, the viewer's scope (and name), the URL, the

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from html import escape
@@ -39,8 +39,13 @@ class Series:
 
     key: str
     label: str
-    values: list[Number]
+    values: Sequence[Number]
     colour: str | None = None  # else the palette's colour for the series' position
+
+    @property
+    def total(self) -> float:
+        """The values added up (a missing one counts as nothing)."""
+        return sum(value or 0 for value in self.values)
 
     def colour_at(self, position: int) -> str:
         return self.colour or PALETTE[position % len(PALETTE)]
@@ -75,7 +80,7 @@ class Chart:
     unit: str = ""
     decimals: int = 0
     extra_columns: list[Column] = field(default_factory=list)
-    links: list[str | None] | None = None
+    links: Sequence[str | None] | None = None
     note: str = ""
 
     @property

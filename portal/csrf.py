@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from http.cookies import SimpleCookie
 from urllib.parse import urlsplit
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders, UploadFile
 from starlette.requests import Request, cookie_parser
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -100,7 +100,7 @@ class CSRFMiddleware:
         """Why an unsafe request is refused, or None when its token is right."""
         if expected is None:
             return "No CSRF cookie found"
-        submitted = Headers(scope=scope).get(HEADER_NAME)
+        submitted: UploadFile | str | None = Headers(scope=scope).get(HEADER_NAME)
         if not submitted:
             request = Request(scope, receive)
             form = await request.form()

@@ -1,4 +1,6 @@
-"""Small database helpers shared by every app."""
+"""Database helpers of the base, shared by every area: the errors a driver raises, database
+constraint violations as domain errors (portal.domain_errors), a case-insensitive contains,
+and running a migration's SQL script on either engine."""
 
 from __future__ import annotations
 
@@ -9,19 +11,34 @@ from contextlib import asynccontextmanager
 import asyncpg
 from piccolo.columns import Column
 from piccolo.columns.combination import Where
-from piccolo.engine import engine_finder
 
 from portal.domain_errors import Conflict as ConstraintError
 from portal.domain_errors import ForeignKeyViolation, UniqueViolation
+from portal.engine import PortalPostgresEngine, configured_engine
+
+# What a statement can fail with on either engine: SQLite's errors, asyncpg's (the server's,
+# the client's and its protocol's) and the connection's (OSError: refused, reset, timed out).
+DATABASE_ERRORS: tuple[type[Exception], ...] = (
+    sqlite3.Error,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
+    OSError,
+)
 
 
 def constraint_violation(error: BaseException) -> ConstraintError | None:
     """The domain's name for a database constraint violation (SQLite or PostgreSQL), or None
     for any other error."""
-    if is_unique_violation(error):
+    if isinstance(error, asyncpg.UniqueViolationError):
         return UniqueViolation(str(error))
-    if is_foreign_key_violation(error):
+    if isinstance(error, asyncpg.ForeignKeyViolationError):
         return ForeignKeyViolation(str(error))
+    if isinstance(error, sqlite3.IntegrityError):  # SQLite names the constraint in the text
+        if "UNIQUE" in str(error):
+            return UniqueViolation(str(error))
+        if "FOREIGN KEY" in str(error):
+            return ForeignKeyViolation(str(error))
     return None
 
 
@@ -36,20 +53,6 @@ async def constraints_as_domain_errors() -> AsyncIterator[None]:
         if translated is None:
             raise
         raise translated from error
-
-
-def is_unique_violation(error: BaseException) -> bool:
-    """True when a write failed on a UNIQUE constraint (SQLite or PostgreSQL)."""
-    if isinstance(error, (UniqueViolation, asyncpg.UniqueViolationError)):
-        return True
-    return isinstance(error, sqlite3.IntegrityError) and "UNIQUE" in str(error)
-
-
-def is_foreign_key_violation(error: BaseException) -> bool:
-    """True when a delete or write was refused because other rows still refer to the row."""
-    if isinstance(error, (ForeignKeyViolation, asyncpg.ForeignKeyViolationError)):
-        return True
-    return isinstance(error, sqlite3.IntegrityError) and "FOREIGN KEY" in str(error)
 
 
 def contains(column: Column, text: str) -> Where:
@@ -80,9 +83,9 @@ async def run_script(script: str) -> None:
 
     For migrations that write SQL of their own (triggers, functions): PostgreSQL takes the
     script whole; SQLite one statement at a time (its executescript would commit first)."""
-    engine = engine_finder()
-    transaction = engine.current_transaction.get()
-    if engine.engine_type == "postgres":
+    engine = configured_engine()
+    if isinstance(engine, PortalPostgresEngine):
+        transaction = engine.current_transaction.get()
         if transaction is not None:
             await transaction.connection.execute(script)
             return
@@ -92,7 +95,6 @@ async def run_script(script: str) -> None:
         finally:
             await connection.close()
         return
-    async with engine.transaction():
-        connection = engine.current_transaction.get().connection
+    async with engine.transaction() as sqlite_transaction:
         for statement in sqlite_statements(script):
-            await connection.execute(statement)
+            await sqlite_transaction.connection.execute(statement)

@@ -28,16 +28,25 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, cast
 from urllib.parse import urlparse
 
 import aiosqlite
+from piccolo.engine import engine_finder
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
-from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+from piccolo.engine.sqlite import (
+    Atomic,
+    SQLiteEngine,
+    SQLiteTransaction,
+    TransactionType,
+    dict_factory,
+)
 from piccolo.querystring import QueryString
+from piccolo.table import Table
 
 from portal.sql import Statement
 
@@ -96,7 +105,11 @@ class ConnectionPool:
     """At most `size` open connections; a request waits for a free one rather than opening
     and closing a connection (a thread and its PRAGMAs) of its own."""
 
-    def __init__(self, open_connection, size: int = POOL_SIZE) -> None:
+    def __init__(
+        self,
+        open_connection: Callable[[], Awaitable[aiosqlite.Connection]],
+        size: int = POOL_SIZE,
+    ) -> None:
         self.open_connection = open_connection
         self.size = size
         self.opened = 0
@@ -128,18 +141,25 @@ class ConnectionPool:
 class PortalSQLiteTransaction(SQLiteTransaction):
     """A transaction on a connection borrowed from the engine, given back afterwards."""
 
+    engine: PortalSQLiteEngine
+
     async def get_connection(self) -> aiosqlite.Connection:
         return await self.engine.acquire()
 
-    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+    async def __aexit__(
+        self,
+        exception_type: type[BaseException] | None,
+        exception: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool:
         if self._parent:
             return exception is None
         try:
             if exception:
                 if not self._rolled_back:
-                    await self.rollback()
+                    await self.rollback()  # type: ignore[no-untyped-call]  # Piccolo's
             elif not self._committed and not self._rolled_back:
-                await self.commit()
+                await self.commit()  # type: ignore[no-untyped-call]
         finally:
             await self.engine.release(self.connection)
             self.engine.current_transaction.reset(self.context)
@@ -242,7 +262,7 @@ class PortalSQLiteEngine(ObservedEngine, SQLiteEngine):
             return await asyncio.to_thread(self.read_sync, sql, args, as_dicts)
         return self.read_sync(sql, args, as_dicts)
 
-    async def fetch(self, statement: Statement, params: Mapping[str, Any]) -> list[tuple]:
+    async def fetch(self, statement: Statement, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """The rows of a read-layer statement, as tuples."""
         compiled = statement.compiled("sqlite")
         args = compiled.arguments(params)
@@ -278,20 +298,25 @@ class PortalSQLiteEngine(ObservedEngine, SQLiteEngine):
 
     # Piccolo's path ------------------------------------------------------------------------
 
-    async def run_querystring(self, querystring: QueryString, in_pool: bool = False):
+    async def run_querystring(self, querystring: QueryString, in_pool: bool = False) -> Any:
         self.observe(str(querystring))
         return await super().run_querystring(querystring, in_pool=in_pool)
 
     async def _run_in_new_connection(
-        self, query: str, args: list[Any] | None = None, query_type: str = "generic", table=None
-    ) -> list[dict]:
+        self,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table: type[Table] | None = None,
+    ) -> list[dict[str, Any]]:
         # Piccolo marks only inserts by type ("generic" for selects): the SQL tells.
         if query_type != "insert" and is_read(query):
             return await self._read(query, list(args or []), as_dicts=True)
         connection = await self.acquire()
         try:
             # One hop to aiosqlite's thread (execute and fetch together), not three.
-            return list(await connection.execute_fetchall(query, args or []))
+            rows = await connection.execute_fetchall(query, args or [])
+            return cast(list[dict[str, Any]], list(rows))  # dicts: the row factory's
         finally:
             await self.release(connection)
 
@@ -304,7 +329,7 @@ class PortalSQLiteEngine(ObservedEngine, SQLiteEngine):
             engine=self, transaction_type=transaction_type, allow_nested=allow_nested
         )
 
-    def atomic(self, transaction_type: TransactionType = TransactionType.immediate):
+    def atomic(self, transaction_type: TransactionType = TransactionType.immediate) -> Atomic:
         return super().atomic(transaction_type=transaction_type)
 
 
@@ -332,7 +357,7 @@ class PortalPostgresEngine(ObservedEngine, PostgresEngine):
         self.observers = []
         super().__init__(config=config, **kwargs)
 
-    @property  # type: ignore[override]
+    @property
     def pool(self) -> Any:
         """The running loop's pool (None outside a loop, or when this loop started none)."""
         try:
@@ -370,7 +395,7 @@ class PortalPostgresEngine(ObservedEngine, PostgresEngine):
     def transaction(self, allow_nested: bool = True) -> PostgresTransaction:
         return PortalPostgresTransaction(engine=self, allow_nested=allow_nested)
 
-    async def run_querystring(self, querystring: QueryString, in_pool: bool = True):
+    async def run_querystring(self, querystring: QueryString, in_pool: bool = True) -> Any:
         self.observe(str(querystring))
         return await super().run_querystring(querystring, in_pool=in_pool)
 
@@ -407,24 +432,31 @@ class PortalPostgresEngine(ObservedEngine, PostgresEngine):
 class PortalPostgresTransaction(PostgresTransaction):
     """A transaction that gives its connection back to where it came from."""
 
-    async def get_connection(self):
-        self.pooled = self.engine.pool is not None
-        if self.pooled:
-            return await self.engine.pool.acquire()
+    source_pool: Any = None  # the asyncpg pool the connection came from (None: its own)
+
+    async def get_connection(self) -> Any:
+        self.source_pool = self.engine.pool
+        if self.source_pool is not None:
+            return await self.source_pool.acquire()
         return await self.engine.get_new_connection()
 
-    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+    async def __aexit__(
+        self,
+        exception_type: type[BaseException] | None,
+        exception: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool:
         if self._parent:
             return exception is None
         try:
             if exception:
                 if not self._rolled_back:
-                    await self.rollback()
+                    await self.rollback()  # type: ignore[no-untyped-call]  # Piccolo's
             elif not self._committed and not self._rolled_back:
-                await self.commit()
+                await self.commit()  # type: ignore[no-untyped-call]
         finally:
-            if self.pooled:
-                await self.engine.pool.release(self.connection)
+            if self.source_pool is not None:
+                await self.source_pool.release(self.connection)
             else:
                 await self.connection.close()
             self.engine.current_transaction.reset(self.context)
@@ -434,7 +466,19 @@ class PortalPostgresTransaction(PostgresTransaction):
 PortalEngine = PortalSQLiteEngine | PortalPostgresEngine
 
 
-async def install_generation_triggers(engine: Engine) -> int:
+def configured_engine() -> PortalEngine:
+    """The engine piccolo_conf.py chose (``DB = engine_from_url(...)``): Piccolo's
+    engine_finder() gives None without a configuration and any Engine with another one; both
+    are a broken installation, said here once instead of failing later on a missing method."""
+    engine = engine_finder()
+    if not isinstance(engine, (PortalSQLiteEngine, PortalPostgresEngine)):
+        raise RuntimeError(
+            f"piccolo_conf.py must set DB = portal.engine.engine_from_url(...), not {engine!r}"
+        )
+    return engine
+
+
+async def install_generation_triggers(engine: Engine[Any]) -> int:
     """Gives every table (those of later migrations too) the trigger that bumps the write
     generation on PostgreSQL; a no-op where all have it, and on SQLite."""
     if not isinstance(engine, PortalPostgresEngine):
@@ -443,7 +487,7 @@ async def install_generation_triggers(engine: Engine) -> int:
     return int(rows[0][0])
 
 
-def engine_from_url(database_url: str, default_sqlite_path: Path) -> Engine:
+def engine_from_url(database_url: str, default_sqlite_path: Path) -> PortalEngine:
     """DATABASE_URL picks the engine; empty means a SQLite file (by default under var/)."""
     if not database_url:
         return PortalSQLiteEngine(path=str(default_sqlite_path))

@@ -1,8 +1,10 @@
-"""Error pages: one template for every status, rendered in the user's language, and the one
-place domain errors (portal.domain_errors) become responses."""
+"""Error pages (part of the base's web layer): one template for every status, rendered in the
+user's language, and the one place domain errors (portal.domain_errors) become responses —
+registered by the application (college.app) for every area."""
 
 from __future__ import annotations
 
+import inspect
 import logging
 
 from starlette.exceptions import HTTPException
@@ -18,6 +20,7 @@ logger = logging.getLogger("portal")
 
 
 def error_messages() -> dict[int, tuple[str, str]]:
+    """The title and the explanation of each status, in the request's language."""
     return {
         400: (_("Bad request"), _("The request could not be understood.")),
         403: (_("Forbidden"), _("You may not do this.")),
@@ -33,6 +36,7 @@ def error_messages() -> dict[int, tuple[str, str]]:
 
 
 def error_page(request: Request, status_code: int, details: list[str] | None = None) -> Response:
+    """error.html for a status, with the messages of a refusal (`details`) if any."""
     title, message = error_messages().get(status_code, (str(status_code), ""))
     return render(
         request,
@@ -51,7 +55,8 @@ async def domain_error(request: Request, exc: Exception) -> Response:
         if declared is not None:
             form, page = declared
             form.refuse(exc)
-            return page(form, 400)
+            response = page(form, 400)
+            return await response if inspect.isawaitable(response) else response
         return error_page(request, 400, [error.message for error in exc.errors])
     if isinstance(exc, NotVisible):
         return error_page(request, 404)

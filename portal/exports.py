@@ -26,7 +26,7 @@ UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 UNSAFE_SHEET_TITLE = re.compile(r"[\\*?:/\[\]]")
 
 
-async def export_rows(query: Any) -> tuple[list[dict], bool]:
+async def export_rows(query: Any) -> tuple[list[dict[str, Any]], bool]:
     """At most `EXPORT_ROW_LIMIT` rows of an ordered select, and whether there were more."""
     limit = EXPORT_ROW_LIMIT
     rows = await query.limit(limit + 1)

@@ -1,10 +1,12 @@
-"""Reading submitted forms and carrying what the user typed back with field errors."""
+"""Forms (part of the base's web layer): reading a submitted form, carrying what the user typed
+back with a message beside each wrong field, and declaring which page shows a form again when
+a rule refuses it (portal.errors answers the refusal)."""
 
 from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,7 +100,9 @@ class FormState:
             self.add_error(error.field, error.message)
 
 
-FormPage = Callable[[FormState, int], Response]
+# The page that shows a form with its messages: built at once, or awaited when it reads the
+# options it offers (a select of enterprises, suggested mentors).
+FormPage = Callable[[FormState, int], Response | Awaitable[Response]]
 
 
 def answer_refusals_with(request: Request, form: FormState, page: FormPage) -> None:

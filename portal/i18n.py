@@ -41,12 +41,12 @@ def translations_for(locale: str) -> gettext_module.NullTranslations:
     return gettext_module.GNUTranslations(buffer)
 
 
-def gettext(message: str, **variables: object) -> str:
+def gettext(message: str, /, **variables: object) -> str:
     translated = translations_for(current_locale.get()).gettext(message)
     return translated % variables if variables else translated
 
 
-def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
+def ngettext(singular: str, plural: str, n: int, /, **variables: object) -> str:
     translated = translations_for(current_locale.get()).ngettext(singular, plural, n)
     return translated % {"num": n, **variables}
 

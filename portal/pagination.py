@@ -1,17 +1,21 @@
-"""Pagination and sorting shared by every list page."""
+"""Pagination and sorting shared by every list page (part of the base's lists)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Generic, TypeVar
 
 from starlette.datastructures import QueryParams
 
 PAGE_SIZES = (20, 50, 100)
+RowT = TypeVar("RowT")
 
 
 @dataclass(frozen=True)
 class PageRequest:
+    """The page number and size the query string asks for (?page=, ?size=), made safe."""
+
     number: int
     size: int
 
@@ -33,8 +37,10 @@ class PageRequest:
 
 
 @dataclass(frozen=True)
-class Page:
-    rows: list[dict[str, Any]]
+class Page(Generic[RowT]):
+    """One page of a list: its rows (typed rows or dicts), and where it sits in the whole."""
+
+    rows: Sequence[RowT]
     request: PageRequest
     total: int
 

@@ -15,13 +15,21 @@ import hmac
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypedDict
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+
+class Argon2Parameters(TypedDict):
+    time_cost: int  # iterations
+    memory_cost: int  # KiB
+    parallelism: int  # lanes
+
+
 # OWASP: "argon2id with a minimum configuration of 19 MiB of memory, an iteration count of 2,
 # and 1 degree of parallelism".
-OWASP_ARGON2ID = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}
+OWASP_ARGON2ID: Argon2Parameters = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}
 PBKDF2_PREFIX = "pbkdf2_sha256$"
 
 hasher = PasswordHasher(**OWASP_ARGON2ID)

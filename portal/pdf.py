@@ -23,8 +23,10 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Protocol
 from urllib.parse import quote
 
+from starlette.requests import Request
 from starlette.responses import Response
 
+from portal.charts import svg_chart
 from portal.i18n import _, current_locale
 from portal.settings import ROOT
 from portal.templating import templates
@@ -44,7 +46,7 @@ _pool: ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
 
-class ParserPatterns(dict):
+class ParserPatterns(dict[Any, Any]):
     """The character patterns of WeasyPrint's HTML parser, keyed by what it asks for.
 
     tinyhtml5 2.1.0 caches each pattern under the compiled pattern instead of the characters
@@ -64,7 +66,7 @@ def _start_worker() -> None:
     configuration, and the document class that uses the portal's user-agent stylesheet
     (templates/pdf/ua.css) instead of WeasyPrint's."""
     global _font_config, _document_class, _document_stylesheets
-    import tinyhtml5.inputstream
+    import tinyhtml5.inputstream  # type: ignore[import-untyped]
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -74,7 +76,7 @@ def _start_worker() -> None:
     stylesheet = CSS(filename=str(UA_STYLESHEET))
     _document_stylesheets = [CSS(filename=str(DOCUMENT_STYLESHEET), font_config=_font_config)]
 
-    class PortalHTML(HTML):
+    class PortalHTML(HTML):  # type: ignore[misc]  # WeasyPrint is untyped
         def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
             # WeasyPrint's hook for its user-agent sheet (weasyprint is pinned in pyproject;
             # tests/portal/test_record_pdf.py checks that the sheet is still the one used).
@@ -141,7 +143,8 @@ class Document(Protocol):
     plain values (rows, dates, numbers) so that it pickles to a worker process. ``context`` runs
     in the worker, under the document's locale (gettext works there)."""
 
-    template: str
+    @property
+    def template(self) -> str: ...
 
     def context(self) -> dict[str, Any]: ...
 
@@ -201,3 +204,27 @@ def pdf_response(content: bytes, filename: str, ascii_fallback: str) -> Response
         media_type="application/pdf",
         headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"},
     )
+
+
+UNSAFE_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def pdf_file_name(*parts: Any) -> str:
+    """A download name from its parts joined by "-", without characters file systems refuse
+    (e.g. 第一联合党支部-年度工作报告-2026.pdf)."""
+    return UNSAFE_IN_FILE_NAMES.sub("_", "-".join(str(part) for part in parts)) + ".pdf"
+
+
+async def render_template_pdf(request: Request, template: str, context: dict[str, Any]) -> bytes:
+    """A PDF template (templates/pdf/) rendered in the request's language, with the viewer and
+    the chart helper every report may use, and typeset in a worker process."""
+    html = templates.env.get_template(template).render(
+        {
+            "request": request,
+            "viewer": request.user,
+            "locale": request.scope.get("locale", "zh_CN"),
+            "svg_chart": svg_chart,
+            **context,
+        }
+    )
+    return await render_pdf(html)

@@ -1,3 +1,6 @@
+"""The base's Piccolo app (`portal`): its tables (portal.tables) and their migrations, after
+Piccolo's users and piccolo_api's sessions, which its tables refer to."""
+
 from piccolo.conf.apps import AppConfig, table_finder
 
 from portal.settings import ROOT

@@ -1,19 +1,26 @@
-"""Student records (学生): the codes they use and the rules their fields follow."""
+"""Students (学生), a part of the base every area builds on: the rules a student's fields
+follow, and the transactions that add, change and delete a student, each taking the `Actor`
+who writes (never a request). The pages are portal.views.students; the record (成长档案) that
+joins every area is college.record.
+"""
 
 from __future__ import annotations
 
 import datetime
 import re
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypedDict
 
+from piccolo.apps.user.tables import BaseUser
+
+from portal.audit import Actor, audited_write
+from portal.auth import Viewer
 from portal.dates import age_on
+from portal.domain_errors import FORM, ForeignKeyViolation, NotVisible, Refused, UniqueViolation
 from portal.forms import FormState
 from portal.i18n import _
-from portal.tables import Role
+from portal.tables import Role, Student
 from portal.vocabulary import GENDERS, POLITICAL_STATUSES
-
-# GB/T 4762 政治面貌代码 (political status codes).
-
 
 STUDENT_NO_PATTERN = re.compile(r"[0-9A-Za-z]{6,20}")
 MOBILE_PATTERN = re.compile(r"1[3-9]\d{9}")
@@ -34,19 +41,48 @@ STUDENT_FIELDS = [
 ]
 
 
-def political_status_label(code: str) -> str:
-    return _(POLITICAL_STATUSES[code]) if code in POLITICAL_STATUSES else code
+class StudentValues(TypedDict):
+    """A student's fields as a checked form (or an imported row) gives them."""
+
+    student_no: str
+    name: str
+    gender: str
+    birth_date: datetime.date | None
+    department: str
+    major: str
+    class_name: str
+    cohort_year: int | None
+    political_status: str
+    phone: str
 
 
-def gender_label(code: str) -> str:
-    return _(GENDERS[code]) if code in GENDERS else code
+@dataclass(frozen=True, slots=True)
+class StoredStudent:
+    """A student as stored: what the edit and delete pages show and their writes start from."""
+
+    id: int
+    student_no: str
+    name: str
+    gender: str
+    birth_date: datetime.date | None
+    department: str
+    major: str
+    class_name: str
+    cohort_year: int
+    political_status: str
+    phone: str
+    user: int | None
+
+    def fields(self) -> dict[str, Any]:
+        """The form's fields (STUDENT_FIELDS) with their stored values."""
+        return {name: getattr(self, name) for name in STUDENT_FIELDS}
 
 
 def is_valid_phone(phone: str) -> bool:
     return bool(MOBILE_PATTERN.fullmatch(phone) or LANDLINE_PATTERN.fullmatch(phone))
 
 
-def check_student_form(form: FormState, today: datetime.date) -> dict[str, Any]:
+def check_student_form(form: FormState, today: datetime.date) -> StudentValues:
     """Validates a student form in place (errors go on `form`) and returns the cleaned values."""
     student_no = form.required("student_no")
     if student_no and not STUDENT_NO_PATTERN.fullmatch(student_no):
@@ -93,7 +129,76 @@ def check_student_form(form: FormState, today: datetime.date) -> dict[str, Any]:
     }
 
 
-def record_page(viewer: Any) -> str:
+def record_page(viewer: Viewer) -> str:
     """The route name of a student's record for this viewer: coordinators keep the student
     page (with its edit actions), everyone else the record page."""
     return "student_detail" if viewer.role is Role.coordinator else "student_record"
+
+
+# --- transactions --------------------------------------------------------------------------
+
+
+async def stored_student(student_id: int) -> StoredStudent:
+    """The student to edit or delete; NotVisible (404) when there is none."""
+    row = (
+        await Student.select(
+            Student.id,
+            Student.student_no,
+            Student.name,
+            Student.gender,
+            Student.birth_date,
+            Student.department,
+            Student.major,
+            Student.class_name,
+            Student.cohort_year,
+            Student.political_status,
+            Student.phone,
+            Student.user,
+        )
+        .where(Student.id == student_id)
+        .first()
+    )
+    if row is None:
+        raise NotVisible(f"student {student_id}")
+    return StoredStudent(**row)
+
+
+def number_taken() -> Refused:
+    return Refused.at("student_no", _("This student number is already taken."))
+
+
+async def save_student(actor: Actor, values: StudentValues, student: StoredStudent | None) -> int:
+    """Adds a student (`student` None) or changes one, in one audited transaction; returns
+    its id. Refused beside the student number when another student has it."""
+    try:
+        async with audited_write(actor) as audit:
+            clash = Student.exists().where(Student.student_no == values["student_no"])
+            if student is not None:
+                clash = clash.where(Student.id != student.id)
+            if await clash:
+                raise number_taken()
+            if student is None:
+                row = (await Student.insert(Student(**values)).returning(Student.id))[0]
+                await audit.created(Student, row["id"], values, values["name"])
+                return int(row["id"])
+            changes: dict[Any, Any] = {**values, "updated_at": datetime.datetime.now()}
+            await Student.update(changes).where(Student.id == student.id)
+            await audit.updated(Student, student.id, student.fields(), values, values["name"])
+            return student.id
+    except UniqueViolation as error:  # the same number saved by someone else meanwhile
+        raise number_taken() from error
+
+
+async def delete_student(actor: Actor, student: StoredStudent) -> None:
+    """Deletes a student and disables their login, in one audited transaction. Refused while
+    other records (projects, mentors, the talent pool …) still refer to the student."""
+    try:
+        async with audited_write(actor) as audit:
+            await Student.delete().where(Student.id == student.id)
+            if student.user:
+                await BaseUser.update({BaseUser.active: False}).where(BaseUser.id == student.user)
+            await audit.deleted(Student, student.id, student.fields(), student.name)
+    except ForeignKeyViolation as error:
+        raise Refused.at(
+            FORM, _("This student still has linked records and cannot be deleted.")
+        ) from error

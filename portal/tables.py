@@ -1,4 +1,5 @@
-"""Tables of the portal app: account profiles, students, the audit log, login attempts."""
+"""Tables of the base (the `portal` Piccolo app): account profiles, students, the audit log,
+login attempts, and the import and PDF batches the top layer (college) runs."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     OnDelete,
+    Serial,
     Text,
     Timestamp,
     Varchar,
@@ -30,6 +32,7 @@ class Role(str, Enum):
 class Profile(Table, tablename="portal_profile"):
     """What the portal knows of an account beyond Piccolo's BaseUser: its role and name."""
 
+    id: Serial  # the primary key Piccolo adds, declared for type checkers
     user = ForeignKey(BaseUser, unique=True, null=False, on_delete=OnDelete.cascade)
     role = Varchar(length=20, choices=Role, index=True)
     display_name = Varchar(length=100)
@@ -44,6 +47,7 @@ class Gender(str, Enum):
 class Student(Table, tablename="portal_student"):
     """学生 — a student of the college. No national ID numbers are stored."""
 
+    id: Serial
     student_no = Varchar(length=20, unique=True)
     name = Varchar(length=50, index=True)
     gender = Varchar(length=1, choices=Gender)
@@ -62,6 +66,7 @@ class Student(Table, tablename="portal_student"):
 class AuditEntry(Table, tablename="portal_audit_entry"):
     """One write: who did it, when, to which row, and what changed (old and new values)."""
 
+    id: Serial
     at = Timestamp(default=TimestampNow(), index=True)
     user = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
     username = Varchar(length=100, default="")
@@ -75,6 +80,7 @@ class AuditEntry(Table, tablename="portal_audit_entry"):
 class LoginAttempt(Table, tablename="portal_login_attempt"):
     """Sign-in attempts, kept in the database so throttling holds across workers."""
 
+    id: Serial
     at = Timestamp(default=TimestampNow(), index=True)
     username = Varchar(length=100, index=True)
     client = Varchar(length=64, default="")
@@ -98,6 +104,7 @@ class ImportBatch(Table, tablename="portal_import_batch"):
     """An uploaded file between its preview and its confirmation (导入): the checked rows are
     kept here, so nothing is written until the user confirms, and any worker can apply it."""
 
+    id: Serial
     kind = Varchar(length=12, choices=ImportKind, index=True)
     file_name = Varchar(length=255, default="")
     rows = JSON(default="[]")  # the good rows, normalised, each with its action (create/update)
@@ -124,6 +131,7 @@ class PdfBatch(Table, tablename="portal_pdf_batch"):
     A worker claims a queued batch and beats its heartbeat while it runs; a batch whose
     heartbeat stopped (the server restarted) is queued again, so none stays stuck."""
 
+    id: Serial
     scope = Varchar(length=20)  # class_name / major / cohort_year / department
     scope_value = Varchar(length=100)
     title = Varchar(length=200, default="")

@@ -20,6 +20,7 @@ import jinja2
 from jinja2 import nodes
 from jinja2.visitor import NodeTransformer
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from portal import i18n
@@ -111,10 +112,11 @@ class LiteralTranslator(NodeTransformer):
     def __init__(self, translations: Any) -> None:
         self.translations = translations
 
-    def visit_Call(self, node: nodes.Call) -> nodes.Node:
-        node = self.generic_visit(node)
+    def visit_Call(self, call: nodes.Call) -> nodes.Node:
+        node = self.generic_visit(call)
         if not (
-            isinstance(node.node, nodes.Name)
+            isinstance(node, nodes.Call)
+            and isinstance(node.node, nodes.Name)
             and node.node.name in GETTEXT_NAMES
             and len(node.args) == 1
             and isinstance(node.args[0], nodes.Const)
@@ -182,7 +184,7 @@ class LocaleTemplates(Jinja2Templates):
             env=self.environments[i18n.DEFAULT_LOCALE], context_processors=[page_context]
         )
 
-    @property  # type: ignore[override]
+    @property
     def env(self) -> jinja2.Environment:
         return self.environments.get(i18n.current_locale.get()) or self._default_env
 
@@ -200,5 +202,7 @@ class LocaleTemplates(Jinja2Templates):
 templates = LocaleTemplates()
 
 
-def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code=200):
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> Response:
     return templates.TemplateResponse(request, name, context or {}, status_code=status_code)

@@ -205,6 +205,17 @@ RECOMMENDATIONS: dict[str, str] = {
 
 # --- data in and out -----------------------------------------------------------------------
 
+IMPORT_KINDS: dict[str, str] = {  # what an uploaded file imports (导入)
+    "students": lazy("Students"),
+    "mentors": lazy("Mentors"),
+    "enterprises": lazy("Enterprises"),
+}
+IMPORT_STATUSES: dict[str, str] = {
+    "previewed": lazy("Waiting for confirmation"),
+    "applied": lazy("Imported"),
+    "failed": lazy("Failed, nothing written"),
+    "discarded": lazy("Cancelled"),
+}
 BATCH_SCOPES: dict[str, str] = {  # what a batch of record PDFs covers
     "class_name": lazy("Class"),  # 班级
     "major": lazy("Major"),  # 专业

@@ -14,12 +14,14 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from portal.audit import Actor, audited_write
+from partners.students import RecordStudent
+from portal.audit import Actor, AuditTrail, audited_write
 from portal.auth import Viewer
+from portal.domain_errors import FORM, Conflict, Refused
 from portal.forms import FormState
 from portal.i18n import _
 from portal.tables import Role
-from portal.vocabulary import DECISIONS, FLAG_SOURCES, FLAG_STATUSES, POOL_STATUSES, ROLES
+from portal.vocabulary import DECISIONS, FLAG_SOURCES, FLAG_STATUSES, POOL_STATUSES, ROLES, label
 from talent_pool.scoring import (
     PARTS,
     auto_reason,
@@ -47,14 +49,8 @@ REVIEW_FIELDS = ["decision", "reason"]
 NOMINATING_ROLES = (Role.coordinator, Role.partner, Role.mentor)
 
 
-def label(choices: Mapping[str, str], code: str | None) -> str:
-    if code is None:
-        return ""
-    return _(choices[code]) if code in choices else code
-
-
-class FlagError(Exception):
-    """A nomination or review the rules refuse; the message says why."""
+class AlreadyReviewed(Conflict):
+    """Someone reviewed the flag first (409): the review page shows their decision."""
 
 
 # --- rules -------------------------------------------------------------------------------------
@@ -109,13 +105,19 @@ def status_after_nomination(current: str | None) -> PoolStatus:
 # --- writes ------------------------------------------------------------------------------------
 
 
-async def set_pool_status(audit: Any, student_id: int, status: PoolStatus, summary: str) -> None:
+async def set_pool_status(
+    audit: AuditTrail, student_id: int, status: PoolStatus, summary: str
+) -> None:
     """Creates the student's PoolEntry or moves it to `status` (audited), inside the caller's
     transaction (which holds the pool's lock)."""
     today = datetime.date.today()
-    entry = await PoolEntry.select().where(PoolEntry.student == student_id).first()
+    entry = await pool_entry(student_id)
     if entry is None:
-        values = {"student": student_id, "status": status.value, "status_since": today}
+        values: dict[str, Any] = {
+            "student": student_id,
+            "status": status.value,
+            "status_since": today,
+        }
         row = await PoolEntry.insert(PoolEntry(**values)).returning(PoolEntry.id)
         await audit.created(PoolEntry, row[0]["id"], values, summary)
     elif entry["status"] != status.value:
@@ -131,11 +133,11 @@ async def set_pool_status(audit: Any, student_id: int, status: PoolStatus, summa
         await audit.updated(PoolEntry, entry["id"], before, changes, summary)
 
 
-async def nominate(student: Mapping[str, Any], viewer: Viewer, reason: str, actor: Actor) -> int:
+async def nominate(student: RecordStudent, viewer: Viewer, reason: str, actor: Actor) -> int:
     """Records a nomination of a student the viewer may see (check that first) and puts the
-    student in the pool as flagged when not pooled; then re-scores the cohort. Refuses a
-    second open nomination by the same user. Returns the flag's id."""
-    student_id = student["id"]
+    student in the pool as flagged when not pooled; then re-scores the cohort. Refuses
+    (`Refused`) a second open nomination by the same user. Returns the flag's id."""
+    student_id = student.id
     async with audited_write(actor) as audit:
         await lock_for_writing(PoolEntry)
         open_nomination = await Flag.exists().where(
@@ -145,15 +147,13 @@ async def nominate(student: Mapping[str, Any], viewer: Viewer, reason: str, acto
             Flag.status == FlagStatus.open.value,
         )
         if open_nomination:
-            raise FlagError(
-                _(
-                    "You have already nominated this student and the nomination is waiting "
-                    "for review."
-                )
+            message = _(
+                "You have already nominated this student and the nomination is waiting for review."
             )
+            raise Refused.at(FORM, message)
         settings = await current_settings()
         parts = snapshot(await score_of(student_id), settings)
-        values = {
+        values: dict[str, Any] = {
             "student": student_id,
             "source": FlagSource.nomination.value,
             "reason": reason,
@@ -166,7 +166,7 @@ async def nominate(student: Mapping[str, Any], viewer: Viewer, reason: str, acto
         }
         row = await Flag.insert(Flag(**values)).returning(Flag.id)
         flag_id = row[0]["id"]
-        summary = _("Nomination of %(name)s", name=student["name"])
+        summary = _("Nomination of %(name)s", name=student.name)
         await audit.created(Flag, flag_id, {**values, "score_parts": parts}, summary)
         entry = await PoolEntry.select(PoolEntry.status).where(PoolEntry.student == student_id)
         current = entry[0]["status"] if entry else None
@@ -176,7 +176,7 @@ async def nominate(student: Mapping[str, Any], viewer: Viewer, reason: str, acto
 
 
 async def review(
-    student: Mapping[str, Any],
+    student: RecordStudent,
     flag_id: int,
     decision: str,
     reason: str,
@@ -184,8 +184,9 @@ async def review(
     reviewer_name: str = "",
 ) -> PoolStatus:
     """Records a coordinator's decision on an open flag of the student and moves the student's
-    pool status accordingly; returns the new status. Refuses a flag that is not open."""
-    student_id = student["id"]
+    pool status accordingly; returns the new status. A flag reviewed meanwhile is a conflict
+    (`AlreadyReviewed`)."""
+    student_id = student.id
     async with audited_write(actor) as audit:
         await lock_for_writing(PoolEntry)
         closed = (
@@ -198,8 +199,8 @@ async def review(
             .returning(Flag.id, Flag.source)
         )
         if not closed:
-            raise FlagError(_("This flag has already been reviewed."))
-        values = {
+            raise AlreadyReviewed(_("This flag has already been reviewed."))
+        values: dict[str, Any] = {
             "flag": flag_id,
             "decision": decision,
             "reason": reason,
@@ -209,7 +210,7 @@ async def review(
         row = await FlagReview.insert(FlagReview(**values)).returning(FlagReview.id)
         summary = _(
             "Review of a flag of %(name)s: %(decision)s",
-            name=student["name"],
+            name=student.name,
             decision=label(DECISIONS, decision),
         )
         await audit.created(FlagReview, row[0]["id"], values, summary)
@@ -300,9 +301,14 @@ async def flags_of(student_id: int) -> list[dict[str, Any]]:
     return flags
 
 
+async def pool_entry(student_id: int) -> dict[str, Any] | None:
+    """The student's PoolEntry row, if the student is in the pool."""
+    return await PoolEntry.select().where(PoolEntry.student == student_id).first()
+
+
 async def flags_context(student_id: int, viewer: Viewer) -> dict[str, Any]:
     """What templates/talent_pool/_flags.html needs for one student the viewer may see."""
-    entry = await PoolEntry.select().where(PoolEntry.student == student_id).first()
+    entry = await pool_entry(student_id)
     return {
         "flags": await flags_of(student_id),
         "flag_student_id": student_id,

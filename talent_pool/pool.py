@@ -19,8 +19,14 @@ from portal.auth import Viewer
 from portal.i18n import _, labels
 from portal.pagination import Sort
 from portal.tables import Role
-from portal.vocabulary import FLAG_SOURCES, GENDERS, POLITICAL_STATUSES, POOL_STATUSES, STAGES
-from talent_pool.flags import label
+from portal.vocabulary import (
+    FLAG_SOURCES,
+    GENDERS,
+    POLITICAL_STATUSES,
+    POOL_STATUSES,
+    STAGES,
+    label,
+)
 from talent_pool.tables import PoolStatus
 
 # The pool shows these unless the viewer filters for another status (declined).
@@ -29,15 +35,6 @@ NO_STAGE = "none"  # stage filter: pool students who have not applied yet
 SORT_KEYS = ("score", "name", "cohort_year", "status", "stage")
 DEFAULT_SORT = "-score"
 FILTER_LENGTH = 100
-
-
-def pool_status_label(code: str | None) -> str:
-    return label(POOL_STATUSES, code)
-
-
-def stage_label(code: str | None) -> str:
-    """A stage's label; nothing for a student who has not applied."""
-    return label(STAGES, code) if code else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +124,7 @@ class PoolQuery:
         return cls(
             viewer=viewer,
             filters=PoolFilters.from_query(query, viewer),
-            sort=Sort.from_query(query, SORT_KEYS, DEFAULT_SORT),  # type: ignore[arg-type]
+            sort=Sort.from_query(QueryParams(query), SORT_KEYS, DEFAULT_SORT),
         )
 
     def params(self) -> dict[str, str]:
@@ -147,9 +144,9 @@ def applied_filters(
     if filters.q:
         shown.append((_("Search"), filters.q))
     if filters.status:
-        shown.append((_("Status"), pool_status_label(filters.status)))
+        shown.append((_("Status"), label(POOL_STATUSES, filters.status)))
     else:
-        statuses = " / ".join(pool_status_label(code) for code in DEFAULT_STATUSES)
+        statuses = " / ".join(label(POOL_STATUSES, code) for code in DEFAULT_STATUSES)
         shown.append((_("Status"), statuses))
     if filters.cohort_year is not None:
         shown.append((_("Cohort"), str(filters.cohort_year)))
@@ -165,7 +162,7 @@ def applied_filters(
     if filters.stage == NO_STAGE:
         shown.append((_("Stage"), _("Not applied yet")))
     elif filters.stage:
-        shown.append((_("Stage"), stage_label(filters.stage)))
+        shown.append((_("Stage"), label(STAGES, filters.stage)))
     if filters.political_status:
-        shown.append((_("Political status"), _(POLITICAL_STATUSES[filters.political_status])))
+        shown.append((_("Political status"), label(POLITICAL_STATUSES, filters.political_status)))
     return shown

@@ -15,7 +15,7 @@ smaller table, then reads that table first instead of every student.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,9 +27,8 @@ from portal.pagination import Sort
 from portal.search import STUDENTS, Match
 from portal.sql import Shapes
 from portal.tables import Role
-from portal.vocabulary import FLAG_SOURCES, POOL_STATUSES, STAGES
+from portal.vocabulary import DUE_KINDS, FLAG_SOURCES, POOL_STATUSES, STAGES, label
 from talent_pool.flags import flag_reason, parsed_parts
-from talent_pool.pipeline import due_label
 from talent_pool.pool import DEFAULT_STATUSES, NO_STAGE, PoolQuery
 
 DUE_SOON_DAYS = 30
@@ -212,20 +211,26 @@ def with_reasons(found: list[Any]) -> list[PoolRow]:
     for row in found:
         if current is None or row[0] != current[0]:
             if current is not None:
-                rows.append(PoolRow(*current[:14], tuple(reasons), tuple(sources)))
+                rows.append(pool_row(current, reasons, sources))
             current, reasons, sources = row, [], []
         source, reason, score_parts, nominator = row[14:18]
         if source is not None:
             reasons.append(reason_line(source, reason, score_parts, nominator))
             sources.append(source)
     if current is not None:
-        rows.append(PoolRow(*current[:14], tuple(reasons), tuple(sources)))
+        rows.append(pool_row(current, reasons, sources))
     return rows
+
+
+def pool_row(found: Sequence[Any], reasons: list[str], sources: list[str]) -> PoolRow:
+    """A student's row: the student's columns of the statement, then their flags."""
+    columns: list[Any] = [*found[:14], tuple(reasons), tuple(sources)]
+    return PoolRow(*columns)
 
 
 def reason_line(source: str, reason: str, score_parts: Any, nominator: str) -> str:
     """One flag in a line: its source (and nominator), then its reason."""
-    text = _(FLAG_SOURCES[source]) if source in FLAG_SOURCES else source
+    text = label(FLAG_SOURCES, source)
     if nominator:
         text = _("%(source)s (%(name)s)", source=text, name=nominator)
     reason = flag_reason({"source": source, "reason": reason}, parsed_parts(score_parts))
@@ -308,7 +313,7 @@ class DueRow:
     @property
     def label(self) -> str:
         """What is due, in the language of the page that shows it."""
-        return due_label(self.kind)
+        return label(DUE_KINDS, self.kind)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,10 +20,16 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+import time
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from piccolo.table import Table
+
 from portal.audit import Actor, audited_write
+from portal.db import DATABASE_ERRORS
+from portal.domain_errors import Conflict
 from portal.events import StudentsChanged, subscribe
 from portal.forms import FormState
 from portal.i18n import _, lazy
@@ -41,6 +47,11 @@ from talent_pool.tables import (
 logger = logging.getLogger("portal")
 
 SYSTEM = Actor(None, "system")  # writes made by the portal itself (commands, background)
+# What a re-score can fail with once the change that asked for it is committed: the database
+# refusing or losing the work (SQLite's errors, such as "database is locked"; PostgreSQL's,
+# such as a deadlock or a lost connection; a connection or timeout error) or a clash with a
+# concurrent write (Conflict). A bug is not among them: it surfaces as an error page.
+RESCORE_FAILURES: tuple[type[BaseException], ...] = (*DATABASE_ERRORS, Conflict)
 
 WEIGHT_FIELDS = ("evaluation_weight", "award_weight", "attendance_weight", "recommendation_weight")
 LEVEL_FIELDS = {  # award level → the settings field with its points
@@ -302,7 +313,7 @@ def rescore_sql(
     return sql, [*args, now]
 
 
-async def lock_for_writing(table: type) -> None:
+async def lock_for_writing(table: type[Table]) -> None:
     """Serialises writers of a table for the rest of the transaction. On SQLite every write
     transaction is IMMEDIATE already; PostgreSQL needs a table lock, so that two rescores (or
     two pool updates) of the same students never interleave."""
@@ -493,9 +504,25 @@ async def rescore_students(student_ids: Iterable[int], actor: Actor = SYSTEM) ->
         for row in rows:
             await rescore(row["cohort_year"], actor=actor)
             await flag_candidates(row["cohort_year"], actor=actor)
-    except Exception:
+    except RESCORE_FAILURES:
         logger.exception("Re-scoring students %s failed", ids)
 
+
+@dataclass(frozen=True, slots=True)
+class Rescored:
+    """What re-scoring everyone did: students scored, students newly flagged, seconds taken."""
+
+    scored: int
+    flagged: int
+    seconds: float
+
+
+async def rescore_everyone(actor: Actor) -> Rescored:
+    """Re-scores every student and flags the candidates (a coordinator's settings or button)."""
+    started = time.perf_counter()
+    scored = await rescore(actor=actor)
+    flagged = await flag_candidates(actor=actor)
+    return Rescored(scored, flagged, time.perf_counter() - started)
 
 
 async def rescore_changed(event: StudentsChanged) -> None:
@@ -509,7 +536,7 @@ subscribe(StudentsChanged, rescore_changed)
 # --- what the student page shows ------------------------------------------------------------
 
 
-def part_rows(score: Mapping[str, Any] | None, settings: Mapping[str, Any]) -> list[dict]:
+def part_rows(score: Mapping[str, Any] | None, settings: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The four parts as the score table shows them: value, count behind it, weight, rule."""
     rules = {
         "evaluation_part": _(

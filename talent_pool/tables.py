@@ -13,6 +13,7 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     OnDelete,
+    Serial,
     Text,
     Timestamp,
     Varchar,
@@ -28,6 +29,7 @@ class ScoreSettings(Table, tablename="talent_pool_score_settings"):
     """One version of the scoring weights and thresholds. Every edit adds a row (the history);
     the newest row is in force."""
 
+    id: Serial  # the primary key Piccolo adds, declared for type checkers
     evaluation_weight = Integer(default=50)  # weights of the four parts, any positive integers
     award_weight = Integer(default=20)
     attendance_weight = Integer(default=15)
@@ -48,6 +50,7 @@ class ScoreSettings(Table, tablename="talent_pool_score_settings"):
 class StudentScore(Table, tablename="talent_pool_student_score"):
     """A student's current score and its four parts (each 0–100), with the counts behind them."""
 
+    id: Serial
     student = ForeignKey(Student, null=False, unique=True, on_delete=OnDelete.cascade)
     evaluation_part = DoublePrecision(default=0)
     award_part = DoublePrecision(default=0)
@@ -78,6 +81,7 @@ class FlagStatus(str, Enum):
 class Flag(Table, tablename="talent_pool_flag"):
     """One reason a student came to the pool's attention, with the score parts at that moment."""
 
+    id: Serial
     student = ForeignKey(Student, null=False, on_delete=OnDelete.cascade, index=True)
     source = Varchar(length=12, choices=FlagSource, index=True)
     reason = Text(default="")
@@ -99,6 +103,7 @@ class ReviewDecision(str, Enum):
 class FlagReview(Table, tablename="talent_pool_flag_review"):
     """A coordinator's decision on a flag, with the reason."""
 
+    id: Serial
     flag = ForeignKey(Flag, null=False, on_delete=OnDelete.cascade, index=True)
     decision = Varchar(length=10, choices=ReviewDecision)
     reason = Text()
@@ -127,6 +132,7 @@ class Stage(str, Enum):
 class PoolEntry(Table, tablename="talent_pool_entry"):
     """A student's place in the talent pool and, once they apply, their pipeline stage."""
 
+    id: Serial
     student = ForeignKey(Student, null=False, unique=True, on_delete=OnDelete.cascade)
     status = Varchar(length=10, choices=PoolStatus, index=True)
     status_since = Date()
@@ -156,6 +162,7 @@ class EventKind(str, Enum):
 class PipelineEvent(Table, tablename="talent_pool_pipeline_event"):
     """One dated event of a student's recruitment file (发展党员档案)."""
 
+    id: Serial
     student = ForeignKey(Student, null=False, on_delete=OnDelete.cascade, index=True)
     kind = Varchar(length=20, choices=EventKind, index=True)
     happened_on = Date(index=True)
@@ -181,6 +188,7 @@ class DueKind(str, Enum):
 class DueItem(Table, tablename="talent_pool_due_item"):
     """What is due next in a student's pipeline, and by when (rebuilt after every event)."""
 
+    id: Serial
     student = ForeignKey(Student, null=False, on_delete=OnDelete.cascade, index=True)
     kind = Varchar(length=30, choices=DueKind)
     due_on = Date(index=True)
@@ -202,6 +210,7 @@ class AwardLevel(str, Enum):
 class Award(Table, tablename="talent_pool_award"):
     """奖项 — a student's competition result, scholarship or honour."""
 
+    id: Serial
     student = ForeignKey(Student, null=False, on_delete=OnDelete.cascade, index=True)
     kind = Varchar(length=12, choices=AwardKind)
     name = Varchar(length=200)

@@ -11,6 +11,9 @@ from __future__ import annotations
 import datetime
 import random
 from dataclasses import dataclass
+from typing import Any
+
+from piccolo.table import Table
 
 from college.demo.people import _NameMaker
 from partners.organizations.tables import (
@@ -177,8 +180,8 @@ class OrganizationSeeder:
     def person(self) -> str:
         return self.names.make(self.rng, self.rng.choice("MF"))
 
-    async def insert(self, table, **values) -> int:
-        return (await table.insert(table(**values)).returning(table.id))[0]["id"]
+    async def insert(self, table: type[Table], **values: Any) -> int:
+        return (await table.insert(table(**values)).returning(table._meta.primary_key))[0]["id"]
 
     async def seed_activities(self, org_id: int, units: list[int], members: list[int]) -> None:
         """About two activities a month over the past year, with attendance."""

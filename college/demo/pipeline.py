@@ -19,6 +19,7 @@ from typing import Any
 from partners.coeducation.tables import MentorAssignment
 from portal.audit import Actor, audited_write
 from portal.dates import add_months
+from portal.domain_errors import Refused
 from portal.tables import Student
 from talent_pool.pipeline import (
     PARTY_STATUSES,
@@ -26,7 +27,7 @@ from talent_pool.pipeline import (
     Person,
     build_state,
     check_event,
-    record_event,
+    record_event_in,
 )
 from talent_pool.tables import (
     Flag,
@@ -218,9 +219,10 @@ async def seed_pipeline(today: datetime.date) -> None:
             used.add(student["id"])
             await put_in_pool(audit, student, applied - datetime.timedelta(days=30), n)
             for event in events:
-                _id, errors = await record_event(audit, student["id"], event, today)
-                if errors:
-                    raise ValueError(f"demo file {scenario.name}: {errors[0].message}")
+                try:
+                    await record_event_in(audit, student["id"], event, today)
+                except Refused as refused:
+                    raise ValueError(f"demo file {scenario.name}: {refused}") from refused
         # The rest of the pool: accepted, no file yet.
         rest = [s for s in pool if s["id"] not in used][: max(0, POOL_SIZE - len(used))]
         for n, student in enumerate(rest, start=len(used)):

@@ -15,6 +15,8 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from piccolo.table import Table
+
 from partners.coeducation.tables import (
     Evaluation,
     Mentor,
@@ -120,10 +122,10 @@ class ProjectSeeder:
     async def seed(
         self,
         demo: DemoProject,
-        enterprise: dict,
+        enterprise: dict[str, Any],
         students: list[int],
-        college_mentors: list[dict],
-        enterprise_mentors: list[dict],
+        college_mentors: list[dict[str, Any]],
+        enterprise_mentors: list[dict[str, Any]],
     ) -> None:
         project_id = await insert(
             Project,
@@ -138,10 +140,10 @@ class ProjectSeeder:
         )
         for student in students:
             await self.join(project_id, demo.kind, student)
-            mentors = (free(college_mentors), free(enterprise_mentors))
-            if None in mentors:
+            college_mentor, enterprise_mentor = free(college_mentors), free(enterprise_mentors)
+            if college_mentor is None or enterprise_mentor is None:
                 continue
-            await self.mentor(project_id, student, *mentors)
+            await self.mentor(project_id, student, college_mentor, enterprise_mentor)
 
     async def join(self, project_id: int, kind: str, student: int) -> None:
         placement = kind == "training_base"
@@ -159,7 +161,9 @@ class ProjectSeeder:
             status="active" if not placement or insured else "pending",
         )
 
-    async def mentor(self, project_id: int, student: int, college: dict, enterprise: dict) -> None:
+    async def mentor(
+        self, project_id: int, student: int, college: dict[str, Any], enterprise: dict[str, Any]
+    ) -> None:
         college["free"] -= 1
         enterprise["free"] -= 1
         assignment = await insert(
@@ -210,16 +214,16 @@ class ProjectSeeder:
             )
 
 
-async def insert(table, **values) -> int:
-    return (await table.insert(table(**values)).returning(table.id))[0]["id"]
+async def insert(table: type[Table], **values: Any) -> int:
+    return (await table.insert(table(**values)).returning(table._meta.primary_key))[0]["id"]
 
 
-def free(mentors: list[dict]) -> dict | None:
+def free(mentors: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The first mentor (by id, so the demo accounts come first) with a free place."""
     return next((m for m in mentors if m["free"] > 0), None)
 
 
-async def mentors_with_places(**where: Any) -> list[dict]:
+async def mentors_with_places(**where: Any) -> list[dict[str, Any]]:
     query = Mentor.select(Mentor.id, Mentor.max_mentees, Mentor.party_member).order_by(Mentor.id)
     for name, value in where.items():
         query = query.where(getattr(Mentor, name) == value)

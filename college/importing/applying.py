@@ -3,9 +3,9 @@
 All rows are written in ONE audited transaction, or none: the batch is claimed by a
 conditional UPDATE on its status inside that transaction (a second confirm finds it no longer
 `previewed` and writes nothing), the keys are checked again (the data may have changed since
-the preview), rows are inserted in chunks of `WRITE_CHUNK` and updated in chunks with one
-UPDATE … FROM (VALUES …) each. Any failure rolls everything back; the batch is then marked
-failed, with the reason, in a transaction of its own.
+the preview: a `Conflict`), rows are inserted in chunks of `WRITE_CHUNK` and updated in chunks
+with one UPDATE … FROM (VALUES …) each. A conflict or a database error rolls everything back;
+the batch is then marked failed, with the reason, in a transaction of its own.
 """
 
 from __future__ import annotations
@@ -24,26 +24,17 @@ from starlette.concurrency import run_in_threadpool
 from college.importing.kinds import SPECS, CheckedRow, ImportSpec, chunks
 from college.importing.preview import Preview
 from portal.audit import Actor, audited_write
-from portal.db import is_foreign_key_violation, is_unique_violation
+from portal.db import DATABASE_ERRORS
+from portal.domain_errors import Conflict, ForeignKeyViolation, UniqueViolation
 from portal.i18n import _
 from portal.tables import ImportBatch, ImportStatus
 
 logger = logging.getLogger("portal.imports")
 
 WRITE_CHUNK = 500  # rows per INSERT or UPDATE statement
+# What fails a confirmed batch: the data no longer matching the preview, or the database.
+WRITE_FAILURES: tuple[type[Exception], ...] = (Conflict, *DATABASE_ERRORS)
 MESSAGE_LIMIT = 1000
-
-
-class ImportConflict(Exception):
-    """The database no longer matches the preview (another user changed it meanwhile)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class AlreadyHandled(Exception):
-    """The batch was confirmed, discarded or failed before this request got to it."""
 
 
 @dataclass(frozen=True)
@@ -187,7 +178,9 @@ def sql_type(spec: ImportSpec, name: str) -> str:
     return SERIAL_TYPES.get(base, base)
 
 
-async def update_rows(spec: ImportSpec, fields: Sequence[str], items: Sequence[dict[str, Any]]):
+async def update_rows(
+    spec: ImportSpec, fields: Sequence[str], items: Sequence[dict[str, Any]]
+) -> None:
     """One UPDATE … FROM (VALUES …) for a chunk of records that get the same fields. VALUES
     columns are called column1, column2 … on both SQLite and PostgreSQL; PostgreSQL needs the
     parameters' types spelt out."""
@@ -218,7 +211,9 @@ def as_key(value: Any) -> Hashable:
     return tuple(value) if isinstance(value, list) else value
 
 
-async def check_still_valid(spec: ImportSpec, creates: list[dict], updates: list[dict]) -> None:
+async def check_still_valid(
+    spec: ImportSpec, creates: list[dict[str, Any]], updates: list[dict[str, Any]]
+) -> None:
     """Inside the write transaction: the keys to create are still free, the records to update
     still exist with the same key, and the update rules still hold."""
     rows = [
@@ -228,24 +223,23 @@ async def check_still_valid(spec: ImportSpec, creates: list[dict], updates: list
     taken = await spec.existing(rows) if rows else {}
     clashes = [item for item in creates if as_key(item["key"]) in taken]
     if clashes:
-        raise ImportConflict(
+        raise Conflict(
             _(
                 "Since the preview, records with these keys were added in the portal: "
                 "%(keys)s. Upload the file again to see the current state.",
                 keys=", ".join(item["label"] for item in clashes[:5]),
             )
         )
-    missing: list[dict] = []
+    missing: list[dict[str, Any]] = []
     key_columns = [spec.table._meta.get_column_by_name(name) for name in spec.key_fields]
     for part in chunks(updates):
         ids = [item["id"] for item in part]
-        records = await spec.table.select(spec.table.id, *key_columns).where(
-            spec.table.id.is_in(ids)
-        )
+        primary_key = spec.table._meta.primary_key
+        records = await spec.table.select(primary_key, *key_columns).where(primary_key.is_in(ids))
         keys = {record["id"]: spec.key(record) for record in records}
         missing += [item for item in part if keys.get(item["id"]) != as_key(item["key"])]
     if missing:
-        raise ImportConflict(
+        raise Conflict(
             _(
                 "Since the preview, these records were deleted or changed their key: "
                 "%(keys)s. Upload the file again to see the current state.",
@@ -268,7 +262,7 @@ async def check_still_valid(spec: ImportSpec, creates: list[dict], updates: list
         broken = await spec.update_problems(checked)
         if broken:
             line, _name, message = broken[0]
-            raise ImportConflict(
+            raise Conflict(
                 _(
                     "Line %(line)s no longer passes the checks: %(message)s",
                     line=line,
@@ -277,10 +271,12 @@ async def check_still_valid(spec: ImportSpec, creates: list[dict], updates: list
             )
 
 
-async def write_items(spec: ImportSpec, creates: list[dict], updates: list[dict]) -> None:
+async def write_items(
+    spec: ImportSpec, creates: list[dict[str, Any]], updates: list[dict[str, Any]]
+) -> None:
     for part in chunks(creates, WRITE_CHUNK):
         await insert_rows(spec, part)
-    groups: dict[tuple[str, ...], list[dict]] = {}
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for item in updates:
         groups.setdefault(tuple(item["values"]), []).append(item)
     for fields, group in groups.items():
@@ -288,19 +284,20 @@ async def write_items(spec: ImportSpec, creates: list[dict], updates: list[dict]
             await update_rows(spec, fields, part)
 
 
-def failure_message(error: BaseException) -> str:
-    if isinstance(error, ImportConflict):
-        return error.message
-    if is_unique_violation(error):
+def failure_message(error: Exception) -> str:
+    """Why a confirmed batch was not written, as its page shows it."""
+    if isinstance(error, UniqueViolation):
         return _(
             "A record with the same key was saved in the portal while this import was "
             "waiting (a unique value is already taken). Upload the file again."
         )
-    if is_foreign_key_violation(error):
+    if isinstance(error, ForeignKeyViolation):
         return _(
             "A record this import refers to (e.g. an enterprise) was deleted meanwhile. "
             "Upload the file again."
         )
+    if isinstance(error, Conflict):  # the data no longer matches the preview
+        return str(error)
     return _("The database refused the write: %(error)s", error=str(error)[:MESSAGE_LIMIT])
 
 
@@ -322,46 +319,49 @@ async def apply_batch(batch_id: int, actor: Actor) -> Outcome:
     updates = [item for item in items if item["action"] == "update"]
     try:
         async with audited_write(actor) as audit:
-            claimed = (
-                await ImportBatch.update(
+            claimed = await claim_batch(batch_id, len(creates) + len(updates))
+            if claimed:
+                await check_still_valid(spec, creates, updates)
+                await write_items(spec, creates, updates)
+                await audit.record(
+                    "import",
+                    spec.table,
+                    None,
+                    f"{batch['file_name']}: {len(creates)} created, {len(updates)} updated",
                     {
-                        ImportBatch.status: ImportStatus.applied.value,
-                        ImportBatch.written: len(creates) + len(updates),
-                        ImportBatch.applied_at: datetime.datetime.now(),
-                    }
+                        "import_batch": [None, batch_id],
+                        "created": [None, len(creates)],
+                        "updated": [None, len(updates)],
+                    },
                 )
-                .where(
-                    ImportBatch.id == batch_id,
-                    ImportBatch.status == ImportStatus.previewed.value,
-                )
-                .returning(ImportBatch.id)
-            )
-            if not claimed:
-                raise AlreadyHandled
-            await check_still_valid(spec, creates, updates)
-            await write_items(spec, creates, updates)
-            await audit.record(
-                "import",
-                spec.table,
-                None,
-                f"{batch['file_name']}: {len(creates)} created, {len(updates)} updated",
-                {
-                    "import_batch": [None, batch_id],
-                    "created": [None, len(creates)],
-                    "updated": [None, len(updates)],
-                },
-            )
-    except AlreadyHandled:
-        current = await load_batch(batch_id, with_rows=False)
-        assert current is not None
-        return Outcome(current["status"], message=current["message"])
-    except Exception as error:
-        if not isinstance(error, ImportConflict):
+    except WRITE_FAILURES as error:
+        if not isinstance(error, Conflict):
             logger.exception("import batch %s failed", batch_id)
         message = failure_message(error)
         await mark_failed(batch_id, actor, message)
         return Outcome(ImportStatus.failed.value, message=message)
+    if not claimed:  # confirmed, cancelled or failed before this request got to it
+        current = await load_batch(batch_id, with_rows=False)
+        assert current is not None
+        return Outcome(current["status"], message=current["message"])
     return Outcome(ImportStatus.applied.value, created=len(creates), updated=len(updates))
+
+
+async def claim_batch(batch_id: int, written: int) -> bool:
+    """Inside the write transaction: marks a batch that is still `previewed` as applied, and
+    says whether it was (a second confirm finds it applied already and writes nothing)."""
+    claimed = (
+        await ImportBatch.update(
+            {
+                ImportBatch.status: ImportStatus.applied.value,
+                ImportBatch.written: written,
+                ImportBatch.applied_at: datetime.datetime.now(),
+            }
+        )
+        .where(ImportBatch.id == batch_id, ImportBatch.status == ImportStatus.previewed.value)
+        .returning(ImportBatch.id)
+    )
+    return bool(claimed)
 
 
 async def mark_failed(batch_id: int, actor: Actor, message: str) -> None:

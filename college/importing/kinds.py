@@ -21,7 +21,8 @@ from typing import Any
 from piccolo.table import Table
 
 from college.importing import values as cell
-from partners.coeducation.mentorships import MENTOR_FIELDS, active_counts, check_mentor_form
+from college.importing.reading import clean_text
+from partners.coeducation.mentors import MENTOR_FIELDS, active_counts, check_mentor_form
 from partners.coeducation.tables import Mentor
 from partners.organizations.enterprises import (
     ENTERPRISE_FIELDS,
@@ -114,7 +115,7 @@ class ImportSpec(ABC):
                 row.values[column.field] = column.default
                 continue
             raw = cells[column.field]
-            row.raw[column.field] = cell.clean_text(raw)
+            row.raw[column.field] = clean_text(raw)
             if row.raw[column.field] == "" and column.keep_when_blank:
                 row.values[column.field] = column.default
                 row.kept.add(column.field)
@@ -284,7 +285,7 @@ class StudentImport(ImportSpec):
     ) -> tuple[dict[str, Any], dict[str, str]]:
         form = form_of(row, STUDENT_FIELDS)
         values = check_student_form(form, today)
-        return values, form.errors
+        return dict(values), form.errors
 
     def key(self, values: dict[str, Any]) -> Hashable:
         return values["student_no"]
@@ -293,7 +294,7 @@ class StudentImport(ImportSpec):
         return _("student number %(number)s", number=values["student_no"])
 
     async def existing(self, rows: list[CheckedRow]) -> dict[Hashable, list[dict[str, Any]]]:
-        keys = sorted({row.key for row in rows})
+        keys = sorted({str(row.key) for row in rows})
         found: dict[Hashable, list[dict[str, Any]]] = {}
         for part in chunks(keys):
             records = await Student.select().where(Student.student_no.is_in(list(part)))
@@ -471,7 +472,7 @@ class EnterpriseImport(ImportSpec):
         return _("credit code %(code)s", code=values["credit_code"])
 
     async def existing(self, rows: list[CheckedRow]) -> dict[Hashable, list[dict[str, Any]]]:
-        keys = sorted({row.key for row in rows})
+        keys = sorted({str(row.key) for row in rows})
         found: dict[Hashable, list[dict[str, Any]]] = {}
         for part in chunks(keys):
             for record in await Enterprise.select().where(Enterprise.credit_code.is_in(list(part))):

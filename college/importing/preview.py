@@ -21,9 +21,9 @@ from college.importing.kinds import CheckedRow, ImportSpec, RowInput
 from college.importing.reading import (
     HEADER_SEARCH_ROWS,
     MAX_DATA_ROWS,
-    FileRefused,
     Sheet,
     clean_text,
+    file_refused,
     read_sheet,
     too_many_rows_message,
 )
@@ -124,14 +124,14 @@ def match_header(spec: ImportSpec, line: int, cells: list[Any]) -> HeaderMatch:
 
 def find_header(spec: ImportSpec, sheet: Sheet) -> HeaderMatch:
     """The header among the first rows (a title row or two may sit above it): the row naming
-    the most known columns. FileRefused if none names the required ones."""
+    the most known columns. Refused if none names the required ones."""
     candidates = [
         match_header(spec, line, cells) for line, cells in sheet.rows[:HEADER_SEARCH_ROWS]
     ]
     best = max(candidates, key=lambda match: len(match.positions), default=None)
     required = [column for column in spec.columns if column.required]
     if best is None or not best.positions:
-        raise FileRefused(
+        raise file_refused(
             _(
                 "No header row found: one of the first %(count)s rows must name the columns, "
                 "e.g. %(headers)s. Download the template to see them.",
@@ -141,7 +141,7 @@ def find_header(spec: ImportSpec, sheet: Sheet) -> HeaderMatch:
         )
     missing = [column.header for column in required if column.field not in best.positions]
     if missing:
-        raise FileRefused(
+        raise file_refused(
             _(
                 "Required columns are missing from the header row (line %(line)s): %(columns)s.",
                 line=best.line,
@@ -168,9 +168,9 @@ def read_rows(spec: ImportSpec, sheet: Sheet) -> tuple[HeaderMatch, list[RowInpu
     if data and is_template_example(spec, header, data[0][1]):
         header.example_line = data.pop(0)[0]
     if not data:
-        raise FileRefused(_("The file has a header row but no data rows under it."))
+        raise file_refused(_("The file has a header row but no data rows under it."))
     if len(data) > MAX_DATA_ROWS:
-        raise FileRefused(too_many_rows_message())
+        raise file_refused(too_many_rows_message())
     rows = []
     for line, cells in data:
         present = {
@@ -181,7 +181,9 @@ def read_rows(spec: ImportSpec, sheet: Sheet) -> tuple[HeaderMatch, list[RowInpu
     return header, rows
 
 
-def problem(spec: ImportSpec, header: HeaderMatch, row: RowInput, name: str, message: str):
+def problem(
+    spec: ImportSpec, header: HeaderMatch, row: RowInput, name: str, message: str
+) -> dict[str, Any]:
     column = spec.column(name)
     return {
         "line": row.line,
@@ -298,7 +300,7 @@ def json_key(key: Hashable) -> Any:
 
 
 async def build_preview(spec: ImportSpec, content: bytes, today: datetime.date) -> Preview:
-    """Reads and checks an uploaded file; FileRefused when it cannot be read at all."""
+    """Reads and checks an uploaded file; Refused when it cannot be read at all."""
     sheet = await run_in_threadpool(read_sheet, content)
     header, rows = await run_in_threadpool(read_rows, spec, sheet)
     context = await spec.context(rows)

@@ -3,7 +3,7 @@
 A file is judged by its content, not its name: an .xlsx is a ZIP holding
 [Content_Types].xml and a workbook; anything else must decode as text (UTF-8 with or without
 BOM, UTF-16 with BOM, or GB18030, which covers GBK) and is read as CSV. Every refusal is a
-`FileRefused` whose message is shown next to the file field.
+`Refused` (portal.domain_errors) whose message is shown next to the file field (`FILE_FIELD`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from portal.domain_errors import Refused
 from portal.i18n import _
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -32,12 +33,13 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls (and .do
 BINARY_MAGICS = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"Rar!", b"7z\xbc")
 
 
-class FileRefused(ValueError):
-    """The upload cannot be read as a spreadsheet of this kind; `message` says why."""
+FILE_FIELD = "file"  # the upload form's file field
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+
+def file_refused(message: str) -> Refused:
+    """The upload cannot be read as a spreadsheet of this kind: `message`, beside the file
+    field."""
+    return Refused.at(FILE_FIELD, message)
 
 
 @dataclass
@@ -80,27 +82,27 @@ def is_blank_row(cells: Iterable[Any]) -> bool:
 
 
 def sniff_type(content: bytes) -> str:
-    """ "xlsx" or "csv" from the file's first bytes, or FileRefused for anything else."""
+    """ "xlsx" or "csv" from the file's first bytes, or Refused for anything else."""
     if not content:
-        raise FileRefused(_("The file is empty."))
+        raise file_refused(_("The file is empty."))
     if content.startswith(ZIP_MAGIC):
         return "xlsx"
     if content.startswith(OLE2_MAGIC):
-        raise FileRefused(
+        raise file_refused(
             _(
                 "This is an old-style .xls workbook: open it in Excel or WPS and save it as "
                 ".xlsx (or CSV), then upload that."
             )
         )
     if content.startswith(BINARY_MAGICS):
-        raise FileRefused(_("This is not a spreadsheet: upload an .xlsx or .csv file."))
+        raise file_refused(_("This is not a spreadsheet: upload an .xlsx or .csv file."))
     return "csv"
 
 
 def read_sheet(content: bytes) -> Sheet:
-    """The rows of an uploaded .xlsx or .csv file, or FileRefused saying why not."""
+    """The rows of an uploaded .xlsx or .csv file, or Refused saying why not."""
     if len(content) > MAX_FILE_BYTES:
-        raise FileRefused(too_large_message())
+        raise file_refused(too_large_message())
     if sniff_type(content) == "xlsx":
         return read_xlsx(content)
     return read_csv(content)
@@ -130,15 +132,15 @@ def check_workbook_archive(content: bytes) -> None:
             names = set(archive.namelist())
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, ValueError, OSError) as error:
-        raise FileRefused(broken_xlsx_message()) from error
+        raise file_refused(broken_xlsx_message()) from error
     if "[Content_Types].xml" not in names:
-        raise FileRefused(_("This is a ZIP archive, not a spreadsheet: upload an .xlsx or .csv."))
+        raise file_refused(_("This is a ZIP archive, not a spreadsheet: upload an .xlsx or .csv."))
     if not any(name.startswith("xl/") for name in names):
-        raise FileRefused(
+        raise file_refused(
             _("This is an Office file but not a workbook (a Word or PowerPoint file?).")
         )
     if unpacked > MAX_UNPACKED_BYTES:
-        raise FileRefused(too_large_message())
+        raise file_refused(too_large_message())
 
 
 def broken_xlsx_message() -> str:
@@ -149,33 +151,39 @@ def broken_xlsx_message() -> str:
 
 
 def read_xlsx(content: bytes) -> Sheet:
-    """The first sheet that has a recognisable table (usually the first sheet): its rows.
+    """The first sheet that has a recognisable table (usually the first sheet): its rows."""
+    check_workbook_archive(content)
+    try:
+        return first_table(content)
+    except Refused:
+        raise
+    except Exception as error:
+        # A boundary: openpyxl reads a damaged workbook with whatever fails first. Corrupting
+        # test workbooks gave BadZipFile, zlib.error, ParseError, KeyError, ValueError,
+        # TypeError, EOFError, OSError, NotImplementedError and RuntimeError; every one of
+        # them means the same to the user.
+        raise file_refused(broken_xlsx_message()) from error
+
+
+def first_table(content: bytes) -> Sheet:
+    """The rows of the first visible sheet with any, of at most MAX_SHEETS_SEARCHED.
 
     read-only mode streams the XML; the sheet's stated size is ignored (some programs write
     it wrong), so rows are neither cut short nor padded to thousands of columns."""
     from openpyxl import load_workbook
 
-    check_workbook_archive(content)
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds on damaged files
-        raise FileRefused(broken_xlsx_message()) from error
+    book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     try:
         for worksheet in book.worksheets[:MAX_SHEETS_SEARCHED]:
             if getattr(worksheet, "sheet_state", "visible") != "visible":
                 continue
-            try:
-                worksheet.reset_dimensions()
-                rows = list(limited_rows(worksheet.iter_rows(values_only=True)))
-            except FileRefused:
-                raise
-            except Exception as error:
-                raise FileRefused(broken_xlsx_message()) from error
+            worksheet.reset_dimensions()
+            rows = list(limited_rows(worksheet.iter_rows(values_only=True)))
             if rows:  # the first sheet with content; later ones are notes and lists
                 return Sheet(rows=rows, file_type="xlsx", sheet_name=worksheet.title)
     finally:
         book.close()
-    raise FileRefused(_("The workbook has no rows."))
+    raise file_refused(_("The workbook has no rows."))
 
 
 def limited_rows(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[int, list[Any]]]:
@@ -188,7 +196,7 @@ def limited_rows(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[int, list[An
             continue
         kept += 1
         if kept > MAX_DATA_ROWS + HEADER_SEARCH_ROWS:
-            raise FileRefused(too_many_rows_message())
+            raise file_refused(too_many_rows_message())
         yield line, values
 
 
@@ -202,7 +210,7 @@ def decode_text(content: bytes) -> tuple[str, str]:
         try:
             return content.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as error:
-            raise FileRefused(not_text_message()) from error
+            raise file_refused(not_text_message()) from error
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = content.decode(encoding)
@@ -211,7 +219,7 @@ def decode_text(content: bytes) -> tuple[str, str]:
         if looks_binary(text):
             break
         return text, "utf-8" if encoding == "utf-8-sig" else encoding
-    raise FileRefused(not_text_message())
+    raise file_refused(not_text_message())
 
 
 def not_text_message() -> str:
@@ -238,7 +246,7 @@ def read_csv(content: bytes) -> Sheet:
     try:
         rows = list(limited_rows(tuple(row) for row in reader))
     except csv.Error as error:
-        raise FileRefused(not_text_message()) from error
+        raise file_refused(not_text_message()) from error
     if not rows:
-        raise FileRefused(_("The file has no rows."))
+        raise file_refused(_("The file has no rows."))
     return Sheet(rows=rows, file_type="csv", encoding=encoding)

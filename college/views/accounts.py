@@ -1,39 +1,40 @@
-"""Account pages for coordinators: list, create, enable and disable logins."""
+"""Account pages (账号) for coordinators: list and export, create, enable and disable logins.
+They parse the request, call college.accounts (the rules and transactions) and render."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from college.accounts import AccountError, NewAccount, create_account, set_active
+from college.accounts import NewAccount, account, create_account, set_active
 from partners.coeducation.tables import Mentor
 from partners.organizations.tables import (
     Enterprise,
     PartnerAccount,
 )
-from portal.audit import Actor
+from portal.audit import actor_of
 from portal.auth import allow
 from portal.db import contains
+from portal.domain_errors import Refused
 from portal.exports import excel_export, export_rows
 from portal.flash import flash
-from portal.forms import FormState, read_form
+from portal.forms import FormState, answer_refusals_with, read_form
 from portal.i18n import _
 from portal.listing import Listing
 from portal.pagination import Page, PageRequest
 from portal.tables import Profile, Role, Student
 from portal.templating import render
-from portal.vocabulary import ROLES
+from portal.vocabulary import ROLES, label
 from portal.xlsx import Column
 
 ACCOUNT_FIELDS = ["username", "display_name", "role", "enterprise", "student_no", "mentor"]
 
 
-def role_label(role: str) -> str:
-    return _(ROLES.get(role, role))
+role_label = functools.partial(label, ROLES)
 
 
 LIST_COLUMNS = (
@@ -148,7 +149,7 @@ async def link_choices() -> dict[str, list[tuple[Any, str]]]:
     }
 
 
-async def account_form_page(request: Request, form: FormState, status_code: int = 200):
+async def account_form_page(request: Request, form: FormState, status_code: int = 200) -> Response:
     context = {**form.context(), **await link_choices()}
     return render(request, "college/account_form.html", context, status_code=status_code)
 
@@ -174,68 +175,45 @@ async def account_create(request: Request) -> Response:
     submitted = await read_form(request)
     form = FormState.from_form(submitted, ACCOUNT_FIELDS)
     role = form.choice("role", ROLES)
-    if form.valid:
-        account = NewAccount(
-            username=form.values["username"],
-            password=str(submitted.get("password", "")),
-            role=Role(role),
-            display_name=form.values["display_name"],
-            enterprise_id=optional_id(form.values["enterprise"]),
-            student_no=form.values["student_no"],
-            mentor_id=optional_id(form.values["mentor"]),
-        )
-        try:
-            user_id = await create_account(
-                Actor(request.user.user_id, request.user.username), account
-            )
-        except AccountError as error:
-            form.add_error(error.field, error.message)
     if not form.valid:
         return await account_form_page(request, form, status_code=400)
+    new_account = NewAccount(
+        username=form.values["username"],
+        password=str(submitted.get("password", "")),
+        role=Role(role),
+        display_name=form.values["display_name"],
+        enterprise_id=optional_id(form.values["enterprise"]),
+        student_no=form.values["student_no"],
+        mentor_id=optional_id(form.values["mentor"]),
+    )
+    answer_refusals_with(request, form, functools.partial(account_form_page, request))
+    user_id = await create_account(actor_of(request), new_account)
     flash(request, _("Account %(username)s was created.", username=form.values["username"]))
     return RedirectResponse(request.url_for("account_detail", user_id=user_id), 303)
 
 
-async def get_account_or_404(user_id: int) -> dict[str, Any]:
-    row = (
-        await Profile.select(
-            Profile.user.id.as_alias("user_id"),
-            Profile.user.username.as_alias("username"),
-            Profile.user.active.as_alias("active"),
-            Profile.user.last_login.as_alias("last_login"),
-            Profile.role,
-            Profile.display_name,
-            Profile.created_at,
-        )
-        .where(Profile.user == user_id)
-        .first()
-    )
-    if row is None:
-        raise HTTPException(status_code=404)
-    return row
-
-
 @allow(Role.coordinator)
 async def account_detail(request: Request) -> Response:
-    account = await get_account_or_404(request.path_params["user_id"])
+    shown = await account(request.path_params["user_id"])
     return render(
-        request, "college/account_detail.html", {"account": account, "role_label": role_label}
+        request, "college/account_detail.html", {"account": shown, "role_label": role_label}
     )
 
 
 @allow(Role.coordinator)
 async def account_set_active(request: Request) -> Response:
-    account = await get_account_or_404(request.path_params["user_id"])
+    shown = await account(request.path_params["user_id"])
     active = (await read_form(request)).get("active") == "1"
-    if account["user_id"] == request.user.user_id and not active:
-        flash(request, _("You cannot disable your own account."), "error")
+    try:
+        await set_active(actor_of(request), shown.user_id, active)
+    except Refused as refused:
+        # Not a form to show again: the account's page says why, where the user came from.
+        for error in refused.errors:
+            flash(request, error.message, "error")
     else:
-        await set_active(
-            Actor(request.user.user_id, request.user.username), account["user_id"], active
-        )
         message = _("The account was enabled.") if active else _("The account was disabled.")
         flash(request, message)
-    return RedirectResponse(request.url_for("account_detail", user_id=account["user_id"]), 303)
+    return RedirectResponse(request.url_for("account_detail", user_id=shown.user_id), 303)
 
 
 routes = [

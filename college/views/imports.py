@@ -17,7 +17,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.datastructures import FormData, UploadFile
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -25,28 +24,40 @@ from starlette.routing import Route
 from college.importing.applying import apply_batch, discard_batch, load_batch, store_preview
 from college.importing.kinds import SPECS, ImportSpec
 from college.importing.preview import build_preview
-from college.importing.reading import MAX_FILE_BYTES, FileRefused, too_large_message
+from college.importing.reading import MAX_FILE_BYTES, file_refused, too_large_message
 from college.importing.template import general_notes, template_bytes
-from partners.coeducation.mentorships import side_label
-from partners.organizations.enterprises import (
-    enterprise_status_label,
-    party_org_kind_label,
-)
 from partners.organizations.tables import Enterprise
 from portal.audit import actor_of
 from portal.auth import allow
+from portal.domain_errors import NotVisible
 from portal.flash import flash
+from portal.forms import FormState, answer_refusals_with
 from portal.i18n import _
 from portal.pagination import Page, PageRequest
-from portal.students import gender_label, political_status_label
 from portal.tables import ImportBatch, ImportStatus, Role
 from portal.templating import render
+from portal.vocabulary import (
+    ENTERPRISE_STATUSES,
+    GENDERS,
+    MENTOR_SIDES,
+    PARTY_ORG_KINDS,
+    POLITICAL_STATUSES,
+    label,
+)
 from portal.xlsx import Column, workbook_bytes, xlsx_response
 
 MULTIPART_ALLOWANCE = 64 * 1024  # form fields and part headers around the file
 PROBLEMS_SHOWN = 200
 ACTIONS = ("create", "update", "unchanged")
 RECENT_BATCHES = 10
+# The imported fields that hold a code, and the labels the preview shows for it.
+CODED_FIELDS = {
+    "gender": GENDERS,
+    "political_status": POLITICAL_STATUSES,
+    "side": MENTOR_SIDES,
+    "party_org_kind": PARTY_ORG_KINDS,
+    "status": ENTERPRISE_STATUSES,
+}
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
@@ -57,7 +68,7 @@ def wants_json(request: Request) -> bool:
 def get_spec_or_404(kind: str) -> ImportSpec:
     spec = SPECS.get(kind)
     if spec is None:
-        raise HTTPException(status_code=404)
+        raise NotVisible(f"import kind {kind}")
     return spec
 
 
@@ -81,7 +92,7 @@ async def recent_batches(spec: ImportSpec) -> list[dict[str, Any]]:
 
 
 async def upload_page(
-    request: Request, spec: ImportSpec, error: str = "", status_code: int = 200
+    request: Request, spec: ImportSpec, form: FormState | None = None, status_code: int = 200
 ) -> Response:
     return render(
         request,
@@ -90,8 +101,7 @@ async def upload_page(
             "spec": spec,
             "columns": [(column, _(column.note)) for column in spec.columns],
             "general_notes": general_notes(),
-            "errors": {"file": error} if error else {},
-            "values": {},
+            **(form or FormState()).context(),
             "max_bytes": MAX_FILE_BYTES,
             "max_megabytes": MAX_FILE_BYTES // (1024 * 1024),
             "recent": await recent_batches(spec),
@@ -111,21 +121,21 @@ async def upload_form(request: Request) -> FormData:
 
 
 async def uploaded_content(request: Request) -> bytes:
-    """The file's bytes, or FileRefused: none chosen, empty, or over the size cap (judged by
+    """The file's bytes, or Refused: none chosen, empty, or over the size cap (judged by
     Content-Length before anything is read, when the form has not been read yet)."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_FILE_BYTES + MULTIPART_ALLOWANCE:
-        raise FileRefused(too_large_message())
+        raise file_refused(too_large_message())
     upload = (await upload_form(request)).get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        raise FileRefused(_("Choose a file to upload."))
+        raise file_refused(_("Choose a file to upload."))
     if upload.size is not None and upload.size > MAX_FILE_BYTES:
-        raise FileRefused(too_large_message())
+        raise file_refused(too_large_message())
     content = await upload.read(MAX_FILE_BYTES + 1)
     if len(content) > MAX_FILE_BYTES:
-        raise FileRefused(too_large_message())
+        raise file_refused(too_large_message())
     if not content:
-        raise FileRefused(_("The file is empty."))
+        raise file_refused(_("The file is empty."))
     return content
 
 
@@ -153,13 +163,11 @@ def closes_uploads(endpoint: Endpoint) -> Endpoint:
 async def upload(request: Request, spec: ImportSpec) -> Response:
     if request.method == "GET":
         return await upload_page(request, spec)
-    try:
-        content = await uploaded_content(request)
-        file_name = getattr((await upload_form(request)).get("file"), "filename", "") or ""
-        file_name = file_name.replace("\\", "/").rsplit("/", 1)[-1]  # C:\fakepath\… → …
-        preview = await build_preview(spec, content, datetime.date.today())
-    except FileRefused as refused:
-        return await upload_page(request, spec, refused.message, status_code=400)
+    answer_refusals_with(request, FormState(), functools.partial(upload_page, request, spec))
+    content = await uploaded_content(request)
+    file_name = getattr((await upload_form(request)).get("file"), "filename", "") or ""
+    file_name = file_name.replace("\\", "/").rsplit("/", 1)[-1]  # C:\fakepath\… → …
+    preview = await build_preview(spec, content, datetime.date.today())
     batch_id = await store_preview(actor_of(request), preview, file_name)
     url = str(request.url_for("import_detail", import_id=batch_id))
     if wants_json(request):
@@ -227,16 +235,8 @@ def display_columns(spec: ImportSpec, meta: dict[str, Any]) -> list[tuple[str, s
 def format_value(name: str, value: Any, enterprises: dict[int, str]) -> str:
     if value is None or value == "":
         return ""
-    if name == "gender":
-        return gender_label(value)
-    if name == "political_status":
-        return political_status_label(value)
-    if name == "side":
-        return side_label(value)
-    if name == "party_org_kind":
-        return party_org_kind_label(value)
-    if name == "status":
-        return enterprise_status_label(value)
+    if name in CODED_FIELDS:
+        return label(CODED_FIELDS[name], value)
     if name == "party_member":
         return _("Yes") if value else _("No")
     if name == "enterprise":
@@ -289,7 +289,7 @@ async def table_rows(
 async def get_batch_or_404(request: Request, *, with_rows: bool = True) -> dict[str, Any]:
     batch = await load_batch(request.path_params["import_id"], with_rows=with_rows)
     if batch is None:
-        raise HTTPException(status_code=404)
+        raise NotVisible(f"import batch {request.path_params['import_id']}")
     return batch
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from piccolo.query.functions.aggregate import Avg, Count, Sum
 
 from partners.coeducation.tables import Evaluation, MentoringLog
-from portal.charts import Chart, Column, Series, month_label, sum_by_month
+from portal.charts import Chart, Column, Number, Series, month_label, sum_by_month
 from portal.i18n import _
 from portal.vocabulary import DIMENSIONS, MENTOR_SIDES
 
@@ -48,7 +48,7 @@ def hours_chart(
     rows: list[dict[str, Any]], months: list[datetime.date], key: str, title: str
 ) -> Chart:
     """Mentoring hours per month as a chart, with the number of sessions in its table."""
-    hours = [round(v, 1) for v in sum_by_month(rows, months, "held_on", "hours")]
+    hours: list[Number] = [round(v, 1) for v in sum_by_month(rows, months, "held_on", "hours")]
     sessions = [int(v) for v in sum_by_month(rows, months, "held_on", "n")]
     return Chart(
         key=key,

@@ -1,8 +1,24 @@
-"""Dual mentors (双导师): mentors, assignments, mentoring logs (指导记录), evaluations (考核评价).
+"""Dual-mentor assignments (双导师): who sees which, the rules of an assignment, mentoring logs
+(指导记录) and evaluations (考核评价).
 
-The rules are plain functions that return what is wrong (a field and a message) so they can be
-tested without HTTP; the pages in partners/coeducation/views/mentors.py and mentorships.py call them.
-`assignment_scope` says which assignments a viewer may see; every handler goes through it.
+The rules are pure functions that return or raise what is wrong (portal.domain_errors), so
+they are tested without HTTP; the transactions take an Actor (and the Viewer where the
+viewer's role decides) and plain values, read what their rules need inside the same audited
+transaction as the write, and raise `Refused`. The pages in
+partners.coeducation.views.mentorships parse the request, call them and render.
+
+What the rules say:
+
+- an assignment pairs a college-side mentor with an enterprise-side one; inside a project the
+  enterprise mentor works for the project's enterprise and the student takes part in the
+  project (a pending or active participation); the project is not closed;
+- a mentor never goes over their maximum of active mentees (`max_mentees`, counted over both
+  slots), the mentor rows held so that two coordinators cannot both take the last place;
+- a student has one active assignment per project (and one outside any project);
+- an assignment is ended once;
+- a mentor account writes logs and evaluations for itself, a partner or a coordinator on
+  behalf of either of the student's two mentors;
+- a mentor evaluates the student of an assignment once per term.
 """
 
 from __future__ import annotations
@@ -10,31 +26,36 @@ from __future__ import annotations
 import datetime
 import decimal
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.requests import Request
-
-from partners.coeducation.tables import Mentor, MentorAssignment, Project
+from partners.coeducation.mentors import active_counts
+from partners.coeducation.participations import STUDENT_BY_NUMBER, is_live_member
+from partners.coeducation.tables import (
+    Evaluation,
+    Mentor,
+    MentorAssignment,
+    MentoringLog,
+    Project,
+)
+from portal import reads
+from portal.audit import Actor, audited_write
 from portal.auth import Viewer
+from portal.domain_errors import (
+    FORM,
+    FieldError,
+    NotVisible,
+    Refused,
+    UniqueViolation,
+    raise_refusals,
+)
+from portal.events import StudentsChanged, announce
 from portal.forms import FormState
 from portal.i18n import _
-from portal.students import is_valid_phone
 from portal.tables import Role
-from portal.vocabulary import ASSIGNMENT_STATUSES, DIMENSIONS, MENTOR_SIDES, MENTORING_MODES
+from portal.vocabulary import DIMENSIONS, MENTORING_MODES
 
-MENTOR_FIELDS = [
-    "side",
-    "name",
-    "department",
-    "title",
-    "enterprise",
-    "position",
-    "party_member",
-    "max_mentees",
-    "phone",
-]
 ASSIGNMENT_FIELDS = [
     "student_no",
     "project",
@@ -45,159 +66,85 @@ ASSIGNMENT_FIELDS = [
 ]
 LOG_FIELDS = ["mentor", "held_on", "mode", "topic", "content", "hours"]
 EVALUATION_FIELDS = ["mentor", "term", *DIMENSIONS, "comment"]
-MAX_MENTEES_LIMIT = 50
 TERM_PATTERN = re.compile(r"(\d{4})-(\d{4})-([12])")
 HOURS_PATTERN = re.compile(r"\d{1,2}(\.\d{1,2})?")
 ATTENTION_DAYS = 30
 
 
-def ids_placeholders(ids: list[int]) -> str:
-    """`{}, {}, …` for a raw query's IN list (Piccolo binds each value)."""
-    return ", ".join("{}" for _ in ids)
+# --- who sees which ------------------------------------------------------------------------
 
 
-def side_label(code: str) -> str:
-    return _(MENTOR_SIDES[code]) if code in MENTOR_SIDES else code
-
-
-def mode_label(code: str) -> str:
-    return _(MENTORING_MODES[code]) if code in MENTORING_MODES else code
-
-
-def status_label(code: str) -> str:
-    return _(ASSIGNMENT_STATUSES[code]) if code in ASSIGNMENT_STATUSES else code
-
-
-def score_label(name: str) -> str:
-    return _(DIMENSIONS[name])
-
-
-@dataclass(frozen=True)
-class RuleError:
-    """What is wrong, and with which form field."""
-
-    field: str
-    message: str
-
-
-def apply(form: FormState, errors: list[RuleError]) -> None:
-    for error in errors:
-        form.add_error(error.field, error.message)
-
-
-# --- who sees what ---------------------------------------------------------------------------
-
-
-def assignment_scope(request: Request) -> list[Any]:
-    """Where-conditions on MentorAssignment for the signed-in viewer (see viewer_assignments)."""
-    return viewer_assignments(request.user)
-
-
-def viewer_assignments(user: Viewer) -> list[Any]:
-    """Where-conditions on MentorAssignment keeping a viewer to what they may see: coordinators
-    everything, a partner its enterprise's projects, a mentor their own mentees, a student
-    their own assignments. Anyone else sees nothing."""
-    if user.role is Role.coordinator:
+def assignment_scope(viewer: Viewer) -> list[Any]:
+    """Where-conditions on MentorAssignment keeping a viewer to what they may see (as
+    partners.access.assignments_visible_sql for the read layer): coordinators everything, a
+    partner its enterprise's projects, a mentor their own mentees, a student their own
+    assignments. Anyone else sees nothing."""
+    if viewer.role is Role.coordinator:
         return []
-    if user.role is Role.partner and user.enterprise_id is not None:
-        projects = Project.select(Project.id).where(Project.enterprise == user.enterprise_id)
+    if viewer.role is Role.partner and viewer.enterprise_id is not None:
+        projects = Project.select(Project.id).where(Project.enterprise == viewer.enterprise_id)
         return [MentorAssignment.project.is_in(projects)]
-    if user.role is Role.mentor and user.mentor_id is not None:
+    if viewer.role is Role.mentor and viewer.mentor_id is not None:
         return [
-            (MentorAssignment.college_mentor == user.mentor_id)
-            | (MentorAssignment.enterprise_mentor == user.mentor_id)
+            (MentorAssignment.college_mentor == viewer.mentor_id)
+            | (MentorAssignment.enterprise_mentor == viewer.mentor_id)
         ]
-    if user.role is Role.student and user.student_id is not None:
-        return [MentorAssignment.student == user.student_id]
+    if viewer.role is Role.student and viewer.student_id is not None:
+        return [MentorAssignment.student == viewer.student_id]
     return [MentorAssignment.id < 0]
 
 
-def mentor_scope(request: Request) -> list[Any]:
-    """Where-conditions on Mentor: a partner sees only its own enterprise's mentors."""
-    if request.user.role is Role.coordinator:
-        return []
-    if request.user.role is Role.partner and request.user.enterprise_id is not None:
-        return [Mentor.enterprise == request.user.enterprise_id]
-    return [Mentor.id < 0]
+# --- the rules of an assignment ----------------------------------------------------------------
 
 
-# --- mentors -----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ProjectChoice:
+    """The project an assignment is made in, as its rules read it."""
+
+    id: int
+    name: str
+    enterprise: int
+    status: str
 
 
-def check_mentor_form(form: FormState, *, forced_enterprise: int | None = None) -> dict[str, Any]:
-    """Validates a mentor form in place and returns the cleaned values. A partner's form has
-    its enterprise forced (`forced_enterprise`): only enterprise mentors of its own."""
-    if forced_enterprise is not None:
-        form.values["side"] = "enterprise"
-        form.values["enterprise"] = str(forced_enterprise)
-    side = form.choice("side", MENTOR_SIDES)
-    form.required("name")
-    for name, limit in (("name", 50), ("department", 100), ("title", 50), ("position", 100)):
-        form.max_length(name, limit)
-    enterprise: int | None = None
-    if side == "enterprise":
-        raw = form.required("enterprise")
-        if raw and not raw.isdigit():
-            form.add_error("enterprise", _("Choose one of the listed options."))
-        enterprise = int(raw) if raw.isdigit() else None
-    max_mentees = form.integer("max_mentees", minimum=1, maximum=MAX_MENTEES_LIMIT)
-    phone = form.values.get("phone", "")
-    if phone and not is_valid_phone(phone):
-        form.add_error(
-            "phone", _("Enter a mobile number (11 digits) or a landline like 0591-87654321.")
-        )
-    college = side == "college"
-    return {
-        "side": side,
-        "name": form.values.get("name", ""),
-        "department": form.values.get("department", "") if college else "",
-        "title": form.values.get("title", "") if college else "",
-        "enterprise": enterprise,
-        "position": "" if college else form.values.get("position", ""),
-        "party_member": form.values.get("party_member", "") in ("1", "on", "true"),
-        "max_mentees": max_mentees,
-        "phone": phone,
-    }
+@dataclass(frozen=True, slots=True)
+class MentorChoice:
+    """A mentor chosen for an assignment, as its rules read them."""
+
+    id: int
+    name: str
+    side: str
+    enterprise: int | None
+    max_mentees: int
 
 
-def check_max_not_below_active(max_mentees: int | None, active: int) -> list[RuleError]:
-    if max_mentees is not None and max_mentees < active:
-        return [
-            RuleError(
-                "max_mentees",
-                _("This mentor already has %(count)s active mentees.", count=active),
-            )
-        ]
-    return []
-
-
-# --- assignments -------------------------------------------------------------------------------
-
-
-def check_period(starts_on: datetime.date | None, ends_on: datetime.date | None) -> list[RuleError]:
+def check_period(
+    starts_on: datetime.date | None, ends_on: datetime.date | None
+) -> list[FieldError]:
+    """The end, if any, is not before the start."""
     if starts_on and ends_on and ends_on < starts_on:
-        return [RuleError("ends_on", _("The end cannot be before the start."))]
+        return [FieldError("ends_on", _("The end cannot be before the start."))]
     return []
 
 
 def check_mentor_pair(
-    college: dict[str, Any] | None,
-    enterprise: dict[str, Any] | None,
-    project: dict[str, Any] | None,
-) -> list[RuleError]:
+    college: MentorChoice | None,
+    enterprise: MentorChoice | None,
+    project: ProjectChoice | None,
+) -> list[FieldError]:
     """The college mentor is of the college side; the enterprise mentor of the enterprise side
     and, inside a project, of that project's enterprise."""
-    errors: list[RuleError] = []
-    if college is not None and college["side"] != "college":
-        errors.append(RuleError("college_mentor", _("Choose a college mentor (校内导师).")))
+    errors: list[FieldError] = []
+    if college is not None and college.side != "college":
+        errors.append(FieldError("college_mentor", _("Choose a college mentor (校内导师).")))
     if enterprise is not None:
-        if enterprise["side"] != "enterprise":
+        if enterprise.side != "enterprise":
             errors.append(
-                RuleError("enterprise_mentor", _("Choose an enterprise mentor (企业导师)."))
+                FieldError("enterprise_mentor", _("Choose an enterprise mentor (企业导师)."))
             )
-        elif project is not None and enterprise["enterprise"] != project["enterprise"]:
+        elif project is not None and enterprise.enterprise != project.enterprise:
             errors.append(
-                RuleError(
+                FieldError(
                     "enterprise_mentor",
                     _("The enterprise mentor must work for the project's enterprise."),
                 )
@@ -205,84 +152,288 @@ def check_mentor_pair(
     return errors
 
 
-def check_capacity(field: str, mentor: dict[str, Any], active: int) -> list[RuleError]:
+def check_project_open(project: ProjectChoice | None) -> list[FieldError]:
+    """No new assignment in a closed project."""
+    if project is not None and project.status == "closed":
+        return [FieldError("project", _("This project is closed."))]
+    return []
+
+
+def check_capacity(field: str, mentor: MentorChoice, active: int) -> list[FieldError]:
     """A mentor never goes over their maximum of active mentees."""
-    if active >= mentor["max_mentees"]:
+    if active >= mentor.max_mentees:
         return [
-            RuleError(
+            FieldError(
                 field,
                 _(
                     "%(name)s already mentors %(count)s of at most %(max)s students.",
-                    name=mentor["name"],
+                    name=mentor.name,
                     count=active,
-                    max=mentor["max_mentees"],
+                    max=mentor.max_mentees,
                 ),
             )
         ]
     return []
 
 
-def duplicate_assignment_error() -> RuleError:
-    return RuleError(
+def duplicate_assignment_error() -> FieldError:
+    return FieldError(
         "student_no",
         _("This student already has an active dual-mentor assignment in this project."),
     )
 
 
-def no_participation_error() -> RuleError:
-    return RuleError("project", _("The student is not taking part in this project."))
+def no_participation_error() -> FieldError:
+    return FieldError("project", _("The student is not taking part in this project."))
 
 
-def rank_suggestions(mentors: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Mentors with free places, party members first, then the most free places, then name."""
-    free = [dict(m, free=m["max_mentees"] - m["active"]) for m in mentors]
-    free = [m for m in free if m["free"] > 0]
-    return sorted(free, key=lambda m: (not m["party_member"], -m["free"], m["name"], m["id"]))
+def unknown_option_error(field: str) -> FieldError:
+    return FieldError(field, _("Choose one of the listed options."))
 
 
-async def active_counts(mentor_ids: list[int]) -> dict[int, int]:
-    """Active assignments per mentor (as college or enterprise mentor), in one grouped query."""
-    if not mentor_ids:
-        return {}
-    sql = (
-        "SELECT mentor, COUNT(*) AS n FROM ("
-        " SELECT college_mentor AS mentor FROM partners_mentor_assignment WHERE status = 'active'"
-        " UNION ALL"
-        " SELECT enterprise_mentor FROM partners_mentor_assignment WHERE status = 'active'"
-        f") t WHERE mentor IN ({ids_placeholders(mentor_ids)}) GROUP BY mentor"
+@dataclass(frozen=True)
+class AssignmentDraft:
+    """The assignment form as typed (a date that did not parse is None): what the rules look
+    up and check."""
+
+    student_no: str
+    project: str
+    college_mentor: str
+    enterprise_mentor: str
+    starts_on: datetime.date | None
+    ends_on: datetime.date | None
+
+
+def read_assignment_form(form: FormState) -> AssignmentDraft:
+    """The assignment form's fields; what is missing or malformed goes on `form`."""
+    return AssignmentDraft(
+        student_no=form.required("student_no"),
+        project=form.values.get("project", ""),
+        college_mentor=form.required("college_mentor"),
+        enterprise_mentor=form.required("enterprise_mentor"),
+        starts_on=form.date("starts_on"),
+        ends_on=form.date("ends_on", required=False),
     )
-    rows = await MentorAssignment.raw(sql, *mentor_ids)
-    return {row["mentor"]: row["n"] for row in rows}
 
 
-async def suggested_mentors(side: str, enterprise_id: int | None = None, limit: int = 100):
-    """Mentors of one side (and enterprise) with free places, in suggestion order."""
-    conditions = [Mentor.side == side]
-    if enterprise_id is not None:
-        conditions.append(Mentor.enterprise == enterprise_id)
-    sql = (
-        "SELECT m.id, m.name, m.party_member, m.max_mentees, m.enterprise,"
-        " m.department, m.position, COALESCE(c.n, 0) AS active FROM partners_mentor m"
-        " LEFT JOIN (SELECT mentor, COUNT(*) AS n FROM ("
-        " SELECT college_mentor AS mentor FROM partners_mentor_assignment WHERE status = 'active'"
-        " UNION ALL"
-        " SELECT enterprise_mentor FROM partners_mentor_assignment WHERE status = 'active'"
-        ") t GROUP BY mentor) c ON c.mentor = m.id"
-        " WHERE m.side = {} AND m.max_mentees > COALESCE(c.n, 0)"
+@dataclass(frozen=True)
+class NewAssignment:
+    """An assignment every lock-free rule has passed, ready to be created."""
+
+    student: int
+    project: ProjectChoice | None
+    college_mentor: MentorChoice
+    enterprise_mentor: MentorChoice
+    starts_on: datetime.date
+    ends_on: datetime.date | None
+
+    def row(self) -> dict[str, Any]:
+        """The columns of the new assignment."""
+        return {
+            "student": self.student,
+            "project": self.project.id if self.project else None,
+            "college_mentor": self.college_mentor.id,
+            "enterprise_mentor": self.enterprise_mentor.id,
+            "starts_on": self.starts_on,
+            "ends_on": self.ends_on,
+        }
+
+    @property
+    def summary(self) -> str:
+        return f"{self.college_mentor.name} / {self.enterprise_mentor.name}"
+
+
+async def project_choice(raw: str) -> ProjectChoice | None:
+    """The project a form names by id, if it exists."""
+    if not raw.isdigit():
+        return None
+    row = await (
+        Project.select(Project.id, Project.name, Project.enterprise, Project.status)
+        .where(Project.id == int(raw))
+        .first()
     )
-    args: list[Any] = [side]
-    if enterprise_id is not None:
-        sql += " AND m.enterprise = {}"
-        args.append(enterprise_id)
-    sql += " ORDER BY m.party_member DESC, m.max_mentees - COALESCE(c.n, 0) DESC, m.name, m.id"
-    sql += f" LIMIT {int(limit)}"
-    rows = await Mentor.raw(sql, *args)
-    for row in rows:
-        row["party_member"] = bool(row["party_member"])
-    return rank_suggestions(rows)
+    return ProjectChoice(**row) if row else None
 
 
-# --- logs and evaluations ----------------------------------------------------------------------
+async def mentor_choice(raw: str) -> MentorChoice | None:
+    """The mentor a form names by id, if they exist."""
+    if not raw.isdigit():
+        return None
+    row = await (
+        Mentor.select(Mentor.id, Mentor.name, Mentor.side, Mentor.enterprise, Mentor.max_mentees)
+        .where(Mentor.id == int(raw))
+        .first()
+    )
+    return MentorChoice(**row) if row else None
+
+
+async def plan_assignment(draft: AssignmentDraft) -> NewAssignment | None:
+    """Looks up the student, project and mentors the form names and checks every rule that
+    needs no lock. Raises Refused listing all it found wrong; None when the draft lacks a
+    field (the form has said which)."""
+    errors: list[FieldError] = []
+    student: int | None = None
+    if draft.student_no:
+        student = await reads.value(STUDENT_BY_NUMBER, student_no=draft.student_no)
+        if student is None:
+            errors.append(FieldError("student_no", _("No student has this student number.")))
+    project: ProjectChoice | None = None
+    if draft.project:
+        project = await project_choice(draft.project)
+        errors += check_project_open(project) if project else [unknown_option_error("project")]
+    mentors: dict[str, MentorChoice | None] = {}
+    for field in ("college_mentor", "enterprise_mentor"):
+        raw = getattr(draft, field)
+        mentors[field] = await mentor_choice(raw) if raw else None
+        if raw and mentors[field] is None:
+            errors.append(unknown_option_error(field))
+    college, enterprise = mentors["college_mentor"], mentors["enterprise_mentor"]
+    errors += check_mentor_pair(college, enterprise, project)
+    errors += check_period(draft.starts_on, draft.ends_on)
+    if student and project and not await is_live_member(project.id, student, exclude=None):
+        errors.append(no_participation_error())
+    raise_refusals(errors)
+    if student is None or college is None or enterprise is None or draft.starts_on is None:
+        return None
+    return NewAssignment(student, project, college, enterprise, draft.starts_on, draft.ends_on)
+
+
+def assignment_refusals(
+    new: NewAssignment, active: Mapping[int, int], already_assigned: bool
+) -> list[FieldError]:
+    """The rules read under the lock: both mentors below their maximum (`active`: active
+    mentees per mentor), and no other active assignment of the student in the project."""
+    errors = check_capacity(
+        "college_mentor", new.college_mentor, active.get(new.college_mentor.id, 0)
+    )
+    errors += check_capacity(
+        "enterprise_mentor", new.enterprise_mentor, active.get(new.enterprise_mentor.id, 0)
+    )
+    if already_assigned:
+        errors.append(duplicate_assignment_error())
+    return errors
+
+
+async def lock_mentors(mentor_ids: Sequence[int]) -> None:
+    """On PostgreSQL, two coordinators assigning the same mentor queue on the mentor rows (on
+    SQLite the IMMEDIATE transaction already serializes writers)."""
+    if Mentor._meta.db.engine_type == "postgres":
+        await Mentor.raw(
+            "SELECT id FROM partners_mentor WHERE id IN ({}, {}) ORDER BY id FOR UPDATE",
+            *mentor_ids,
+        )
+
+
+async def has_active_assignment(student_id: int, project_id: int | None) -> bool:
+    """Whether the student has an active assignment in the project (or outside any)."""
+    query = MentorAssignment.exists().where(
+        MentorAssignment.student == student_id, MentorAssignment.status == "active"
+    )
+    if project_id is None:
+        return await query.where(MentorAssignment.project.is_null())
+    return await query.where(MentorAssignment.project == project_id)
+
+
+async def create_assignment(actor: Actor, new: NewAssignment) -> int:
+    """Checks the mentors' maxima and the one-active-assignment rule and creates the
+    assignment, in one transaction holding the mentor rows; returns its id. Raises Refused."""
+    row = new.row()
+    mentor_ids = (new.college_mentor.id, new.enterprise_mentor.id)
+    try:
+        async with audited_write(actor) as audit:
+            await lock_mentors(mentor_ids)
+            active = await active_counts(list(mentor_ids))
+            clash = await has_active_assignment(new.student, row["project"])
+            raise_refusals(assignment_refusals(new, active, clash))
+            inserted = await MentorAssignment.insert(MentorAssignment(**row)).returning(
+                MentorAssignment.id
+            )
+            assignment_id = int(inserted[0]["id"])
+            await audit.created(MentorAssignment, assignment_id, row, new.summary)
+    except UniqueViolation as error:  # a concurrent assignment of the same student won
+        raise Refused([duplicate_assignment_error()]) from error
+    return assignment_id
+
+
+# --- ending an assignment ----------------------------------------------------------------------
+
+
+def check_may_end(status: str) -> None:
+    """Only an active assignment is ended."""
+    if status != "active":
+        raise Refused.at(FORM, _("This assignment has already ended."))
+
+
+async def end_assignment(actor: Actor, assignment_id: int, today: datetime.date) -> None:
+    """Ends the assignment today (or on its start, if that is later). Raises Refused if it
+    has ended meanwhile."""
+    async with audited_write(actor) as audit:
+        row = await (
+            MentorAssignment.select(
+                MentorAssignment.status,
+                MentorAssignment.starts_on,
+                MentorAssignment.ends_on,
+                MentorAssignment.student.name.as_alias("student_name"),
+            )
+            .where(MentorAssignment.id == assignment_id)
+            .first()
+        )
+        if row is None:
+            raise NotVisible
+        check_may_end(row["status"])
+        after = {"status": "ended", "ends_on": max(today, row["starts_on"])}
+        await MentorAssignment.update(**after).where(MentorAssignment.id == assignment_id)
+        before = {"status": row["status"], "ends_on": row["ends_on"]}
+        await audit.updated(MentorAssignment, assignment_id, before, after, row["student_name"])
+
+
+# --- who writes logs and evaluations -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Writer:
+    """The mentor a log or an evaluation is written for, and whether on their behalf."""
+
+    mentor: int
+    on_behalf: bool
+
+
+def writer_for(
+    role: Role, own_mentor_id: int | None, mentors: tuple[int, int], chosen: str
+) -> Writer:
+    """Whom a viewer of `role` writes for, among an assignment's two mentors (college,
+    enterprise). A mentor account writes only for itself (the choice is ignored); a partner
+    or a coordinator writes for the chosen one, on their behalf. Raises Refused otherwise."""
+    if role is Role.mentor:
+        if own_mentor_id is None or own_mentor_id not in mentors:
+            raise Refused.at("mentor", _("You are not a mentor of this student."))
+        return Writer(own_mentor_id, on_behalf=False)
+    if role not in (Role.coordinator, Role.partner):
+        raise Refused.at("mentor", _("You cannot write for a mentor."))
+    if not chosen:
+        raise Refused.at("mentor", _("This field is required."))
+    if not chosen.isdigit() or int(chosen) not in mentors:
+        raise Refused.at("mentor", _("Choose one of the student's two mentors."))
+    return Writer(int(chosen), on_behalf=True)
+
+
+def writer_of(viewer: Viewer, mentors: tuple[int, int], chosen: str) -> Writer:
+    """As writer_for, for the viewer."""
+    return writer_for(viewer.role, viewer.mentor_id, mentors, chosen)
+
+
+# --- mentoring logs ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogValues:
+    """A mentoring log as its form gives it."""
+
+    held_on: datetime.date
+    mode: str
+    topic: str
+    content: str
+    hours: decimal.Decimal
 
 
 def check_hours(form: FormState) -> decimal.Decimal | None:
@@ -300,36 +451,9 @@ def check_hours(form: FormState) -> decimal.Decimal | None:
     return hours.quantize(decimal.Decimal("0.1"))
 
 
-def check_writer(
-    request: Request, assignment: Any, chosen: str
-) -> tuple[int | None, bool, list[RuleError]]:
-    """Which mentor a log or evaluation is written for, and whether on their behalf.
-
-    A mentor account writes only for itself (the choice is ignored); a partner or coordinator
-    writes for either mentor of the assignment, on their behalf. Anything else is an error."""
-    mentors = (assignment.college_mentor, assignment.enterprise_mentor)
-    return writer_for(request.user.role, request.user.mentor_id, mentors, chosen)
-
-
-def writer_for(
-    role: Role, own_mentor_id: int | None, mentors: tuple[int, int], chosen: str
-) -> tuple[int | None, bool, list[RuleError]]:
-    """As check_writer, for the assignment's two mentors (college, enterprise)."""
-    if role is Role.mentor:
-        if own_mentor_id not in mentors:
-            return None, False, [RuleError("mentor", _("You are not a mentor of this student."))]
-        return own_mentor_id, False, []
-    if role not in (Role.coordinator, Role.partner):
-        return None, False, [RuleError("mentor", _("You cannot write for a mentor."))]
-    if not chosen:
-        return None, True, [RuleError("mentor", _("This field is required."))]
-    if not chosen.isdigit() or int(chosen) not in mentors:
-        return None, True, [RuleError("mentor", _("Choose one of the student's two mentors."))]
-    return int(chosen), True, []
-
-
-def check_log_form(form: FormState, today: datetime.date) -> dict[str, Any]:
-    """Validates a mentoring log (not its mentor: see writer_for)."""
+def check_log_form(form: FormState, today: datetime.date) -> LogValues | None:
+    """Validates a mentoring log's form in place (not its mentor: see writer_for); the log,
+    or None when anything is wrong."""
     held_on = form.date("held_on")
     if held_on is not None and held_on > today:
         form.add_error("held_on", _("The date cannot be in the future."))
@@ -338,19 +462,76 @@ def check_log_form(form: FormState, today: datetime.date) -> dict[str, Any]:
     form.max_length("topic", 200)
     form.max_length("content", 5000)
     hours = check_hours(form)
-    return {
-        "held_on": held_on,
-        "mode": mode,
-        "topic": topic,
-        "content": form.values.get("content", ""),
-        "hours": hours,
+    if not form.valid or held_on is None or hours is None:
+        return None
+    return LogValues(held_on, mode, topic, form.values.get("content", ""), hours)
+
+
+async def add_log(actor: Actor, assignment_id: int, writer: Writer, log: LogValues) -> int:
+    """Records a mentoring log of the assignment, written by the actor for `writer`."""
+    row: dict[str, Any] = {
+        "held_on": log.held_on,
+        "mode": log.mode,
+        "topic": log.topic,
+        "content": log.content,
+        "hours": log.hours,
+        "assignment": assignment_id,
+        "mentor": writer.mentor,
+        "on_behalf": writer.on_behalf,
+        "written_by": actor.user_id,
     }
+    async with audited_write(actor) as audit:
+        new = await MentoringLog.insert(MentoringLog(**row)).returning(MentoringLog.id)
+        log_id = int(new[0]["id"])
+        await audit.created(MentoringLog, log_id, row, log.topic)
+    return log_id
+
+
+async def acknowledge_log(
+    actor: Actor, viewer: Viewer, assignment_id: int, log_id: int, now: datetime.datetime
+) -> bool:
+    """The student of the assignment confirms one of its logs, once: True when this call
+    confirmed it, False when it already was. Anyone else: NotVisible."""
+    log = await (
+        MentoringLog.select(MentoringLog.id, MentoringLog.topic, MentoringLog.acknowledged_at)
+        .where(
+            MentoringLog.id == log_id,
+            MentoringLog.assignment == assignment_id,
+            MentoringLog.assignment.student == viewer.student_id,
+        )
+        .first()
+    )
+    if log is None or viewer.student_id is None:
+        raise NotVisible
+    if log["acknowledged_at"] is not None:
+        return False
+    async with audited_write(actor) as audit:
+        await MentoringLog.update({MentoringLog.acknowledged_at: now}).where(
+            MentoringLog.id == log_id, MentoringLog.acknowledged_at.is_null()
+        )
+        await audit.updated(
+            MentoringLog, log_id, {"acknowledged_at": None}, {"acknowledged_at": now}, log["topic"]
+        )
+    return True
+
+
+# --- evaluations ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvaluationValues:
+    """An evaluation as its form gives it: the term, a score (0–100) per dimension, a
+    comment."""
+
+    term: str
+    scores: Mapping[str, int]
+    comment: str
 
 
 def is_valid_term(term: str) -> bool:
     """2026-2027-1: a school year (second year = first + 1) and term 1 or 2."""
     match = TERM_PATTERN.fullmatch(term)
-    return bool(match) and int(match.group(2)) == int(match.group(1)) + 1
+    return match is not None and int(match.group(2)) == int(match.group(1)) + 1
 
 
 def current_term(today: datetime.date) -> str:
@@ -362,19 +543,59 @@ def current_term(today: datetime.date) -> str:
     return f"{today.year - 1}-{today.year}-2"
 
 
-def check_evaluation_form(form: FormState) -> dict[str, Any]:
+def check_evaluation_form(form: FormState) -> EvaluationValues | None:
+    """Validates an evaluation's form in place (not its mentor: see writer_for); the
+    evaluation, or None when anything is wrong."""
     term = form.required("term")
     if term and not is_valid_term(term):
         form.add_error("term", _("Enter a term like 2026-2027-1 (school year, then term 1 or 2)."))
-    values: dict[str, Any] = {"term": term, "comment": form.values.get("comment", "")}
     form.max_length("comment", 5000)
-    for name in DIMENSIONS:
-        values[name] = form.integer(name, minimum=0, maximum=100)
-    return values
+    scores = {name: form.integer(name, minimum=0, maximum=100) for name in DIMENSIONS}
+    if not form.valid:
+        return None
+    checked = {name: score for name, score in scores.items() if score is not None}
+    return EvaluationValues(term, checked, form.values.get("comment", ""))
 
 
-def duplicate_evaluation_error() -> RuleError:
-    return RuleError("term", _("This mentor has already evaluated the student for this term."))
+def duplicate_evaluation_error() -> FieldError:
+    return FieldError("term", _("This mentor has already evaluated the student for this term."))
+
+
+def check_evaluated_once(already_evaluated: bool) -> None:
+    """A mentor evaluates the student of an assignment once per term."""
+    if already_evaluated:
+        raise Refused([duplicate_evaluation_error()])
+
+
+async def add_evaluation(
+    actor: Actor, assignment_id: int, student_id: int, writer: Writer, values: EvaluationValues
+) -> int:
+    """Records the writer's evaluation of the assignment's student for a term, once per
+    mentor and term; then tells whoever re-scores students (the talent pool). Raises Refused."""
+    row: dict[str, Any] = {
+        **values.scores,
+        "term": values.term,
+        "comment": values.comment,
+        "assignment": assignment_id,
+        "mentor": writer.mentor,
+        "written_by": actor.user_id,
+    }
+    try:
+        async with audited_write(actor) as audit:
+            check_evaluated_once(
+                await Evaluation.exists().where(
+                    Evaluation.assignment == assignment_id,
+                    Evaluation.mentor == writer.mentor,
+                    Evaluation.term == values.term,
+                )
+            )
+            new = await Evaluation.insert(Evaluation(**row)).returning(Evaluation.id)
+            evaluation_id = int(new[0]["id"])
+            await audit.created(Evaluation, evaluation_id, row, values.term)
+    except UniqueViolation as error:  # the same evaluation saved twice at once
+        raise Refused([duplicate_evaluation_error()]) from error
+    await announce(StudentsChanged.of([student_id], actor))
+    return evaluation_id
 
 
 def row_average(scores: Sequence[int]) -> float:
@@ -382,9 +603,10 @@ def row_average(scores: Sequence[int]) -> float:
     return round(sum(scores) / len(scores), 1)
 
 
-def average_scores(rows: list[dict[str, Any]]) -> dict[str, float | None]:
-    """Average per dimension over evaluation rows, and `overall` (the mean of all five);
-    None everywhere when there are no rows."""
+def average_scores(rows: Iterable[Mapping[str, int]]) -> dict[str, float | None]:
+    """Average per dimension over evaluations (their scores by dimension), and `overall` (the
+    mean of all five); None everywhere when there are none."""
+    rows = list(rows)
     if not rows:
         return {**{name: None for name in DIMENSIONS}, "overall": None}
     averages: dict[str, float | None] = {

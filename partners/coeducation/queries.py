@@ -3,11 +3,15 @@ dual-mentor assignments (双导师) with their logs and evaluations, and mentors
 with their counts and exports, and the detail pages, as SQL compiled once per shape and read
 into typed rows.
 
-Who may see what is written into each statement from the viewer (as partners.access and
-partners.coeducation.mentorships do for Piccolo queries): a coordinator sees everything, a partner its own
-enterprise's projects, mentors and the assignments in its projects, a mentor their own
-mentees' assignments, a student their own. A row outside the viewer's reach is not found, so
-the pages answer 404 exactly as for a missing one.
+Who may see what is written into each statement from the viewer (as partners.access and the
+scopes of partners.coeducation.projects, mentors and mentorships do for Piccolo queries): a
+coordinator sees everything, a partner its own enterprise's projects, mentors and the
+assignments in its projects, a mentor their own mentees' assignments, a student their own. A
+row outside the viewer's reach is not found, so the pages answer 404 exactly as for a missing
+one.
+
+The options of the co-education forms (enterprises, joint organizations, open projects) are
+read here as well.
 
 Student and mentor names are searched through the n-gram index (portal.search), so a search
 never scans. Project and enterprise names in the project list are searched with ILIKE: a
@@ -23,9 +27,13 @@ from typing import Any
 
 from starlette.datastructures import QueryParams
 
-from partners.access import LIVE_PARTICIPATION_SQL, assignments_visible_sql
+from partners.access import (
+    LIVE_PARTICIPATION_SQL,
+    assignments_visible_sql,
+    enterprises_visible_sql,
+)
 from partners.coeducation.mentorships import as_date, row_average
-from partners.coeducation.projects import LONG_PLACEMENT_MONTHS
+from partners.coeducation.participations import LONG_PLACEMENT_MONTHS
 from partners.search import MENTORS
 from portal import reads
 from portal.cache import current_engine
@@ -70,8 +78,8 @@ def search_of(kind: str, query: str) -> Match | None:
 
 
 def projects_visible_sql(viewer: Any, alias: str) -> tuple[str, dict[str, Any]]:
-    """The projects a viewer may see (as partners.coeducation.views.projects.project_scope): all for a
-    coordinator, its own enterprise's for a partner."""
+    """The projects a viewer may see (as partners.coeducation.projects.project_scope): all
+    for a coordinator, its own enterprise's for a partner."""
     if viewer.role is Role.coordinator:
         return "1 = 1", {}
     return f"{alias}.enterprise = :scope_enterprise", {"scope_enterprise": viewer.enterprise_id}
@@ -183,7 +191,7 @@ async def seats_taken(project_ids: list[int] | None) -> dict[int, int]:
 
 def runs_too_long_sql(alias: str, engine_type: str) -> str:
     """Condition on a participation: it ends more than six months after it starts, the
-    months counted as partners.coeducation.projects.add_months does (31 August + 6 months = 28 February:
+    months counted as portal.dates.add_months does (31 August + 6 months = 28 February:
     PostgreSQL's interval arithmetic clamps so; SQLite's date() would roll over into March)."""
     months = LONG_PLACEMENT_MONTHS
     if engine_type == "postgres":
@@ -434,6 +442,11 @@ class AssignmentRow:
     college_mentor_name: str
     enterprise_mentor_name: str
 
+    @property
+    def mentors(self) -> tuple[int, int]:
+        """The assignment's two mentors: college, enterprise."""
+        return (self.college_mentor, self.enterprise_mentor)
+
 
 @dataclass(frozen=True, slots=True)
 class AssignmentListRow(AssignmentRow):
@@ -460,9 +473,13 @@ MENTORSHIP_ORDER = {"student": "s.name", "starts_on": "ma.starts_on", "status": 
 
 def assignment_list_row(*columns: Any) -> AssignmentListRow:
     *base, last_log, logs, hours = columns
-    return AssignmentListRow(
-        *base, as_date(last_log) if last_log else None, int(logs), float(hours or 0)
+    converted: tuple[Any, ...] = (
+        *base,
+        as_date(last_log) if last_log else None,
+        int(logs),
+        float(hours or 0),
     )
+    return AssignmentListRow(*converted)
 
 
 async def mentorship_rows(
@@ -565,7 +582,7 @@ async def logs_of(assignment_id: int) -> list[LogRow]:
 @dataclass(frozen=True, slots=True)
 class EvaluationRow:
     """A mentor's evaluation (考核评价) of the student for one term; the five scores in the
-    order of partners.coeducation.mentorships.SCORES."""
+    order of portal.vocabulary.DIMENSIONS."""
 
     id: int
     term: str
@@ -589,7 +606,8 @@ class EvaluationRow:
 
     @property
     def score_map(self) -> dict[str, int]:
-        """The scores by dimension name (as partners.coeducation.mentorships.average_scores reads them)."""
+        """The scores by dimension name (as partners.coeducation.mentorships.average_scores
+        reads them)."""
         return dict(zip(DIMENSIONS, self.scores, strict=True))
 
     @property
@@ -614,8 +632,8 @@ async def evaluations_of(assignment_id: int) -> list[EvaluationRow]:
 
 
 def mentors_visible_sql(viewer: Any, alias: str) -> tuple[str, dict[str, Any]]:
-    """The mentors a viewer may see (as partners.coeducation.mentorships.mentor_scope): all for a
-    coordinator, its own enterprise's for a partner."""
+    """The mentors a viewer may see (as partners.coeducation.mentors.mentor_scope): all for
+    a coordinator, its own enterprise's for a partner."""
     if viewer.role is Role.coordinator:
         return "1 = 1", {}
     if viewer.role is Role.partner and viewer.enterprise_id is not None:
@@ -714,3 +732,71 @@ async def mentor_rows(
 async def mentor_count(viewer: Any, filters: MentorFilters) -> int:
     where, params, shape = filters.where(viewer)
     return await reads.count(_shapes, ("mentor-count", shape), "partners_mentor m", where, **params)
+
+
+@dataclass(frozen=True, slots=True)
+class MenteeRow:
+    """A mentor's current mentee (an active assignment), as the mentor's page lists them."""
+
+    id: int
+    starts_on: datetime.date
+    student_id: int
+    student_name: str
+    student_no: str
+    project_name: str | None
+
+
+CURRENT_MENTEES = Statement(
+    "SELECT ma.id, ma.starts_on, s.id, s.name, s.student_no, p.name"
+    " FROM partners_mentor_assignment ma JOIN portal_student s ON s.id = ma.student"
+    " LEFT JOIN partners_project p ON p.id = ma.project"
+    " WHERE ma.status = 'active'"
+    " AND (ma.college_mentor = :mentor OR ma.enterprise_mentor = :mentor)"
+    " ORDER BY s.name, ma.id"
+)
+
+
+async def current_mentees(mentor_id: int) -> list[MenteeRow]:
+    """A mentor's active assignments, as college or enterprise mentor, by student name."""
+    return await reads.rows(MenteeRow, CURRENT_MENTEES, mentor=mentor_id)
+
+
+# --- the options the forms offer -------------------------------------------------------------
+
+Option = tuple[int, str]
+
+ORGANIZATION_OPTIONS = Statement("SELECT id, name FROM partners_organization ORDER BY name, id")
+OPEN_PROJECT_OPTIONS = Statement(
+    "SELECT p.id, p.name, e.name FROM partners_project p"
+    " JOIN partners_enterprise e ON e.id = p.enterprise"
+    " WHERE p.status <> 'closed' ORDER BY p.name, p.id"
+)
+STUDENT_NUMBER = Statement("SELECT student_no FROM portal_student WHERE id = :id")
+
+
+async def enterprise_options(viewer: Any) -> list[Option]:
+    """The enterprises a viewer may choose (a partner: its own), by name."""
+    scope, params = enterprises_visible_sql(viewer, "e.id")
+    statement = _shapes.get(
+        ("enterprise-options", scope),
+        lambda: (
+            f"SELECT e.id, e.name FROM partners_enterprise e WHERE {scope} ORDER BY e.name, e.id"
+        ),
+    )
+    return [(row[0], row[1]) for row in await reads.fetch(statement, **params)]
+
+
+async def organization_options() -> list[Option]:
+    """Every joint party organization, by name (a project may belong to one)."""
+    return [(row[0], row[1]) for row in await reads.fetch(ORGANIZATION_OPTIONS)]
+
+
+async def open_project_options() -> list[Option]:
+    """The projects that are not closed, as “name（enterprise）”: where dual mentors may be
+    assigned."""
+    return [(row[0], f"{row[1]}（{row[2]}）") for row in await reads.fetch(OPEN_PROJECT_OPTIONS)]
+
+
+async def student_number(student_id: int) -> str | None:
+    """A student's number (学号), to fill in a form."""
+    return await reads.value(STUDENT_NUMBER, id=student_id)

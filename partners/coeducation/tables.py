@@ -13,6 +13,7 @@ from piccolo.columns import (
     Integer,
     Numeric,
     OnDelete,
+    Serial,
     Text,
     Timestamp,
     Varchar,
@@ -34,6 +35,8 @@ class MentorSide(str, Enum):
 
 class Mentor(Table, tablename="partners_mentor"):
     """导师 — a college teacher or an enterprise engineer who mentors students."""
+
+    id: Serial  # Piccolo adds the primary key; declared for the type checker
 
     side = Varchar(length=12, choices=MentorSide, index=True)
     name = Varchar(length=50, index=True)
@@ -73,6 +76,8 @@ class WorkstationKind(str, Enum):
 
 class Project(Table, tablename="partners_project"):
     """协同育人项目 — an order class, training base, research cooperation or workstation."""
+
+    id: Serial  # Piccolo adds the primary key; declared for the type checker
 
     kind = Varchar(length=20, choices=ProjectKind, index=True)
     name = Varchar(length=200, index=True)
@@ -115,6 +120,8 @@ class Participation(Table, tablename="partners_participation"):
     """A student in a project: an enrollment, or a placement at a training base with its own
     period, position, placement agreement (实习协议) and liability insurance (实习责任保险)."""
 
+    id: Serial  # Piccolo adds the primary key; declared for the type checker
+
     project = ForeignKey(Project, null=False, on_delete=OnDelete.restrict, index=True)
     student = ForeignKey(Student, null=False, on_delete=OnDelete.restrict, index=True)
     kind = Varchar(length=12, choices=ParticipationKind)
@@ -138,6 +145,8 @@ class AssignmentStatus(str, Enum):
 class MentorAssignment(Table, tablename="partners_mentor_assignment"):
     """双导师 — one student with a college mentor and an enterprise mentor for a period."""
 
+    id: Serial  # Piccolo adds the primary key; declared for the type checker
+
     student = ForeignKey(Student, null=False, on_delete=OnDelete.restrict, index=True)
     project = ForeignKey(Project, null=True, on_delete=OnDelete.restrict, index=True)
     college_mentor = ForeignKey(Mentor, null=False, on_delete=OnDelete.restrict, index=True)
@@ -157,6 +166,8 @@ class MentoringMode(str, Enum):
 class MentoringLog(Table, tablename="partners_mentoring_log"):
     """指导记录 — one mentoring session, written by the mentor or on their behalf."""
 
+    id: Serial  # Piccolo adds the primary key; declared for the type checker
+
     assignment = ForeignKey(MentorAssignment, null=False, on_delete=OnDelete.cascade, index=True)
     mentor = ForeignKey(Mentor, null=False, on_delete=OnDelete.restrict, index=True)
     held_on = Date(index=True)
@@ -172,6 +183,8 @@ class MentoringLog(Table, tablename="partners_mentoring_log"):
 
 class Evaluation(Table, tablename="partners_evaluation"):
     """考核评价 — a mentor's scores (0–100) of a student for one term."""
+
+    id: Serial  # Piccolo adds the primary key; declared for the type checker
 
     assignment = ForeignKey(MentorAssignment, null=False, on_delete=OnDelete.cascade, index=True)
     mentor = ForeignKey(Mentor, null=False, on_delete=OnDelete.restrict, index=True)

@@ -1,20 +1,37 @@
-"""Activities (活动) of joint party organizations: the kinds, the form rules, and who may be
-marked as attending."""
+"""Activities (活动) of joint party organizations: the form rules, who may be marked as
+attending, and the transactions that record activities and their attendance (taking the
+Actor who writes and, for attendance, the Viewer whose reach decides whom they may add)."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from partners.access import placed_with
+from piccolo.columns import ForeignKey
+from piccolo.custom_types import Combinable
+from piccolo.table import Table
+
+from partners.access import is_coordinator, placed_with
+from partners.organizations.queries import (
+    ActivityRecord,
+    AttendeeStudentRow,
+    attending_member_ids,
+)
 from partners.organizations.tables import (
     Activity,
+    MemberAttendance,
+    OrganizationMember,
     StudentAttendance,
 )
+from portal.audit import Actor, audited_write
+from portal.auth import Viewer
+from portal.db import contains
+from portal.domain_errors import FORM, Refused
+from portal.events import StudentsChanged, announce
 from portal.forms import FormState
 from portal.i18n import _
-from portal.tables import Role, Student
+from portal.tables import Student
 from portal.vocabulary import ACTIVITY_KINDS
 
 ACTIVITY_FIELDS = ["kind", "title", "held_on", "place", "host_unit", "summary"]
@@ -23,10 +40,6 @@ PLACE_LIMIT = 200
 SUMMARY_LIMIT = 5000
 MIN_SEARCH_LENGTH = 2
 SEARCH_LIMIT = 50
-
-
-def kind_label(code: str) -> str:
-    return _(ACTIVITY_KINDS[code]) if code in ACTIVITY_KINDS else code
 
 
 def latest_allowed_date(today: datetime.date) -> datetime.date:
@@ -77,8 +90,42 @@ def check_host_unit(form: FormState, unit_ids: set[int]) -> int | None:
     return int(raw)
 
 
-class AttendanceRefused(Exception):
-    """A submitted attendee is not one the user may record for this activity."""
+def activity_values(activity: ActivityRecord) -> dict[str, Any]:
+    """The activity's own facts, as its form and its audit record name them."""
+    return {name: getattr(activity, name) for name in ACTIVITY_FIELDS}
+
+
+async def save_activity(
+    actor: Actor,
+    organization_id: int,
+    values: Mapping[str, Any],
+    activity: ActivityRecord | None,
+) -> int:
+    """Records a new activity of the organization (``activity`` None) or changes one, in one
+    audited transaction; returns its id."""
+    async with audited_write(actor) as audit:
+        if activity is None:
+            row = Activity(organization=organization_id, **values)
+            activity_id = int((await Activity.insert(row).returning(Activity.id))[0]["id"])
+            created = {"organization": organization_id, **values}
+            await audit.created(Activity, activity_id, created, values["title"])
+            return activity_id
+        await Activity.update(**values).where(Activity.id == activity.id)
+        before = activity_values(activity)
+        await audit.updated(Activity, activity.id, before, values, values["title"])
+        return activity.id
+
+
+async def delete_activity(actor: Actor, activity: ActivityRecord) -> None:
+    """Deletes the activity with its attendance, audited."""
+    async with audited_write(actor) as audit:
+        await MemberAttendance.delete().where(MemberAttendance.activity == activity.id)
+        await StudentAttendance.delete().where(StudentAttendance.activity == activity.id)
+        await Activity.delete().where(Activity.id == activity.id)
+        await audit.deleted(Activity, activity.id, activity_values(activity), activity.title)
+
+
+# --- attendance ------------------------------------------------------------------------------
 
 
 def parse_ids(raw_values: Iterable[str]) -> set[int]:
@@ -86,7 +133,7 @@ def parse_ids(raw_values: Iterable[str]) -> set[int]:
     ids: set[int] = set()
     for raw in raw_values:
         if not raw.isdigit() or len(raw) > 12:
-            raise AttendanceRefused(_("The attendance form was not valid. Reload and try again."))
+            raise Refused.at(FORM, _("The attendance form was not valid. Reload and try again."))
         ids.add(int(raw))
     return ids
 
@@ -96,23 +143,132 @@ def check_attendees(
 ) -> None:
     """Refuses the whole submission when any attendee is outside what the user may pick."""
     if members - allowed_members:
-        raise AttendanceRefused(
-            _("Some of the chosen members do not belong to this organization. Nothing was saved.")
+        raise Refused.at(
+            FORM,
+            _("Some of the chosen members do not belong to this organization. Nothing was saved."),
         )
     if students - allowed_students:
-        raise AttendanceRefused(
-            _("Some of the chosen students cannot be added by you. Nothing was saved.")
+        raise Refused.at(
+            FORM, _("Some of the chosen students cannot be added by you. Nothing was saved.")
         )
 
 
-def attendable_students(role: Role, enterprise_id: int | None, organization_id: int) -> list[Any]:
-    """Where-conditions on Student: whom a user may mark as attending this organization's
+def attendable_students(viewer: Viewer, organization_id: int) -> list[Combinable]:
+    """Where-conditions on Student: whom a viewer may mark as attending this organization's
     activities. A coordinator may pick any student; a partner the students placed with its
     enterprise, and those who already attended an activity of this organization."""
-    if role is Role.coordinator:
+    if is_coordinator(viewer):
         return []
     activities = Activity.select(Activity.id).where(Activity.organization == organization_id)
     attended = StudentAttendance.select(StudentAttendance.student).where(
         StudentAttendance.activity.is_in(activities)
     )
-    return [Student.id.is_in(attended) | placed_with(enterprise_id)]
+    return [Student.id.is_in(attended) | placed_with(viewer.enterprise_id)]
+
+
+async def search_students(
+    viewer: Viewer, organization_id: int, query: str, exclude: set[int]
+) -> list[AttendeeStudentRow]:
+    """Up to SEARCH_LIMIT students the viewer may add, by name, 学号 or class name."""
+    conditions = [
+        contains(Student.name, query)
+        | contains(Student.student_no, query)
+        | contains(Student.class_name, query),
+        *attendable_students(viewer, organization_id),
+    ]
+    if exclude:
+        conditions.append(Student.id.not_in(list(exclude)))
+    rows = (
+        await Student.select(Student.id, Student.student_no, Student.name, Student.class_name)
+        .where(*conditions)
+        .order_by(Student.student_no)
+        .limit(SEARCH_LIMIT)
+    )
+    return [AttendeeStudentRow(**row) for row in rows]
+
+
+async def allowed_attendees(
+    viewer: Viewer, organization_id: int, members: set[int], students: set[int]
+) -> tuple[set[int], set[int]]:
+    """Which of the submitted ids the viewer may record: members of this organization, and
+    students within attendable_students()."""
+    allowed_members: set[int] = set()
+    allowed_students: set[int] = set()
+    if members:
+        rows = await OrganizationMember.select(OrganizationMember.id).where(
+            OrganizationMember.id.is_in(list(members)),
+            OrganizationMember.organization == organization_id,
+        )
+        allowed_members = {row["id"] for row in rows}
+    if students:
+        rows = await Student.select(Student.id).where(
+            Student.id.is_in(list(students)), *attendable_students(viewer, organization_id)
+        )
+        allowed_students = {row["id"] for row in rows}
+    return allowed_members, allowed_students
+
+
+async def record_attendance(
+    actor: Actor,
+    viewer: Viewer,
+    activity: ActivityRecord,
+    member_values: Iterable[str],
+    student_values: Iterable[str],
+) -> tuple[int, int]:
+    """Replaces both attendance sets of the activity with the submitted ones (checkbox
+    values), in one audited transaction, and announces the students whose record changed.
+    Refused, with nothing saved, when a value is not an id or an attendee is outside what the
+    viewer may pick. Returns how many members and students now attend."""
+    members, students = parse_ids(member_values), parse_ids(student_values)
+    allowed = await allowed_attendees(viewer, activity.organization, members, students)
+    check_attendees(members, allowed[0], students, allowed[1])
+    async with audited_write(actor) as audit:
+        old_members = await attending_member_ids(activity.id)
+        rows = await StudentAttendance.select(StudentAttendance.student).where(
+            StudentAttendance.activity == activity.id
+        )
+        old_students = {row["student"] for row in rows}
+        await replace_rows(
+            MemberAttendance,
+            MemberAttendance.activity,
+            MemberAttendance.member,
+            activity.id,
+            old_members,
+            members,
+        )
+        await replace_rows(
+            StudentAttendance,
+            StudentAttendance.activity,
+            StudentAttendance.student,
+            activity.id,
+            old_students,
+            students,
+        )
+        await audit.updated(
+            Activity,
+            activity.id,
+            {"member_attendance": sorted(old_members), "student_attendance": sorted(old_students)},
+            {"member_attendance": sorted(members), "student_attendance": sorted(students)},
+            activity.title,
+        )
+    await announce(StudentsChanged.of(old_students | students, actor))
+    return len(members), len(students)
+
+
+async def replace_rows(
+    table: type[Table],
+    activity_column: ForeignKey[Any],
+    attendee_column: ForeignKey[Any],
+    activity_id: int,
+    old: set[int],
+    new: set[int],
+) -> None:
+    """Deletes the attendance rows (of ``table``) no longer wanted and inserts the new ones."""
+    if removed := old - new:
+        await table.delete().where(
+            activity_column == activity_id, attendee_column.is_in(list(removed))
+        )
+    if added := new - old:
+        await table.insert(
+            *(table({activity_column: activity_id, attendee_column: i}) for i in sorted(added))
+        )

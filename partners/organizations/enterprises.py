@@ -1,10 +1,16 @@
-"""Enterprises (合作企业): the unified social credit code and the rules their fields follow."""
+"""Enterprises (合作企业): the unified social credit code, the rules their fields follow, and
+the transactions that create, change and delete them (taking the Actor who writes)."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from typing import Any
 
+from partners.organizations.queries import EnterpriseRow
+from partners.organizations.tables import Enterprise, PartnerAccount
+from portal.audit import Actor, audited_write
+from portal.domain_errors import FORM, ForeignKeyViolation, Refused, UniqueViolation
 from portal.forms import FormState
 from portal.i18n import _
 from portal.students import is_valid_phone
@@ -15,8 +21,6 @@ from portal.vocabulary import ENTERPRISE_STATUSES, PARTY_ORG_KINDS
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 CREDIT_CODE_LENGTH = 18
-
-
 
 MAX_PARTY_MEMBERS = 100_000
 MAX_EMPLOYEES = 10_000_000
@@ -57,20 +61,15 @@ TEXT_LIMITS = {
 
 
 class CreditCodeError(ValueError):
-    """A credit code is wrong; `kind` says how (length, character, check)."""
+    """A credit code is wrong; `kind` says how (length, character, check).
+
+    A value that does not parse, not a refusal: the enterprise form and the import put its
+    message beside their own field."""
 
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
-
-
-def party_org_kind_label(code: str) -> str:
-    return _(PARTY_ORG_KINDS[code]) if code in PARTY_ORG_KINDS else code
-
-
-def enterprise_status_label(code: str) -> str:
-    return _(ENTERPRISE_STATUSES[code]) if code in ENTERPRISE_STATUSES else code
 
 
 def normalize_credit_code(raw: str) -> str:
@@ -200,3 +199,71 @@ def check_members_within_employees(form: FormState, values: dict[str, Any]) -> N
                 employees=employees,
             ),
         )
+
+
+# --- transactions ----------------------------------------------------------------------------
+
+
+def duplicate_credit_code() -> Refused:
+    return Refused.at("credit_code", _("Another enterprise already has this credit code."))
+
+
+async def credit_code_taken(code: str, enterprise_id: int | None) -> bool:
+    """Whether another enterprise than ``enterprise_id`` already has the code."""
+    clash = Enterprise.exists().where(Enterprise.credit_code == code)
+    if enterprise_id is not None:
+        clash = clash.where(Enterprise.id != enterprise_id)
+    return await clash
+
+
+async def save_enterprise(
+    actor: Actor, values: Mapping[str, Any], enterprise: EnterpriseRow | None
+) -> int:
+    """Creates an enterprise (``enterprise`` None) or changes one, in one audited transaction;
+    returns its id. Only the keys of ``values`` are written, so a partner's save never touches
+    the other columns. Refused when another enterprise has the credit code — also when one
+    took it meanwhile and the unique index says so."""
+    try:
+        async with audited_write(actor) as audit:
+            if "credit_code" in values and await credit_code_taken(
+                values["credit_code"], enterprise.id if enterprise else None
+            ):
+                raise duplicate_credit_code()
+            if enterprise is None:
+                row = (await Enterprise.insert(Enterprise(**values)).returning(Enterprise.id))[0]
+                await audit.created(Enterprise, row["id"], values, values["name"])
+                return int(row["id"])
+            await Enterprise.update(**values).where(Enterprise.id == enterprise.id)
+            before = {name: getattr(enterprise, name) for name in values}
+            name = values.get("name", enterprise.name)
+            await audit.updated(Enterprise, enterprise.id, before, values, name)
+            return enterprise.id
+    except UniqueViolation as clash:
+        raise duplicate_credit_code() from clash
+
+
+async def delete_enterprise(actor: Actor, enterprise: EnterpriseRow) -> None:
+    """Deletes an enterprise nothing refers to any more. Refused while partner accounts
+    belong to it (they would go with it) or while member units, mentors or projects refer to
+    it (their foreign keys restrict the delete)."""
+    try:
+        async with audited_write(actor) as audit:
+            if await PartnerAccount.exists().where(PartnerAccount.enterprise == enterprise.id):
+                raise Refused.at(
+                    FORM,
+                    _(
+                        "This enterprise still has partner accounts and cannot be deleted. To "
+                        "end the partnership, set its status to Ended."
+                    ),
+                )
+            await Enterprise.delete().where(Enterprise.id == enterprise.id)
+            before = {name: getattr(enterprise, name) for name in ENTERPRISE_FIELDS}
+            await audit.deleted(Enterprise, enterprise.id, before, enterprise.name)
+    except ForeignKeyViolation as linked:
+        raise Refused.at(
+            FORM,
+            _(
+                "This enterprise is still linked to member units, mentors or projects and "
+                "cannot be deleted. To end the partnership, set its status to Ended."
+            ),
+        ) from linked

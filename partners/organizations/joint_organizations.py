@@ -1,7 +1,9 @@
-"""Joint party organizations (联合党组织): the rules of their structure and agreement.
+"""Joint party organizations (联合党组织): the rules of their structure and agreement, and the
+transactions that change them.
 
-Plain functions, tested without HTTP; the handlers in partners/organizations/views/organizations.py call them
-and turn what they return into field errors or refusals.
+The rules are plain functions, tested without HTTP; the transactions take the Actor who writes
+and raise Refused (portal.domain_errors) when a rule says no. The pages in
+partners/organizations/views/ (organizations, units, members, seats, agreements) call them.
 """
 
 from __future__ import annotations
@@ -11,10 +13,30 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from partners.organizations.queries import (
+    AgreementRow,
+    MemberRow,
+    OrganizationRow,
+    UnitRow,
+    agreement_of,
+    units_of,
+)
+from partners.organizations.tables import (
+    Agreement,
+    CommitteeSeat,
+    Enterprise,
+    JointOrganization,
+    MemberUnit,
+    OrganizationMember,
+)
+from portal.audit import Actor, audited_write
+from portal.auth import Viewer
+from portal.domain_errors import FORM, FieldError, ForeignKeyViolation, NotVisible, Refused
 from portal.forms import FormState
 from portal.i18n import _
 from portal.students import is_valid_phone
-from portal.vocabulary import ORGANIZATION_KINDS, ORGANIZATION_STATUSES, SEATS, UNIT_SIDES
+from portal.tables import Role
+from portal.vocabulary import ORGANIZATION_KINDS, ORGANIZATION_STATUSES, SEATS, UNIT_SIDES, label
 
 ORGANIZATION_FIELDS = ["kind", "name", "founded_on", "status", "description"]
 CREATE_FIELDS = [*ORGANIZATION_FIELDS, "college_unit_name", "enterprise"]
@@ -31,26 +53,6 @@ DOCUMENT_SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
     (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
 )
-
-
-def label(choices: Mapping[str, str], code: str) -> str:
-    return _(choices[code]) if code in choices else code
-
-
-def kind_label(code: str) -> str:
-    return label(ORGANIZATION_KINDS, code)
-
-
-def status_label(code: str) -> str:
-    return label(ORGANIZATION_STATUSES, code)
-
-
-def side_label(code: str) -> str:
-    return label(UNIT_SIDES, code)
-
-
-def seat_label(code: str) -> str:
-    return label(SEATS, code)
 
 
 # --- The organization --------------------------------------------------------------------
@@ -104,18 +106,90 @@ def check_create_form(
     }
 
 
-def enterprise_unit_name(enterprise: Mapping[str, Any]) -> str:
+def enterprise_unit_name(name: str, party_org_name: str) -> str:
     """The default name of an enterprise's unit: its party organization, else the enterprise."""
-    return enterprise.get("party_org_name") or enterprise["name"]
+    return party_org_name or name
+
+
+def organization_values(organization: OrganizationRow) -> dict[str, Any]:
+    """The organization's own facts, as its form and its audit record name them."""
+    return {name: getattr(organization, name) for name in ORGANIZATION_FIELDS}
+
+
+async def default_unit_name(enterprise_id: int) -> str:
+    """The name an enterprise's unit gets when none is typed (see enterprise_unit_name)."""
+    enterprise = (
+        await Enterprise.select(Enterprise.name, Enterprise.party_org_name)
+        .where(Enterprise.id == enterprise_id)
+        .first()
+    )
+    if enterprise is None:  # deleted since the form listed it
+        raise Refused.at("enterprise", _("Choose one of the listed options."))
+    return enterprise_unit_name(enterprise["name"], enterprise["party_org_name"])
+
+
+async def create_organization(actor: Actor, values: Mapping[str, Any]) -> int:
+    """The organization and its first unit of each side, in one audited transaction; returns
+    its id."""
+    own = {name: values[name] for name in ORGANIZATION_FIELDS}
+    async with audited_write(actor) as audit:
+        enterprise_unit = await default_unit_name(values["enterprise"])
+        row = (
+            await JointOrganization.insert(JointOrganization(**own)).returning(JointOrganization.id)
+        )[0]
+        await audit.created(JointOrganization, row["id"], own, own["name"])
+        for unit in (
+            {"side": "college", "name": values["college_unit_name"], "enterprise": None},
+            {"side": "enterprise", "name": enterprise_unit, "enterprise": values["enterprise"]},
+        ):
+            unit = {**unit, "organization": row["id"]}
+            created = (await MemberUnit.insert(MemberUnit(**unit)).returning(MemberUnit.id))[0]
+            await audit.created(MemberUnit, created["id"], unit, unit["name"])
+        return int(row["id"])
+
+
+async def update_organization(
+    actor: Actor, organization: OrganizationRow, values: Mapping[str, Any]
+) -> None:
+    """Changes the organization's own facts, audited."""
+    async with audited_write(actor) as audit:
+        await JointOrganization.update(**values).where(JointOrganization.id == organization.id)
+        before = organization_values(organization)
+        await audit.updated(JointOrganization, organization.id, before, values, values["name"])
+
+
+async def delete_organization(actor: Actor, organization: OrganizationRow) -> None:
+    """Deletes the organization with its units, members, committee, agreement, activities and
+    plans (their foreign keys cascade). Refused while other records still refer to it."""
+    try:
+        async with audited_write(actor) as audit:
+            await JointOrganization.delete().where(JointOrganization.id == organization.id)
+            before = organization_values(organization)
+            await audit.deleted(JointOrganization, organization.id, before, organization.name)
+    except ForeignKeyViolation as linked:
+        raise Refused.at(
+            FORM, _("This organization still has linked records and cannot be deleted.")
+        ) from linked
 
 
 # --- Member units --------------------------------------------------------------------------
 
 
+def unit_for(viewer: Viewer, units: Iterable[UnitRow], unit_id: int) -> UnitRow:
+    """The unit of this organization; a partner reaches only its own enterprise's unit
+    (NotVisible otherwise, as for a unit that does not exist)."""
+    unit = next((u for u in units if u.id == unit_id), None)
+    if unit is None:
+        raise NotVisible(f"member unit {unit_id}")
+    if viewer.role is not Role.coordinator and unit.enterprise != viewer.enterprise_id:
+        raise NotVisible(f"member unit {unit_id}")
+    return unit
+
+
 def unit_conflicts(
     side: str,
     enterprise_id: int | None,
-    units: Iterable[Mapping[str, Any]],
+    units: Iterable[UnitRow],
     unit_id: int | None = None,
 ) -> dict[str, str]:
     """Errors of a unit against the organization's other units: the enterprise side needs an
@@ -125,26 +199,26 @@ def unit_conflicts(
     if enterprise_id is None:
         return {"enterprise": _("Choose the enterprise of this branch.")}
     for unit in units:
-        if unit["id"] != unit_id and unit["enterprise"] == enterprise_id:
+        if unit.id != unit_id and unit.enterprise == enterprise_id:
             return {"enterprise": _("This enterprise is already a member unit.")}
     return {}
 
 
 def check_unit_form(
     form: FormState,
-    units: Iterable[Mapping[str, Any]],
+    units: Iterable[UnitRow],
     enterprise_ids: Iterable[int],
-    unit: Mapping[str, Any] | None = None,
+    unit: UnitRow | None = None,
 ) -> dict[str, Any]:
     """Validates a member unit form (a new unit, or the coordinator editing one: the side of an
     existing unit never changes, so neither side can be emptied by an edit)."""
-    side = unit["side"] if unit else form.choice("side", UNIT_SIDES)
+    side = unit.side if unit else form.choice("side", UNIT_SIDES)
     enterprise = chosen_id(form, "enterprise", enterprise_ids)
     if side != "enterprise":
         form.required("name")
     form.max_length("name", 200)
     if side in UNIT_SIDES:
-        unit_id = unit["id"] if unit else None
+        unit_id = unit.id if unit else None
         for name, message in unit_conflicts(side, enterprise, units, unit_id).items():
             form.add_error(name, message)
     return {
@@ -162,23 +236,80 @@ def check_party_group_form(form: FormState) -> dict[str, str]:
     return {name: form.values.get(name, "") for name in PARTY_GROUP_FIELDS}
 
 
-def unit_removal_error(units: Iterable[Mapping[str, Any]], unit_id: int) -> str | None:
+def check_unit_change(
+    form: FormState,
+    unit: UnitRow,
+    units: Iterable[UnitRow],
+    enterprise_ids: Iterable[int],
+    *,
+    whole_unit: bool,
+) -> dict[str, Any]:
+    """Validates the edit of a unit: the whole unit for a coordinator (its side stays; an
+    enterprise unit left without a name keeps its name), its party group for its own
+    enterprise. Returns the values to write."""
+    if not whole_unit:
+        return check_party_group_form(form)
+    values = check_unit_form(form, units, enterprise_ids, unit)
+    values.pop("side")
+    if unit.side == "enterprise" and not values["name"]:
+        values["name"] = unit.name
+    return values
+
+
+def unit_removal_error(units: Iterable[UnitRow], unit_id: int) -> str | None:
     """Why a unit may not be removed: an organization keeps at least one unit of each side."""
     units = list(units)
-    unit = next((u for u in units if u["id"] == unit_id), None)
+    unit = next((u for u in units if u.id == unit_id), None)
     if unit is None:
         return None
-    if not any(u["side"] == unit["side"] and u["id"] != unit_id for u in units):
-        if unit["side"] == "college":
+    if not any(u.side == unit.side and u.id != unit_id for u in units):
+        if unit.side == "college":
             return _("An organization needs at least one college branch: add another first.")
         return _("An organization needs at least one enterprise branch: add another first.")
     return None
+
+
+def unit_values(unit: UnitRow) -> dict[str, Any]:
+    """The unit's own facts, as its form and its audit record name them."""
+    return {name: getattr(unit, name) for name in UNIT_FIELDS}
+
+
+async def add_unit(actor: Actor, organization_id: int, values: Mapping[str, Any]) -> str:
+    """Adds a checked member unit to the organization, audited; returns its name (an
+    enterprise unit without one is named after the enterprise's party organization)."""
+    async with audited_write(actor) as audit:
+        unit = {**values, "organization": organization_id}
+        if unit["side"] == "enterprise" and not unit["name"]:
+            unit["name"] = await default_unit_name(unit["enterprise"])
+        row = (await MemberUnit.insert(MemberUnit(**unit)).returning(MemberUnit.id))[0]
+        await audit.created(MemberUnit, row["id"], unit, unit["name"])
+        return str(unit["name"])
+
+
+async def update_unit(actor: Actor, unit: UnitRow, values: Mapping[str, Any]) -> None:
+    """Writes the checked fields of a unit (only those), audited."""
+    async with audited_write(actor) as audit:
+        await MemberUnit.update(**values).where(MemberUnit.id == unit.id)
+        before = {name: getattr(unit, name) for name in values}
+        await audit.updated(MemberUnit, unit.id, before, values, unit.name)
+
+
+async def remove_unit(actor: Actor, unit: UnitRow) -> None:
+    """Removes a unit with its members (and the seats they hold). Refused when it is the
+    organization's last unit of its side, as the units stand in the transaction."""
+    async with audited_write(actor) as audit:
+        refusal = unit_removal_error(await units_of(unit.organization), unit.id)
+        if refusal:
+            raise Refused.at(FORM, refusal)
+        await MemberUnit.delete().where(MemberUnit.id == unit.id)
+        await audit.deleted(MemberUnit, unit.id, unit_values(unit), unit.name)
 
 
 # --- Members ---------------------------------------------------------------------------------
 
 
 def check_member_form(form: FormState) -> dict[str, Any]:
+    """Validates a member form in place; returns the cleaned values."""
     form.required("name")
     form.max_length("name", 50)
     form.max_length("position", 100)
@@ -193,6 +324,26 @@ def check_member_form(form: FormState) -> dict[str, Any]:
         "party_member": form.values.get("party_member", "") in ("1", "on", "true"),
         "phone": phone,
     }
+
+
+async def add_member(actor: Actor, unit: UnitRow, values: Mapping[str, Any]) -> None:
+    """Adds a checked member to a unit of the organization, audited."""
+    member = {**values, "organization": unit.organization, "member_unit": unit.id}
+    async with audited_write(actor) as audit:
+        row = (
+            await OrganizationMember.insert(OrganizationMember(**member)).returning(
+                OrganizationMember.id
+            )
+        )[0]
+        await audit.created(OrganizationMember, row["id"], member, member["name"])
+
+
+async def remove_member(actor: Actor, member: MemberRow) -> None:
+    """Removes a member (a seat they hold becomes vacant: it cascades), audited."""
+    async with audited_write(actor) as audit:
+        await OrganizationMember.delete().where(OrganizationMember.id == member.id)
+        before = {name: getattr(member, name) for name in MEMBER_FIELDS}
+        await audit.deleted(OrganizationMember, member.id, before, member.name)
 
 
 # --- Committee -----------------------------------------------------------------------------
@@ -221,7 +372,7 @@ def check_committee(
         if member in holders:
             errors[seat] = _(
                 "This person already holds the seat %(seat)s: one seat per person.",
-                seat=seat_label(holders[member]),
+                seat=label(SEATS, holders[member]),
             )
             continue
         holders[member] = seat
@@ -241,10 +392,48 @@ def committee_changes(
     return added, changed, vacated
 
 
+async def assign_seats(actor: Actor, organization_id: int, chosen: Mapping[str, str]) -> None:
+    """Saves the committee as the form sends it (see check_committee), writing only the seats
+    that change, each audited. Refused, seat by seat, when a choice breaks a rule."""
+    async with audited_write(actor) as audit:
+        members = await OrganizationMember.select(OrganizationMember.id).where(
+            OrganizationMember.organization == organization_id
+        )
+        committee, errors = check_committee(chosen, [row["id"] for row in members])
+        if errors:
+            raise Refused(FieldError(seat, message) for seat, message in errors.items())
+        rows = await CommitteeSeat.select(
+            CommitteeSeat.id, CommitteeSeat.seat, CommitteeSeat.member
+        ).where(CommitteeSeat.organization == organization_id)
+        current = {row["seat"]: row["member"] for row in rows}
+        ids = {row["seat"]: row["id"] for row in rows}
+        added, changed, vacated = committee_changes(current, committee)
+        for seat in vacated:
+            await CommitteeSeat.delete().where(CommitteeSeat.id == ids[seat])
+            await audit.deleted(CommitteeSeat, ids[seat], {"member": current[seat]}, seat)
+        for seat, member in changed.items():
+            await CommitteeSeat.update({CommitteeSeat.member: member}).where(
+                CommitteeSeat.id == ids[seat]
+            )
+            before, after = {"member": current[seat]}, {"member": member}
+            await audit.updated(CommitteeSeat, ids[seat], before, after, seat)
+        for seat, member in added.items():
+            values: dict[str, Any] = {
+                "organization": organization_id,
+                "seat": seat,
+                "member": member,
+            }
+            row = (await CommitteeSeat.insert(CommitteeSeat(**values)).returning(CommitteeSeat.id))[
+                0
+            ]
+            await audit.created(CommitteeSeat, row["id"], values, seat)
+
+
 # --- Agreement -----------------------------------------------------------------------------
 
 
 def check_agreement_form(form: FormState) -> dict[str, Any]:
+    """Validates the agreement's dates and text in place; returns the cleaned values."""
     signed_on = form.date("signed_on")
     expires_on = form.date("expires_on")
     if signed_on and expires_on and expires_on <= signed_on:
@@ -287,6 +476,41 @@ def check_document(name: str, data: bytes) -> tuple[dict[str, Any] | None, str |
         "file_size": len(data),
         "file_data": data,
     }, None
+
+
+def check_agreement_upload(form: FormState, upload: tuple[str, bytes] | None) -> dict[str, Any]:
+    """Validates an agreement form with its uploaded file (name and bytes, None without one)
+    in place; returns the values to write: the dates and text, and the new document — or no
+    document when the form asks to remove the current one."""
+    values = check_agreement_form(form)
+    if upload is not None:
+        document, problem = check_document(*upload)
+        if document is None:
+            form.add_error("document", problem or "")
+        else:
+            values.update(document)
+    elif form.values.get("remove_document"):
+        values.update(file_name="", content_type="", file_size=0, file_data=None)
+    return values
+
+
+async def save_agreement(
+    actor: Actor, organization: OrganizationRow, values: Mapping[str, Any]
+) -> None:
+    """Records the organization's one agreement, or changes it, audited: the audit records
+    the facts, not the document's bytes."""
+    shown = {name: value for name, value in values.items() if name != "file_data"}
+    async with audited_write(actor) as audit:
+        agreement: AgreementRow | None = await agreement_of(organization.id)
+        if agreement is None:
+            row = {**values, "organization": organization.id}
+            created = (await Agreement.insert(Agreement(**row)).returning(Agreement.id))[0]
+            await audit.created(Agreement, created["id"], shown, organization.name)
+            return
+        changed = {**values, "updated_at": datetime.datetime.now()}
+        await Agreement.update(**changed).where(Agreement.id == agreement.id)
+        before = {name: getattr(agreement, name, None) for name in shown}
+        await audit.updated(Agreement, agreement.id, before, shown, organization.name)
 
 
 def agreement_warning(expires_on: datetime.date | None, today: datetime.date) -> str | None:

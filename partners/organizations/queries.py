@@ -20,14 +20,16 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from starlette.datastructures import QueryParams
 
 from partners.access import enterprises_visible_sql, organizations_visible_sql
-from partners.organizations.plans import completion_rate
+from partners.organizations.plans import completion_rate, is_overdue
 from partners.search import ENTERPRISES
 from portal import reads
+from portal.auth import Viewer
+from portal.domain_errors import NotVisible
 from portal.pagination import Sort
 from portal.search import Match
 from portal.sql import Shapes, Statement, like_pattern
@@ -128,7 +130,7 @@ class EnterpriseFilters:
     def as_params(self) -> dict[str, str]:
         return {"q": self.q, "industry": self.industry, "status": self.status}
 
-    def where(self, viewer: Any) -> tuple[str, dict[str, Any], tuple[Any, ...]]:
+    def where(self, viewer: Viewer) -> tuple[str, dict[str, Any], tuple[Any, ...]]:
         """The WHERE clause (the viewer's scope and the filters), its parameters, its shape."""
         scope, params = enterprises_visible_sql(viewer, "e.id")
         parts = [scope]
@@ -148,7 +150,7 @@ class EnterpriseFilters:
 
 
 async def enterprise_rows(
-    viewer: Any, filters: EnterpriseFilters, sort: Sort, limit: int, offset: int = 0
+    viewer: Viewer, filters: EnterpriseFilters, sort: Sort, limit: int, offset: int = 0
 ) -> list[EnterpriseRow]:
     """One page of the listed enterprises (or, with a large limit, all for an export)."""
     where, params, shape = filters.where(viewer)
@@ -162,14 +164,14 @@ async def enterprise_rows(
     return await reads.rows(EnterpriseRow, statement, **params, limit=limit, offset=offset)
 
 
-async def enterprise_count(viewer: Any, filters: EnterpriseFilters) -> int:
+async def enterprise_count(viewer: Viewer, filters: EnterpriseFilters) -> int:
     where, params, shape = filters.where(viewer)
     return await reads.count(
         _shapes, ("enterprise-count", shape), "partners_enterprise e", where, **params
     )
 
 
-async def industry_choices(viewer: Any) -> list[str]:
+async def industry_choices(viewer: Viewer) -> list[str]:
     """Industries to filter by, from the enterprises the viewer may see."""
     scope, params = enterprises_visible_sql(viewer, "e.id")
     statement = _shapes.get(
@@ -182,8 +184,8 @@ async def industry_choices(viewer: Any) -> list[str]:
     return [row[0] for row in await reads.fetch(statement, **params)]
 
 
-async def visible_enterprise(viewer: Any, enterprise_id: int) -> EnterpriseRow | None:
-    """The enterprise, if the viewer may see it."""
+async def visible_enterprise(viewer: Viewer, enterprise_id: int) -> EnterpriseRow:
+    """The enterprise, if the viewer may see it; NotVisible (a 404) otherwise."""
     scope, params = enterprises_visible_sql(viewer, "e.id")
     statement = _shapes.get(
         ("enterprise", viewer.role is Role.coordinator),
@@ -191,7 +193,43 @@ async def visible_enterprise(viewer: Any, enterprise_id: int) -> EnterpriseRow |
             f"SELECT {ENTERPRISE_COLUMNS} FROM partners_enterprise e WHERE e.id = :id AND {scope}"
         ),
     )
-    return await reads.first(EnterpriseRow, statement, **params, id=enterprise_id)
+    row = await reads.first(EnterpriseRow, statement, **params, id=enterprise_id)
+    if row is None:
+        raise NotVisible(f"enterprise {enterprise_id}")
+    return row
+
+
+ENTERPRISE_CHOICES = Statement("SELECT id, name FROM partners_enterprise ORDER BY name, id")
+
+
+async def enterprise_choices() -> list[tuple[int, str]]:
+    """Every enterprise as (id, name), by name: the options of the organization forms."""
+    return [(row[0], row[1]) for row in await reads.fetch(ENTERPRISE_CHOICES)]
+
+
+class DeletionBlockers(TypedDict):
+    """What still refers to an enterprise and keeps it from being deleted (as the
+    confirmation page lists it)."""
+
+    accounts: int
+    units: int
+    mentors: int
+
+
+# The enterprise's mentors are counted by table name, as enterprise_links lists them: the
+# organization pages name no co-education module (the delete itself relies on the foreign
+# keys of mentors and projects, which restrict it).
+DELETION_BLOCKERS = Statement(
+    "SELECT (SELECT COUNT(*) FROM partners_partner_account WHERE enterprise = :enterprise),"
+    " (SELECT COUNT(*) FROM partners_member_unit WHERE enterprise = :enterprise),"
+    " (SELECT COUNT(*) FROM partners_mentor WHERE enterprise = :enterprise)"
+)
+
+
+async def deletion_blockers(enterprise_id: int) -> DeletionBlockers:
+    """Partner accounts, member units and mentors of the enterprise, in one query."""
+    [(accounts, units, mentors)] = await reads.fetch(DELETION_BLOCKERS, enterprise=enterprise_id)
+    return DeletionBlockers(accounts=int(accounts), units=int(units), mentors=int(mentors))
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,8 +304,8 @@ class OrganizationRow:
     description: str
 
 
-async def visible_organization(viewer: Any, organization_id: int) -> OrganizationRow | None:
-    """The organization, if the viewer may see it."""
+async def visible_organization(viewer: Viewer, organization_id: int) -> OrganizationRow:
+    """The organization, if the viewer may see it; NotVisible (a 404) otherwise."""
     scope, params = organizations_visible_sql(viewer, "o.id")
     statement = _shapes.get(
         ("organization", viewer.role is Role.coordinator),
@@ -276,7 +314,10 @@ async def visible_organization(viewer: Any, organization_id: int) -> Organizatio
             f"WHERE o.id = :id AND {scope}"
         ),
     )
-    return await reads.first(OrganizationRow, statement, **params, id=organization_id)
+    row = await reads.first(OrganizationRow, statement, **params, id=organization_id)
+    if row is None:
+        raise NotVisible(f"organization {organization_id}")
+    return row
 
 
 @dataclass(frozen=True)
@@ -300,7 +341,7 @@ class OrganizationFilters:
     def as_params(self) -> dict[str, str]:
         return {"q": self.q, "kind": self.kind, "status": self.status}
 
-    def where(self, viewer: Any) -> tuple[str, dict[str, Any], tuple[Any, ...]]:
+    def where(self, viewer: Viewer) -> tuple[str, dict[str, Any], tuple[Any, ...]]:
         scope, params = organizations_visible_sql(viewer, "o.id")
         parts = [scope]
         if self.q:
@@ -330,7 +371,7 @@ class OrganizationListRow:
 
 
 async def organization_rows(
-    viewer: Any, filters: OrganizationFilters, sort: Sort, limit: int, offset: int = 0
+    viewer: Viewer, filters: OrganizationFilters, sort: Sort, limit: int, offset: int = 0
 ) -> list[OrganizationListRow]:
     """One page of the listed organizations (or all, for an export), in one query."""
     where, params, shape = filters.where(viewer)
@@ -347,14 +388,14 @@ async def organization_rows(
     return await reads.rows(OrganizationListRow, statement, **params, limit=limit, offset=offset)
 
 
-async def organization_count(viewer: Any, filters: OrganizationFilters) -> int:
+async def organization_count(viewer: Viewer, filters: OrganizationFilters) -> int:
     where, params, shape = filters.where(viewer)
     return await reads.count(
         _shapes, ("organization-count", shape), "partners_organization o", where, **params
     )
 
 
-async def listed_unit_names(viewer: Any, filters: OrganizationFilters) -> dict[int, list[str]]:
+async def listed_unit_names(viewer: Viewer, filters: OrganizationFilters) -> dict[int, list[str]]:
     """The member units' names of every listed organization, college side first: one query
     (for the export)."""
     where, params, shape = filters.where(viewer)
@@ -414,7 +455,7 @@ class AgreementRow:
 
 
 UNITS = Statement(
-    "SELECT mu.id, mu.organization, mu.side, mu.name, mu.enterprise, e.name,"
+    "SELECT mu.id, mu.organization, mu.side, mu.name, mu.enterprise, e.name AS enterprise_name,"
     " mu.party_group_name, mu.party_group_leader FROM partners_member_unit mu"
     " LEFT JOIN partners_enterprise e ON e.id = mu.enterprise"
     " WHERE mu.organization = :organization ORDER BY mu.side, mu.id"
@@ -436,28 +477,130 @@ WORK_COUNTS = Statement(
 )
 
 
-async def organization_parts(organization_id: int) -> dict[str, Any]:
-    """An organization's units, members (by id and by unit), committee ({seat: member id})
-    and agreement: four queries, whatever their size."""
-    units = await reads.rows(UnitRow, UNITS, organization=organization_id)
+@dataclass(frozen=True, slots=True)
+class OrganizationParts:
+    """An organization's structure: its units, its members (by id and by unit), its committee
+    ({seat: member id}) and its agreement (None without one)."""
+
+    units: list[UnitRow]
+    members: dict[int, MemberRow]
+    members_by_unit: dict[int, list[MemberRow]]
+    committee: dict[str, int]
+    agreement: AgreementRow | None
+
+    @property
+    def unit_names(self) -> dict[int, str]:
+        return {unit.id: unit.name for unit in self.units}
+
+
+async def organization_parts(organization_id: int) -> OrganizationParts:
+    """An organization's units, members, committee and agreement: four queries, whatever
+    their size."""
+    units = await units_of(organization_id)
     members = await reads.rows(MemberRow, MEMBERS, organization=organization_id)
     seats = await reads.fetch(SEATS, organization=organization_id)
     by_unit: dict[int, list[MemberRow]] = {unit.id: [] for unit in units}
     for member in members:
         by_unit.setdefault(member.member_unit, []).append(member)
-    return {
-        "units": units,
-        "members": {member.id: member for member in members},
-        "members_by_unit": by_unit,
-        "committee": dict(seats),
-        "agreement": await reads.first(AgreementRow, AGREEMENT, organization=organization_id),
-    }
+    return OrganizationParts(
+        units=units,
+        members={member.id: member for member in members},
+        members_by_unit=by_unit,
+        committee={seat: member for seat, member in seats},
+        agreement=await agreement_of(organization_id),
+    )
+
+
+async def units_of(organization_id: int) -> list[UnitRow]:
+    """The organization's member units, college side first."""
+    return await reads.rows(UnitRow, UNITS, organization=organization_id)
+
+
+async def agreement_of(organization_id: int) -> AgreementRow | None:
+    """The organization's agreement (without the document's bytes), None without one."""
+    return await reads.first(AgreementRow, AGREEMENT, organization=organization_id)
 
 
 async def work_counts(organization_id: int) -> tuple[int, int]:
     """The organization's number of activities and of work plans, in one query."""
     [(activities, plans)] = await reads.fetch(WORK_COUNTS, organization=organization_id)
     return int(activities), int(plans)
+
+
+class OrganizationContents(TypedDict):
+    """What is deleted with an organization (as its confirmation page counts it)."""
+
+    units: int
+    activities: int
+    plans: int
+
+
+CONTENT_COUNTS = Statement(
+    "SELECT (SELECT COUNT(*) FROM partners_member_unit WHERE organization = :organization),"
+    " (SELECT COUNT(*) FROM partners_activity WHERE organization = :organization),"
+    " (SELECT COUNT(*) FROM partners_work_plan WHERE organization = :organization)"
+)
+
+
+async def organization_contents(organization_id: int) -> OrganizationContents:
+    """The organization's member units, activities and work plans, counted in one query."""
+    [(units, activities, plans)] = await reads.fetch(CONTENT_COUNTS, organization=organization_id)
+    return OrganizationContents(units=int(units), activities=int(activities), plans=int(plans))
+
+
+UNIT_MEMBER_COUNT = Statement(
+    "SELECT COUNT(*) FROM partners_organization_member WHERE member_unit = :unit"
+)
+
+
+async def unit_member_count(unit_id: int) -> int:
+    return int(await reads.value(UNIT_MEMBER_COUNT, unit=unit_id))
+
+
+MEMBER = Statement(
+    f"SELECT {columns(MemberRow, 'm')} FROM partners_organization_member m"
+    " WHERE m.id = :member AND m.organization = :organization"
+)
+
+
+async def member_of(organization_id: int, member_id: int) -> MemberRow:
+    """A member of the organization; NotVisible for a member of another one (or none)."""
+    row = await reads.first(MemberRow, MEMBER, member=member_id, organization=organization_id)
+    if row is None:
+        raise NotVisible(f"member {member_id}")
+    return row
+
+
+MEMBER_SEAT = Statement("SELECT seat FROM partners_committee_seat WHERE member = :member")
+
+
+async def seat_held_by(member_id: int) -> str | None:
+    """The committee seat the member holds (one at most), None without one."""
+    return await reads.value(MEMBER_SEAT, member=member_id)
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementDocument:
+    """The agreement's uploaded document, as its download sends it."""
+
+    file_name: str
+    content_type: str
+    data: bytes
+
+
+AGREEMENT_DOCUMENT = Statement(
+    "SELECT file_name, content_type, file_data FROM partners_agreement"
+    " WHERE organization = :organization"
+)
+
+
+async def agreement_document(organization_id: int) -> AgreementDocument:
+    """The organization's agreement document; NotVisible without an agreement or a file."""
+    found = await reads.fetch(AGREEMENT_DOCUMENT, organization=organization_id)
+    if not found or not found[0][2]:
+        raise NotVisible(f"agreement document of organization {organization_id}")
+    file_name, content_type, data = found[0]
+    return AgreementDocument(file_name, content_type, bytes(data))
 
 
 # --- activities ----------------------------------------------------------------------------
@@ -540,6 +683,91 @@ async def activity_count(filters: ActivityFilters, organization_id: int) -> int:
         ("activity-count", shape), lambda: f"SELECT COUNT(*) FROM partners_activity a{where}"
     )
     return int(await reads.value(statement, **params))
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityRecord:
+    """An activity as its own pages show and change it, with its host unit's name."""
+
+    id: int
+    organization: int
+    kind: str
+    title: str
+    held_on: datetime.date
+    place: str
+    host_unit: int | None
+    summary: str
+    host_name: str | None
+
+
+ACTIVITY = Statement(
+    "SELECT a.id, a.organization, a.kind, a.title, a.held_on, a.place, a.host_unit, a.summary,"
+    " mu.name AS host_name FROM partners_activity a"
+    " LEFT JOIN partners_member_unit mu ON mu.id = a.host_unit"
+    " WHERE a.id = :activity AND a.organization = :organization"
+)
+
+
+async def activity_in(organization_id: int, activity_id: int) -> ActivityRecord:
+    """The activity, if it belongs to this organization (the one the viewer may see);
+    NotVisible otherwise."""
+    row = await reads.first(
+        ActivityRecord, ACTIVITY, activity=activity_id, organization=organization_id
+    )
+    if row is None:
+        raise NotVisible(f"activity {activity_id}")
+    return row
+
+
+@dataclass(frozen=True, slots=True)
+class AttendeeMemberRow:
+    """A member of the organization as the attendance pages list them, under their unit."""
+
+    id: int
+    name: str
+    position: str
+    unit_id: int
+    unit_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class AttendeeStudentRow:
+    """A student as the attendance pages list them (attending, or found to be added)."""
+
+    id: int
+    student_no: str
+    name: str
+    class_name: str
+
+
+ORGANIZATION_MEMBERS = Statement(
+    "SELECT m.id, m.name, m.position, mu.id AS unit_id, mu.name AS unit_name"
+    " FROM partners_organization_member m"
+    " JOIN partners_member_unit mu ON mu.id = m.member_unit"
+    " WHERE m.organization = :organization ORDER BY mu.side, mu.id, m.name"
+)
+ATTENDING_MEMBERS = Statement(
+    "SELECT member FROM partners_member_attendance WHERE activity = :activity"
+)
+ATTENDING_STUDENTS = Statement(
+    "SELECT s.id, s.student_no, s.name, s.class_name FROM partners_student_attendance sa"
+    " JOIN portal_student s ON s.id = sa.student"
+    " WHERE sa.activity = :activity ORDER BY s.student_no"
+)
+
+
+async def organization_members(organization_id: int) -> list[AttendeeMemberRow]:
+    """The organization's members, unit by unit (college side first), by name."""
+    return await reads.rows(AttendeeMemberRow, ORGANIZATION_MEMBERS, organization=organization_id)
+
+
+async def attending_member_ids(activity_id: int) -> set[int]:
+    return {row[0] for row in await reads.fetch(ATTENDING_MEMBERS, activity=activity_id)}
+
+
+async def attending_students(activity_id: int) -> list[AttendeeStudentRow]:
+    """The activity's student attendees with 学号 and class, by 学号."""
+    return await reads.rows(AttendeeStudentRow, ATTENDING_STUDENTS, activity=activity_id)
 
 
 ACTIVITY_SPAN = Statement(
@@ -654,3 +882,73 @@ PLAN_YEARS = Statement(
 
 async def plan_years(organization_id: int) -> list[int]:
     return [row[0] for row in await reads.fetch(PLAN_YEARS, organization=organization_id)]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRecord:
+    """A work plan's own facts, as its pages show and change them."""
+
+    id: int
+    organization: int
+    period: str
+    year: int
+    period_number: int | None
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlanItemRow:
+    """An item of a work plan; ``overdue`` as of the day it was read."""
+
+    id: int
+    plan: int
+    content: str
+    owner: str
+    due_on: datetime.date
+    done: bool
+    done_on: datetime.date | None
+    overdue: bool = False
+
+
+PLAN = Statement(
+    f"SELECT {columns(PlanRecord, 'p')} FROM partners_work_plan p"
+    " WHERE p.id = :plan AND p.organization = :organization"
+)
+ITEM_COLUMNS = "i.id, i.plan, i.content, i.owner, i.due_on, i.done, i.done_on"
+PLAN_ITEM = Statement(
+    f"SELECT {ITEM_COLUMNS} FROM partners_work_plan_item i WHERE i.id = :item AND i.plan = :plan"
+)
+PLAN_ITEMS = Statement(
+    f"SELECT {ITEM_COLUMNS} FROM partners_work_plan_item i WHERE i.plan = :plan"
+    " ORDER BY i.due_on, i.id"
+)
+PLAN_ITEM_COUNT = Statement("SELECT COUNT(*) FROM partners_work_plan_item WHERE plan = :plan")
+
+
+async def plan_in(organization_id: int, plan_id: int) -> PlanRecord:
+    """The plan, if it belongs to this organization (the one the viewer may see);
+    NotVisible otherwise."""
+    row = await reads.first(PlanRecord, PLAN, plan=plan_id, organization=organization_id)
+    if row is None:
+        raise NotVisible(f"work plan {plan_id}")
+    return row
+
+
+async def plan_item_in(plan_id: int, item_id: int) -> PlanItemRow:
+    """The item, if it belongs to this plan; NotVisible otherwise."""
+    row = await reads.first(PlanItemRow, PLAN_ITEM, item=item_id, plan=plan_id)
+    if row is None:
+        raise NotVisible(f"work plan item {item_id}")
+    return row
+
+
+async def plan_items(plan_id: int, today: datetime.date) -> list[PlanItemRow]:
+    """The plan's items by due date, each marked overdue or not as of ``today``."""
+    return [
+        dataclasses.replace(item, overdue=is_overdue(item.due_on, item.done, today))
+        for item in await reads.rows(PlanItemRow, PLAN_ITEMS, plan=plan_id)
+    ]
+
+
+async def plan_item_count(plan_id: int) -> int:
+    return int(await reads.value(PLAN_ITEM_COUNT, plan=plan_id))

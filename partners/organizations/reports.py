@@ -1,23 +1,20 @@
-"""Reports as PDF (报告): a joint organization's annual report (年度工作报告) and a project's
-summary (项目总结). This module gathers what each report shows, in a fixed number of grouped
-queries whatever the year holds; partners/organizations/views/reports.py checks who may see it, renders
-templates/pdf/*.html and turns them into PDF in a worker process.
+"""A joint organization's annual report as PDF (年度工作报告): this module gathers what the
+report shows, in a fixed number of grouped queries whatever the year holds;
+partners/organizations/views/reports.py checks who may see it, renders
+templates/pdf/organization_report.html and turns it into PDF in a worker process.
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
-from piccolo.query.functions.aggregate import Count, Sum
+from piccolo.query.functions.aggregate import Count
 
-from partners.coeducation.charts import evaluation_chart, hours_chart, logs_per_day
-from partners.coeducation.tables import Evaluation, MentorAssignment, MentoringLog
-from partners.organizations.activities import kind_label as activity_kind_label
 from partners.organizations.joint_organizations import agreement_warning
 from partners.organizations.plans import completion_rate, period_name
+from partners.organizations.queries import OrganizationParts, OrganizationRow
 from partners.organizations.tables import (
     Activity,
     MemberAttendance,
@@ -25,26 +22,22 @@ from partners.organizations.tables import (
     WorkPlan,
     WorkPlanItem,
 )
-from portal.charts import Chart, Column, Series, months_between
+from portal.charts import Chart, Column, Number, Series, months_between
+from portal.domain_errors import Refused
 from portal.i18n import _
-from portal.vocabulary import PLAN_PERIODS, SEATS
+from portal.vocabulary import ACTIVITY_KINDS, PLAN_PERIODS, SEATS, label
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
-MONTHS_AT_MOST = 60  # a project's logs per month: the chart shows at most five years
-
-
-class BadYear(ValueError):
-    """The ?year= of a report is not a year the portal can hold."""
 
 
 def report_year(raw: str | None, today: datetime.date) -> int:
     """The year a report covers: this year when none is asked for; a number from 2000 to
-    2100 otherwise (anything else is a BadYear, answered with a 400 page)."""
+    2100 otherwise (anything else is refused, answered with a 400 page)."""
     if raw is None or raw.strip() == "":
         return today.year
     text = raw.strip()
     if not text.isdigit() or not FIRST_YEAR <= int(text) <= LAST_YEAR:
-        raise BadYear(text)
+        raise Refused.at("year", _("Choose a year from 2000 to 2100 for the report."))
     return int(text)
 
 
@@ -78,9 +71,11 @@ class PlanProgress:
 
 @dataclass
 class OrganizationReport:
-    organization: dict[str, Any]
+    """Everything the annual report shows."""
+
+    organization: OrganizationRow
     year: int
-    parts: dict[str, Any]  # units, members, committee, agreement (organization_parts)
+    parts: OrganizationParts
     activities: list[dict[str, Any]]
     plans: list[PlanProgress]
     activity_chart: Chart
@@ -110,14 +105,15 @@ class OrganizationReport:
     @property
     def seats(self) -> list[dict[str, Any]]:
         """The committee in the order of the seats, with each holder's name and unit."""
-        members = self.parts["members"]
-        units = {unit.id: unit.name for unit in self.parts["units"]}
+        members = self.parts.members
+        units = self.parts.unit_names
         rows = []
-        for seat, label in SEATS.items():
-            member = members.get(self.parts["committee"].get(seat))
+        for seat in SEATS:
+            holder = self.parts.committee.get(seat)
+            member = members.get(holder) if holder is not None else None
             rows.append(
                 {
-                    "seat": _(label),
+                    "seat": label(SEATS, seat),
                     "name": member.name if member else None,
                     "unit": units.get(member.member_unit) if member else None,
                 }
@@ -156,7 +152,7 @@ async def activities_of_year(organization_id: int, year: int) -> list[dict[str, 
         )
         counts[key] = {row["activity"]: row["n"] for row in grouped}
     for row in rows:
-        row["kind_label"] = activity_kind_label(row["kind"])
+        row["kind_label"] = label(ACTIVITY_KINDS, row["kind"])
         row["members"] = counts["members"].get(row["id"], 0)
         row["students"] = counts["students"].get(row["id"], 0)
     return rows
@@ -192,7 +188,7 @@ async def plans_of_year(organization_id: int, year: int) -> list[PlanProgress]:
 
 def activity_month_chart(activities: list[dict[str, Any]], year: int) -> Chart:
     months = months_between(datetime.date(year, 1, 1), datetime.date(year, 12, 1))
-    counts = [0] * 12
+    counts: list[Number] = [0] * 12
     for row in activities:
         counts[row["held_on"].month - 1] += 1
     return Chart(
@@ -222,11 +218,12 @@ def completion_chart(plans: list[PlanProgress]) -> Chart:
 
 
 async def organization_report(
-    organization: dict[str, Any], parts: dict[str, Any], year: int, today: datetime.date
+    organization: OrganizationRow, parts: OrganizationParts, year: int, today: datetime.date
 ) -> OrganizationReport:
-    activities = await activities_of_year(organization["id"], year)
-    plans = await plans_of_year(organization["id"], year)
-    agreement = parts.get("agreement")
+    """The annual report of an organization the viewer may see, for a year."""
+    activities = await activities_of_year(organization.id, year)
+    plans = await plans_of_year(organization.id, year)
+    agreement = parts.agreement
     return OrganizationReport(
         organization=organization,
         year=year,
@@ -237,75 +234,3 @@ async def organization_report(
         completion_chart=completion_chart(plans),
         agreement_state=agreement_warning(agreement.expires_on if agreement else None, today),
     )
-
-
-# --- a project's summary ------------------------------------------------------------------------
-
-
-@dataclass
-class ProjectSummary:
-    project: dict[str, Any]
-    members: list[dict[str, Any]]
-    assignments: list[dict[str, Any]]
-    evaluation_chart: Chart
-    logs_chart: Chart
-
-    @property
-    def log_count(self) -> int:
-        return sum(row["log_count"] for row in self.assignments)
-
-    @property
-    def log_hours(self) -> Decimal:
-        return sum((row["log_hours"] for row in self.assignments), Decimal("0"))
-
-    def live_members(self, live_statuses: tuple[str, ...]) -> int:
-        return sum(1 for member in self.members if member["status"] in live_statuses)
-
-
-async def log_totals(project_id: int) -> dict[int, dict[str, Any]]:
-    """Logs and hours per assignment of the project (one grouped query)."""
-    assignments = MentorAssignment.select(MentorAssignment.id).where(
-        MentorAssignment.project == project_id
-    )
-    rows = (
-        await MentoringLog.select(
-            MentoringLog.assignment, Count(alias="n"), Sum(MentoringLog.hours, alias="hours")
-        )
-        .where(MentoringLog.assignment.is_in(assignments))
-        .group_by(MentoringLog.assignment)
-    )
-    return {
-        row["assignment"]: {"n": row["n"], "hours": Decimal(str(row["hours"] or 0))} for row in rows
-    }
-
-
-async def project_summary(
-    project: dict[str, Any], members: list[dict[str, Any]], assignments: list[dict[str, Any]]
-) -> ProjectSummary:
-    """The summary of a project the viewer may see, with its members and assignments as the
-    project page loads them."""
-    totals = await log_totals(project["id"])
-    for row in assignments:
-        row["log_count"] = totals.get(row["id"], {}).get("n", 0)
-        row["log_hours"] = totals.get(row["id"], {}).get("hours", Decimal("0"))
-    in_project = MentorAssignment.select(MentorAssignment.id).where(
-        MentorAssignment.project == project["id"]
-    )
-    days = await logs_per_day([MentoringLog.assignment.is_in(in_project)])
-    months: list[datetime.date] = []
-    if days:
-        dates = [_as_date(row["held_on"]) for row in days]
-        months = months_between(min(dates), max(dates))[-MONTHS_AT_MOST:]
-    return ProjectSummary(
-        project=project,
-        members=members,
-        assignments=assignments,
-        evaluation_chart=await evaluation_chart([Evaluation.assignment.is_in(in_project)]),
-        logs_chart=hours_chart(days, months, key="logs", title=_("Mentoring hours per month")),
-    )
-
-
-def _as_date(value: Any) -> datetime.date:
-    if isinstance(value, datetime.date):
-        return value
-    return datetime.date.fromisoformat(str(value)[:10])

@@ -1,6 +1,9 @@
 """Tables of enterprises and their party organizations: enterprises and partner accounts,
 joint party organizations with member units, members, seats and agreements, activities with
-attendance, and work plans."""
+attendance, and work plans.
+
+Every table declares ``id: Serial`` for the type checker only: Piccolo adds that primary key
+column itself, so the schema (and the migrations) do not change."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     OnDelete,
+    Serial,
     Text,
     Timestamp,
     Varchar,
@@ -40,6 +44,7 @@ class EnterpriseStatus(str, Enum):
 class Enterprise(Table, tablename="partners_enterprise"):
     """合作企业 — an enterprise the college educates students with."""
 
+    id: Serial
     name = Varchar(length=200, index=True)
     credit_code = Varchar(length=18, unique=True)  # 统一社会信用代码 (GB 32100-2015)
     industry = Varchar(length=100, default="", index=True)
@@ -58,6 +63,7 @@ class Enterprise(Table, tablename="partners_enterprise"):
 class PartnerAccount(Table, tablename="partners_partner_account"):
     """Links a partner login to exactly one enterprise (its party branch's account)."""
 
+    id: Serial
     user = ForeignKey(BaseUser, unique=True, null=False, on_delete=OnDelete.cascade)
     enterprise = ForeignKey(Enterprise, null=False, on_delete=OnDelete.cascade, index=True)
 
@@ -76,6 +82,7 @@ class OrganizationStatus(str, Enum):
 class JointOrganization(Table, tablename="partners_organization"):
     """联合党组织 — a party organization the college and enterprises build together."""
 
+    id: Serial
     kind = Varchar(length=20, choices=OrganizationKind, index=True)
     name = Varchar(length=200, index=True)
     founded_on = Date(null=True, default=None)
@@ -94,6 +101,7 @@ class MemberUnit(Table, tablename="partners_member_unit"):
 
     Each unit has one party group (党小组) of the organization, kept on the unit."""
 
+    id: Serial
     organization = ForeignKey(JointOrganization, null=False, on_delete=OnDelete.cascade, index=True)
     side = Varchar(length=12, choices=UnitSide)
     name = Varchar(length=200)  # the branch's name, e.g. 智能制造学院教工第一党支部
@@ -105,6 +113,7 @@ class MemberUnit(Table, tablename="partners_member_unit"):
 class OrganizationMember(Table, tablename="partners_organization_member"):
     """A person of a member unit who belongs to the joint organization."""
 
+    id: Serial
     organization = ForeignKey(JointOrganization, null=False, on_delete=OnDelete.cascade, index=True)
     member_unit = ForeignKey(MemberUnit, null=False, on_delete=OnDelete.cascade, index=True)
     name = Varchar(length=50)
@@ -124,6 +133,7 @@ class SeatKind(str, Enum):
 class CommitteeSeat(Table, tablename="partners_committee_seat"):
     """支委会 seat: one person per seat and organization (a unique index guards it)."""
 
+    id: Serial
     organization = ForeignKey(JointOrganization, null=False, on_delete=OnDelete.cascade, index=True)
     seat = Varchar(length=20, choices=SeatKind)
     member = ForeignKey(OrganizationMember, null=False, on_delete=OnDelete.cascade, index=True)
@@ -132,6 +142,7 @@ class CommitteeSeat(Table, tablename="partners_committee_seat"):
 class Agreement(Table, tablename="partners_agreement"):
     """共建协议 — the organization's co-building agreement, with its document if uploaded."""
 
+    id: Serial
     organization = ForeignKey(
         JointOrganization, null=False, unique=True, on_delete=OnDelete.cascade
     )
@@ -158,6 +169,7 @@ class ActivityKind(str, Enum):
 class Activity(Table, tablename="partners_activity"):
     """A joint activity of an organization, hosted by one of its member units."""
 
+    id: Serial
     organization = ForeignKey(JointOrganization, null=False, on_delete=OnDelete.cascade, index=True)
     kind = Varchar(length=20, choices=ActivityKind, index=True)
     title = Varchar(length=200)
@@ -169,11 +181,13 @@ class Activity(Table, tablename="partners_activity"):
 
 
 class MemberAttendance(Table, tablename="partners_member_attendance"):
+    id: Serial
     activity = ForeignKey(Activity, null=False, on_delete=OnDelete.cascade, index=True)
     member = ForeignKey(OrganizationMember, null=False, on_delete=OnDelete.cascade, index=True)
 
 
 class StudentAttendance(Table, tablename="partners_student_attendance"):
+    id: Serial
     activity = ForeignKey(Activity, null=False, on_delete=OnDelete.cascade, index=True)
     student = ForeignKey(Student, null=False, on_delete=OnDelete.cascade, index=True)
 
@@ -187,6 +201,7 @@ class PlanPeriod(str, Enum):
 class WorkPlan(Table, tablename="partners_work_plan"):
     """工作计划 — an annual, quarterly or monthly plan of an organization."""
 
+    id: Serial
     organization = ForeignKey(JointOrganization, null=False, on_delete=OnDelete.cascade, index=True)
     period = Varchar(length=10, choices=PlanPeriod)
     year = Integer()
@@ -196,6 +211,7 @@ class WorkPlan(Table, tablename="partners_work_plan"):
 
 
 class WorkPlanItem(Table, tablename="partners_work_plan_item"):
+    id: Serial
     plan = ForeignKey(WorkPlan, null=False, on_delete=OnDelete.cascade, index=True)
     content = Varchar(length=500)
     owner = Varchar(length=50)

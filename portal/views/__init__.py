@@ -1,1 +1,1 @@
-"""Request handlers of the portal app, one module per page family."""
+"""Pages of the base (signing in, students, the audit log), one module per page family."""

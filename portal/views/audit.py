@@ -1,4 +1,5 @@
-"""The audit log, browsable by coordinators."""
+"""The audit log (审计日志) of every area's writes, browsable and exportable by coordinators:
+part of the base, read straight from portal.tables.AuditEntry."""
 
 from __future__ import annotations
 

@@ -5,42 +5,41 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from partners.students import visible_student
+from partners.students import RecordStudent, record_student
 from portal.audit import actor_of
 from portal.auth import allow
+from portal.domain_errors import FORM, NotVisible
 from portal.flash import flash
-from portal.forms import FormState, read_form
+from portal.forms import FormState, answer_refusals_with, read_form
 from portal.i18n import _
 from portal.tables import Role
 from portal.templating import render
-from portal.vocabulary import DECISIONS, POOL_STATUSES
+from portal.vocabulary import DECISIONS, POOL_STATUSES, label
 from talent_pool.flags import (
     NOMINATION_FIELDS,
     REASON_MAX_LENGTH,
     REASON_MIN_LENGTH,
     REVIEW_FIELDS,
-    FlagError,
+    AlreadyReviewed,
     check_reason,
     check_review_form,
     flags_of,
-    label,
     nominate,
+    pool_entry,
     review,
 )
 from talent_pool.scoring import score_context
-from talent_pool.tables import PoolEntry
 
 
-async def student_or_404(request: Request) -> dict[str, Any]:
+async def student_or_404(request: Request) -> RecordStudent:
     """The student in the path, if the viewer may see the student (else 404)."""
-    student = await visible_student(request.user, request.path_params["student_id"])
+    student = await record_student(request.user, request.path_params["student_id"])
     if student is None:
-        raise HTTPException(status_code=404)
+        raise NotVisible(request.path_params["student_id"])
     return student
 
 
@@ -53,7 +52,7 @@ def pool_student_url(request: Request, student_id: int) -> str:
 
 
 def nomination_page(
-    request: Request, student: dict[str, Any], form: FormState, status_code: int = 200
+    request: Request, student: RecordStudent, form: FormState, status_code: int = 200
 ) -> Response:
     return render(
         request,
@@ -61,7 +60,7 @@ def nomination_page(
         {
             **form.context(),
             "student": student,
-            "back_url": pool_student_url(request, student["id"]),
+            "back_url": pool_student_url(request, student.id),
             "reason_min": REASON_MIN_LENGTH,
             "reason_max": REASON_MAX_LENGTH,
         },
@@ -76,15 +75,16 @@ async def nominate_student(request: Request) -> Response:
         return nomination_page(request, student, FormState())
     form = FormState.from_form(await read_form(request), NOMINATION_FIELDS)
     reason = check_reason(form)
-    if form.valid:
-        try:
-            await nominate(student, request.user, reason, actor_of(request))
-        except FlagError as refused:
-            form.add_error("form", str(refused))
     if not form.valid:
         return nomination_page(request, student, form, status_code=400)
-    flash(request, _("%(name)s was nominated for the talent pool.", name=student["name"]))
-    return RedirectResponse(pool_student_url(request, student["id"]), 303)
+
+    def page(form: FormState, status_code: int) -> Response:
+        return nomination_page(request, student, form, status_code)
+
+    answer_refusals_with(request, form, page)
+    await nominate(student, request.user, reason, actor_of(request))
+    flash(request, _("%(name)s was nominated for the talent pool.", name=student.name))
+    return RedirectResponse(pool_student_url(request, student.id), 303)
 
 
 # --- reviews -----------------------------------------------------------------------------------
@@ -92,36 +92,41 @@ async def nominate_student(request: Request) -> Response:
 
 async def review_page(
     request: Request,
-    student: dict[str, Any],
+    student: RecordStudent,
     flag: dict[str, Any],
     form: FormState,
     status_code: int = 200,
 ) -> Response:
-    entry = await PoolEntry.select().where(PoolEntry.student == student["id"]).first()
+    entry = await pool_entry(student.id)
     return render(
         request,
         "talent_pool/review.html",
         {
             **form.context(),
-            **await score_context(student["id"]),
+            **await score_context(student.id),
             "student": student,
             "flag": flag,
             "pool_entry": entry,
             "pool_status_label": label(POOL_STATUSES, entry["status"]) if entry else "",
             "decision_options": [(code, label(DECISIONS, code)) for code in DECISIONS],
-            "back_url": pool_student_url(request, student["id"]),
+            "back_url": pool_student_url(request, student.id),
         },
         status_code=status_code,
     )
 
 
+async def flag_or_404(student: RecordStudent, flag_id: int) -> dict[str, Any]:
+    """The student's flag of that id, with its reviews."""
+    flag = next((f for f in await flags_of(student.id) if f["id"] == flag_id), None)
+    if flag is None:
+        raise NotVisible(flag_id)
+    return flag
+
+
 @allow(Role.coordinator)
 async def review_flag(request: Request) -> Response:
     student = await student_or_404(request)
-    flags = await flags_of(student["id"])
-    flag = next((f for f in flags if f["id"] == request.path_params["flag_id"]), None)
-    if flag is None:
-        raise HTTPException(status_code=404)
+    flag = await flag_or_404(student, request.path_params["flag_id"])
     if request.method == "GET" or not flag["is_open"]:
         # A reviewed flag shows its review and the message, whichever the method.
         return await review_page(
@@ -129,33 +134,33 @@ async def review_flag(request: Request) -> Response:
         )
     form = FormState.from_form(await read_form(request), REVIEW_FIELDS)
     decision, reason = check_review_form(form)
-    if form.valid:
-        try:
-            status = await review(
-                student,
-                flag["id"],
-                decision,
-                reason,
-                actor_of(request),
-                reviewer_name=request.user.display_name,
-            )
-        except FlagError as refused:  # reviewed by someone else in the meantime
-            flags = await flags_of(student["id"])
-            flag = next(f for f in flags if f["id"] == flag["id"])
-            form.add_error("form", str(refused))
-            return await review_page(request, student, flag, form, status_code=409)
     if not form.valid:
         return await review_page(request, student, flag, form, status_code=400)
+    try:
+        status = await review(
+            student,
+            flag["id"],
+            decision,
+            reason,
+            actor_of(request),
+            reviewer_name=request.user.display_name,
+        )
+    except AlreadyReviewed as conflict:
+        # Caught here rather than by the one handler: the page goes on to show the review
+        # someone else made meanwhile, beside the form the coordinator sent (409).
+        form.add_error(FORM, str(conflict))
+        flag = await flag_or_404(student, flag["id"])
+        return await review_page(request, student, flag, form, status_code=409)
     flash(
         request,
         _(
             "The flag was reviewed: %(decision)s. %(name)s is now: %(status)s.",
             decision=label(DECISIONS, decision),
-            name=student["name"],
+            name=student.name,
             status=label(POOL_STATUSES, status.value),
         ),
     )
-    return RedirectResponse(pool_student_url(request, student["id"]), 303)
+    return RedirectResponse(pool_student_url(request, student.id), 303)
 
 
 STUDENT = "/talent-pool/{student_id:int}"

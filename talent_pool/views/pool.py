@@ -7,40 +7,45 @@ mentees; students get 404 everywhere here (they never see the scores of others).
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Mapping
 from typing import Any
 
 from markupsafe import Markup, escape
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from partners.students import visible_student
+from partners.students import record_student
 from portal.auth import allow
 from portal.cache import cached_page, cached_value
+from portal.domain_errors import NotVisible
 from portal.engine import offloaded_reads
 from portal.exports import excel_export, export_read
 from portal.i18n import _, current_locale
 from portal.pagination import Page, PageRequest
-from portal.pdf import margin_boxes, pdf_response, render_pdf
-from portal.students import gender_label, political_status_label, record_page
+from portal.pdf import margin_boxes, pdf_response, render_template_pdf
+from portal.students import record_page
 from portal.tables import Role
-from portal.templating import render, templates
-from portal.vocabulary import POLITICAL_STATUSES, STAGES, record_labels
+from portal.templating import render
+from portal.vocabulary import (
+    GENDERS,
+    POLITICAL_STATUSES,
+    POOL_STATUSES,
+    STAGES,
+    label,
+    record_labels,
+)
 from portal.xlsx import Column, export_filename
 from talent_pool.flags import flags_context
-from talent_pool.pipeline import pipeline_context
+from talent_pool.pipeline.view import pipeline_context
 from talent_pool.pool import (
     NO_STAGE,
-    POOL_STATUSES,
     PoolFilters,
     PoolLabels,
     PoolQuery,
     applied_filters,
     pool_labels,
-    pool_status_label,
-    stage_label,
 )
 from talent_pool.queries import pool_choices, pool_count, pool_rows
 from talent_pool.scoring import score_context
@@ -51,12 +56,13 @@ ROSTER_STEM = "人才库名册"
 
 def labels() -> dict[str, Any]:
     """Label functions and choices the pool's student page and roster PDF use."""
+    political_label = functools.partial(label, POLITICAL_STATUSES)
     return {
-        "pool_label": pool_status_label,
-        "stage_label": stage_label,
-        "political_label": political_status_label,
-        "status_label": political_status_label,  # as templates/portal/_student_facts.html has it
-        "gender_label": gender_label,
+        "pool_label": functools.partial(label, POOL_STATUSES),
+        "stage_label": functools.partial(label, STAGES),  # nothing for a student not applied
+        "political_label": political_label,
+        "status_label": political_label,  # as templates/portal/_student_facts.html has it
+        "gender_label": functools.partial(label, GENDERS),
         "pool_statuses": POOL_STATUSES,
         "stages": STAGES,
         "no_stage": NO_STAGE,
@@ -194,8 +200,7 @@ async def pool_roster_pdf(request: Request) -> Response:
         "generated_on": today,
         "css": margin_boxes(_("Talent pool roster"), today),
     }
-    html = templates.env.get_template("pdf/pool_roster.html").render(context)
-    content = await render_pdf(html)
+    content = await render_template_pdf(request, "pdf/pool_roster.html", context)
     return pdf_response(
         content,
         export_filename(ROSTER_STEM, today, "pdf"),
@@ -212,10 +217,10 @@ async def pool_student(request: Request) -> Response:
     coordinator may open any student (one not in the pool shows the score and a nominate
     link); partners and mentors only the students of their scope."""
     viewer = request.user
-    student = await visible_student(viewer, request.path_params["student_id"])
+    student = await record_student(viewer, request.path_params["student_id"])
     if student is None:
-        raise HTTPException(status_code=404)
-    student_id = student["id"]
+        raise NotVisible(request.path_params["student_id"])
+    student_id = student.id
     today = datetime.date.today()
     flags = await flags_context(student_id, viewer)
     context = {

@@ -3,8 +3,6 @@ history, and re-scoring everyone on demand. Coordinators only."""
 
 from __future__ import annotations
 
-import time
-
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -26,9 +24,8 @@ from talent_pool.scoring import (
     WEIGHT_FIELDS,
     check_settings_form,
     current_settings,
-    flag_candidates,
     rank_factor_rows,
-    rescore,
+    rescore_everyone,
     save_settings,
     settings_form_values,
     settings_history,
@@ -60,14 +57,6 @@ async def settings_page(request: Request, form: FormState, status_code: int = 20
     )
 
 
-async def rescore_everyone(request: Request) -> tuple[int, int, float]:
-    """Re-scores every student and flags the candidates: (scored, flagged, seconds)."""
-    started = time.perf_counter()
-    scored = await rescore(actor=actor_of(request))
-    flagged = await flag_candidates(actor=actor_of(request))
-    return scored, flagged, time.perf_counter() - started
-
-
 @allow(Role.coordinator)
 async def score_settings(request: Request) -> Response:
     if request.method == "GET":
@@ -78,13 +67,13 @@ async def score_settings(request: Request) -> Response:
     if not form.valid:
         return await settings_page(request, form, status_code=400)
     await save_settings(values, actor_of(request))
-    scored, flagged, _seconds = await rescore_everyone(request)
+    rescored = await rescore_everyone(actor_of(request))
     flash(
         request,
         _(
             "The settings were saved: %(scored)s students scored, %(flagged)s newly flagged.",
-            scored=scored,
-            flagged=flagged,
+            scored=rescored.scored,
+            flagged=rescored.flagged,
         ),
     )
     return RedirectResponse(request.url_for("score_settings"), 303)
@@ -92,14 +81,14 @@ async def score_settings(request: Request) -> Response:
 
 @allow(Role.coordinator)
 async def rescore_now(request: Request) -> Response:
-    scored, flagged, seconds = await rescore_everyone(request)
+    rescored = await rescore_everyone(actor_of(request))
     flash(
         request,
         _(
             "%(scored)s students scored and %(flagged)s newly flagged in %(seconds)s s.",
-            scored=scored,
-            flagged=flagged,
-            seconds=f"{seconds:.2f}",
+            scored=rescored.scored,
+            flagged=rescored.flagged,
+            seconds=f"{rescored.seconds:.2f}",
         ),
     )
     return RedirectResponse(request.url_for("score_settings"), 303)

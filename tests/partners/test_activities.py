@@ -19,11 +19,16 @@ from partners.organizations.tables import (
     OrganizationMember,
     StudentAttendance,
 )
+from portal.auth import Viewer
 from portal.forms import FormState
 from portal.tables import AuditEntry, Role, Student
 from tests.support import Browser, make_student, run
 
 TODAY = datetime.date(2026, 5, 10)
+
+
+def viewer_as(role: Role, **links: int) -> Viewer:
+    return Viewer(user_id=0, username="", role=role, name="", session_token="", **links)
 
 
 def form_of(**values: str) -> FormState:
@@ -71,8 +76,8 @@ def test_exactly_a_year_ahead_is_allowed():
 
 
 def test_a_coordinator_may_pick_any_student_a_partner_its_placed_students_and_past_attendees():
-    assert attendable_students(Role.coordinator, None, 1) == []
-    assert len(attendable_students(Role.partner, 5, 1)) == 1
+    assert attendable_students(viewer_as(Role.coordinator), 1) == []
+    assert len(attendable_students(viewer_as(Role.partner, enterprise_id=5), 1)) == 1
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -285,7 +290,7 @@ def test_a_coordinator_searches_any_student(coordinator, people):
     make_student(name="欧阳娜娜", class_name="数控2402班")
     url = f"/organizations/{org}/activities/{activity_id}/attendance"
     by_class = coordinator.get(url + "?q=数控2402")
-    names = [r["name"] for r in by_class.context["results"]]
+    names = [r.name for r in by_class.context["results"]]
     assert names == ["欧阳娜娜"]
     short = coordinator.get(url + "?q=欧")
     assert short.context["too_short"] and short.context["results"] == []

@@ -168,7 +168,7 @@ def test_a_duplicate_code_lost_in_a_race_is_the_same_field_error(coordinator, mo
     async def nobody_has_it(code, enterprise_id):
         return False
 
-    monkeypatch.setattr("partners.organizations.views.enterprises.credit_code_taken", nobody_has_it)
+    monkeypatch.setattr("partners.organizations.enterprises.credit_code_taken", nobody_has_it)
     response = coordinator.post("/enterprises/new", VALID)
     assert response.status_code == 400
     assert Browser.field_error(response, "credit_code")

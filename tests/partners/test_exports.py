@@ -8,15 +8,7 @@ import datetime
 
 import pytest
 
-from partners.coeducation.mentorships import side_label
-from partners.coeducation.mentorships import status_label as assignment_status_label
-from partners.coeducation.projects import project_kind_label
 from partners.coeducation.tables import Mentor, Project
-from partners.organizations.activities import kind_label as activity_kind_label
-from partners.organizations.enterprises import enterprise_status_label
-from partners.organizations.joint_organizations import (
-    kind_label as organization_kind_label,
-)
 from partners.organizations.tables import (
     Activity,
     Agreement,
@@ -30,6 +22,15 @@ from partners.organizations.tables import (
 )
 from portal.i18n import _
 from portal.tables import Student
+from portal.vocabulary import (
+    ACTIVITY_KINDS,
+    ASSIGNMENT_STATUSES,
+    ENTERPRISE_STATUSES,
+    MENTOR_SIDES,
+    ORGANIZATION_KINDS,
+    PROJECT_KINDS,
+    label,
+)
 from tests.portal.export_support import count_queries, export, export_link, listed, today_suffix
 from tests.support import (
     insert_id,
@@ -87,7 +88,7 @@ def test_the_enterprise_export_applies_search_and_status_filters(coordinator, pe
     assert listed(coordinator, "/enterprises/", "name", q="无锡", status="paused") == [
         "无锡暂停合作有限公司"
     ]
-    assert sheet.column(_("Partnership status")) == [enterprise_status_label("paused")]
+    assert sheet.column(_("Partnership status")) == [label(ENTERPRISE_STATUSES, "paused")]
     (since,) = sheet.cells(_("Partner since"))
     assert since.is_date and since.value.date() == D(2020, 3, 1)
     (members,) = sheet.cells(_("Party members"))
@@ -141,7 +142,7 @@ def test_the_organization_export_applies_the_kind_filter_and_the_sort(coordinato
     shown = listed(coordinator, "/organizations/", "name", kind="alliance", sort="-name")
     assert sheet.column(_("Name")) == shown
     assert sorted(shown) == sorted(["甲乙党建联盟", "丙丁党建联盟"])
-    assert set(sheet.column(_("Kind"))) == {organization_kind_label("alliance")}
+    assert set(sheet.column(_("Kind"))) == {label(ORGANIZATION_KINDS, "alliance")}
     assert name_of(JointOrganization, alliance) in sheet.column(_("Name"))
 
 
@@ -189,7 +190,7 @@ def test_the_activity_export_counts_attendance_and_applies_the_filters(partner, 
     filters = {"kind": "volunteer", "year": "2025"}
     sheet = export(partner, path + "export.xlsx", **filters)
     assert sheet.column(_("Title")) == listed(partner, path, "title", **filters) == ["志愿服务00"]
-    assert sheet.column(_("Kind")) == [activity_kind_label("volunteer")]
+    assert sheet.column(_("Kind")) == [label(ACTIVITY_KINDS, "volunteer")]
     (members_attending,) = sheet.cells(_("Members attending"))
     assert members_attending.data_type == "n" and members_attending.value == len(members)
     assert sheet.column(_("Students attending")) == [1]
@@ -296,7 +297,7 @@ def test_the_project_export_applies_kind_search_and_sort(coordinator, people):
     sheet = export(coordinator, "/projects/export.xlsx", **filters)
     assert sheet.column(_("Project name")) == listed(coordinator, "/projects/", "name", **filters)
     assert sorted(sheet.column(_("Project name"))) == sorted(["数控订单班", "智能制造订单班"])
-    assert set(sheet.column(_("Kind"))) == {project_kind_label("order_class")}
+    assert set(sheet.column(_("Kind"))) == {label(PROJECT_KINDS, "order_class")}
     row = sheet.rows[sheet.column(_("Project name")).index("智能制造订单班")]
     by_header = dict(zip(sheet.headers, row, strict=True))
     assert by_header[_("Starts on")].is_date
@@ -341,7 +342,7 @@ def test_mentor_exports_match_the_list_for_each_role(signed_in, people):
     assert own.column(_("Name")) == listed(partner, "/mentors/", "name")
     assert "乙工程师" not in own.column(_("Name"))
     assert len(own.rows) == 22  # and the enterprise mentor of people.mine
-    assert set(own.column(_("Side"))) == {side_label("enterprise")}
+    assert set(own.column(_("Side"))) == {label(MENTOR_SIDES, "enterprise")}
 
 
 def test_the_mentor_export_applies_side_and_party_filters_with_loads(coordinator, people):
@@ -398,7 +399,7 @@ def test_the_mentorship_export_applies_filters_and_sums_the_logs(coordinator, pe
     active = export(coordinator, "/mentorships/export.xlsx", status="active", sort="student")
     shown = listed(coordinator, "/mentorships/", "student_no", status="active", sort="student")
     assert active.column(_("Student number")) == shown and len(shown) == 2
-    assert set(active.column(_("Status"))) == {assignment_status_label("active")}
+    assert set(active.column(_("Status"))) == {label(ASSIGNMENT_STATUSES, "active")}
     mine = export(
         coordinator,
         "/mentorships/export.xlsx",

@@ -5,12 +5,18 @@ from __future__ import annotations
 import asyncio
 import datetime
 import decimal
-from types import SimpleNamespace
 
 import pytest
 
+from partners.coeducation.mentorships import (
+    NewAssignment,
+    create_assignment,
+    mentor_choice,
+    project_choice,
+)
 from partners.coeducation.tables import Evaluation, Mentor, MentorAssignment, MentoringLog
-from partners.coeducation.views.mentorships import RuleViolation, insert_assignment
+from portal.audit import Actor
+from portal.domain_errors import Refused
 from portal.tables import AuditEntry, Student
 from tests.support import (
     Browser,
@@ -137,30 +143,27 @@ def test_no_mentor_over_the_maximum(coordinator, people):
 def test_two_coordinators_assigning_the_last_place_at_once(people):
     run(Mentor.update({Mentor.max_mentees: 2}).where(Mentor.id == people.mentor_id))
     students = [placed_student(people), placed_student(people)]
-    college = run(Mentor.select().where(Mentor.id == people.mentor_id).first())
-    enterprise = run(Mentor.select().where(Mentor.id == people.mine.enterprise_mentor).first())
-    request = SimpleNamespace(user=SimpleNamespace(user_id=people.coordinator_user, username="c"))
+    college = run(mentor_choice(str(people.mentor_id)))
+    enterprise = run(mentor_choice(str(people.mine.enterprise_mentor)))
+    project = run(project_choice(str(people.mine.project)))
+    assert college and enterprise and project
+    actor = Actor(people.coordinator_user, "c")
 
     async def assign(student: int):
-        values = {
-            "student": student,
-            "project": people.mine.project,
-            "college_mentor": college,
-            "enterprise_mentor": enterprise,
-            "starts_on": datetime.date(2026, 9, 10),
-            "ends_on": None,
-        }
+        new = NewAssignment(
+            student, project, college, enterprise, datetime.date(2026, 9, 10), ends_on=None
+        )
         try:
-            return await insert_assignment(request, values)
-        except RuleViolation as violation:
-            return violation
+            return await create_assignment(actor, new)
+        except Refused as refusal:
+            return refusal
 
     async def both():
         return await asyncio.gather(*(assign(student) for student in students))
 
     results = asyncio.run(both())
     assert sum(isinstance(result, int) for result in results) == 1
-    [lost] = [result for result in results if isinstance(result, RuleViolation)]
+    [lost] = [result for result in results if isinstance(result, Refused)]
     assert lost.errors[0].field == "college_mentor"
     active = run(
         MentorAssignment.count().where(

@@ -19,6 +19,7 @@ from partners.organizations.joint_organizations import (
     unit_conflicts,
     unit_removal_error,
 )
+from partners.organizations.queries import UnitRow
 from partners.organizations.tables import (
     Agreement,
     CommitteeSeat,
@@ -40,12 +41,13 @@ JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
 # --- Rules ---------------------------------------------------------------------------------
 
 
+def unit(unit_id: int, side: str = "enterprise", enterprise: int | None = None) -> UnitRow:
+    """A member unit as the rules read it."""
+    return UnitRow(unit_id, 1, side, f"支部{unit_id}", enterprise, None, "", "")
+
+
 def test_the_last_unit_of_a_side_cannot_be_removed():
-    units = [
-        {"id": 1, "side": "college"},
-        {"id": 2, "side": "enterprise"},
-        {"id": 3, "side": "enterprise"},
-    ]
+    units = [unit(1, "college"), unit(2), unit(3)]
     college_refusal = unit_removal_error(units, 1)
     enterprise_refusal = unit_removal_error(units[:2], 2)
     assert college_refusal and enterprise_refusal and college_refusal != enterprise_refusal
@@ -54,7 +56,7 @@ def test_the_last_unit_of_a_side_cannot_be_removed():
 
 
 def test_an_enterprise_is_a_member_unit_once_and_only_on_its_side():
-    units = [{"id": 1, "enterprise": None}, {"id": 2, "enterprise": 7}]
+    units = [unit(1, "college"), unit(2, enterprise=7)]
     assert "enterprise" in unit_conflicts("enterprise", 7, units)
     assert unit_conflicts("enterprise", 7, units, unit_id=2) == {}
     assert unit_conflicts("enterprise", 8, units) == {}
@@ -338,7 +340,7 @@ def test_removing_a_member_vacates_their_seat(coordinator, people):
     org = people.organization_b
     secretary = members_of(org)[0]
     page = coordinator.get(f"/organizations/{org}/members/{secretary['id']}/delete")
-    assert page.context["seat"]["seat"] == "secretary"
+    assert page.context["seat"] == "secretary"
     response = coordinator.post(f"/organizations/{org}/members/{secretary['id']}/delete")
     assert response.status_code == 303
     assert secretary["id"] not in [m["id"] for m in members_of(org)]

@@ -212,7 +212,8 @@ def test_plan_detail_sorts_by_due_date_and_marks_overdue(partner, people):
     make_item(plan, TOMORROW, content="后做")
     late = make_item(plan, YESTERDAY, content="已逾期事项")
     page = partner.get(f"/organizations/{org}/plans/{plan}")
-    assert [item["content"] for item in page.context["items"]] == ["已逾期事项", "后做"]
+    assert [item.content for item in page.context["items"]] == ["已逾期事项", "后做"]
+    assert [item.overdue for item in page.context["items"]] == [True, False]
     row = Browser.soup(page).select_one(f"#item-{late}")
     assert "逾期" in row.get_text()
     assert page.context["rate"] == 0

@@ -8,33 +8,59 @@ import datetime
 
 import pytest
 
-from partners.coeducation.projects import (
-    ParticipationRefused,
+from partners.coeducation.participations import (
+    OtherPlacement,
     add_participation,
     change_participation,
     check_capacity,
     check_intern_quota,
+    check_may_add_members,
     check_minimum_age,
     check_no_overlap,
-    check_period,
-    check_project_form,
     check_project_open,
+    find_participation,
+    may_add_members,
     periods_overlap,
     placement_status,
     runs_too_long,
+    visible_participation,
     withdraw_participation,
 )
-from partners.coeducation.tables import Participation
+from partners.coeducation.projects import (
+    check_deletable,
+    check_period,
+    check_project_form,
+    delete_project,
+    visible_project,
+)
+from partners.coeducation.tables import Participation, Project
 from partners.organizations.tables import Enterprise
 from portal.audit import Actor
+from portal.auth import Viewer
 from portal.dates import age_on
+from portal.domain_errors import FieldError, NotVisible, Refused
 from portal.forms import FormState
-from portal.tables import AuditEntry, Student
-from tests.support import make_enterprise, make_participation, make_project, make_student, run
+from portal.tables import AuditEntry, Role, Student
+from tests.support import (
+    make_assignment,
+    make_enterprise,
+    make_mentor,
+    make_participation,
+    make_project,
+    make_student,
+    run,
+)
 
 D = datetime.date
 ACTOR = Actor(None, "test")
 TODAY = D(2026, 9, 1)
+
+
+def only_error(refusal: pytest.ExceptionInfo[Refused] | Refused) -> FieldError:
+    """The one message of a refusal (these rules refuse with one)."""
+    refused = refusal.value if isinstance(refusal, pytest.ExceptionInfo) else refusal
+    [error] = refused.errors
+    return error
 
 
 # --- pure rules ------------------------------------------------------------------------------
@@ -42,16 +68,16 @@ TODAY = D(2026, 9, 1)
 
 def test_capacity_allows_the_last_seat_and_refuses_beyond_it():
     check_capacity(29, 30)
-    with pytest.raises(ParticipationRefused) as refused:
+    with pytest.raises(Refused) as refused:
         check_capacity(30, 30)
-    assert refused.value.field == "form"
-    assert "30" in refused.value.message
+    assert only_error(refused).field == "form"
+    assert "30" in only_error(refused).message
 
 
 def test_closed_projects_take_nobody():
     check_project_open("active")
     check_project_open("planning")
-    with pytest.raises(ParticipationRefused):
+    with pytest.raises(Refused):
         check_project_open("closed")
 
 
@@ -70,12 +96,12 @@ def test_age_counts_full_years():
 
 def test_no_intern_under_16_and_the_birth_date_must_be_known():
     check_minimum_age(D(2010, 9, 1), D(2026, 9, 1))
-    with pytest.raises(ParticipationRefused) as young:
+    with pytest.raises(Refused) as young:
         check_minimum_age(D(2010, 9, 2), D(2026, 9, 1))
-    assert young.value.field == "starts_on"
-    with pytest.raises(ParticipationRefused) as unknown:
+    assert only_error(young).field == "starts_on"
+    with pytest.raises(Refused) as unknown:
         check_minimum_age(None, D(2026, 9, 1))
-    assert unknown.value.field == "student_no"
+    assert only_error(unknown).field == "student_no"
 
 
 @pytest.mark.parametrize(
@@ -94,23 +120,23 @@ def test_periods_overlap_with_open_ends_running_on(a, b, overlap):
 
 
 def test_overlapping_placement_names_the_other_one():
-    other = {"starts_on": D(2026, 9, 1), "ends_on": None, "project_name": "数控实训基地"}
+    other = OtherPlacement(D(2026, 9, 1), None, "数控实训基地")
     check_no_overlap(D(2026, 3, 1), D(2026, 8, 31), [other])
-    with pytest.raises(ParticipationRefused) as refused:
+    with pytest.raises(Refused) as refused:
         check_no_overlap(D(2027, 3, 1), D(2027, 4, 1), [other])
-    assert "数控实训基地" in refused.value.message
+    assert "数控实训基地" in only_error(refused).message
 
 
 def test_interns_at_most_ten_percent_of_employees():
     check_intern_quota(100, 9)
-    with pytest.raises(ParticipationRefused) as full:
+    with pytest.raises(Refused) as full:
         check_intern_quota(100, 10)
-    assert "10" in full.value.message
-    with pytest.raises(ParticipationRefused):
+    assert "10" in only_error(full).message
+    with pytest.raises(Refused):
         check_intern_quota(9, 0)  # 10% of 9 is under one intern
-    with pytest.raises(ParticipationRefused) as unknown:
+    with pytest.raises(Refused) as unknown:
         check_intern_quota(0, 0)
-    assert unknown.value.field == "form"
+    assert only_error(unknown).field == "form"
 
 
 def test_placement_is_pending_until_agreement_and_insurance():
@@ -210,12 +236,12 @@ def test_enrollment_is_active_follows_the_project_period_and_is_audited():
 
 def test_closed_project_and_unknown_student_are_refused():
     closed = make_project(make_enterprise(), kind="order_class", status="closed")
-    with pytest.raises(ParticipationRefused, match="已结束"):
+    with pytest.raises(Refused, match="已结束"):
         enroll(closed, make_student())
     project = make_project(make_enterprise(), kind="order_class")
-    with pytest.raises(ParticipationRefused) as refused:
+    with pytest.raises(Refused) as refused:
         run(add_participation(ACTOR, project, {"student_no": "NOPE999"}, TODAY))
-    assert refused.value.field == "student_no"
+    assert only_error(refused).field == "student_no"
     assert live_rows(closed) == live_rows(project) == []
 
 
@@ -223,11 +249,13 @@ def test_a_student_joins_a_project_once_while_live_but_may_rejoin_after_withdraw
     project = make_project(make_enterprise(), kind="order_class")
     student = make_student()
     saved = enroll(project, student)
-    with pytest.raises(ParticipationRefused) as refused:
+    with pytest.raises(Refused) as refused:
         enroll(project, student)
-    assert refused.value.field == "student_no"
-    row = run(Participation.select().where(Participation.id == saved.participation_id).first())
-    run(withdraw_participation(ACTOR, row))
+    assert only_error(refused).field == "student_no"
+    row = run(find_participation(project, saved.participation_id))
+    assert row is not None
+    assert run(withdraw_participation(ACTOR, row)) is True
+    assert run(withdraw_participation(ACTOR, row)) is False  # only a live member withdraws
     enroll(project, student)
     assert len(live_rows(project)) == 1
 
@@ -236,7 +264,7 @@ def test_capacity_counts_live_members_only():
     project = make_project(make_enterprise(), kind="order_class", capacity=1)
     make_participation(project, make_student(), kind="enrollment", status="withdrawn")
     enroll(project, make_student())
-    with pytest.raises(ParticipationRefused, match="1"):
+    with pytest.raises(Refused, match="1"):
         enroll(project, make_student())
     assert len(live_rows(project)) == 1
 
@@ -251,10 +279,10 @@ def test_two_coordinators_enrolling_into_the_last_seat_at_once_exactly_one_wins(
     make_participation(project, make_student(), kind="enrollment")
     numbers = [student_no(make_student()), student_no(make_student())]
     results = run(race(project, numbers))
-    refused = [r for r in results if isinstance(r, ParticipationRefused)]
+    refused = [r for r in results if isinstance(r, Refused)]
     won = [r for r in results if not isinstance(r, BaseException)]
     assert len(won) == 1 and len(refused) == 1, results
-    assert "2" in refused[0].message and refused[0].field == "form"
+    assert "2" in only_error(refused[0]).message and only_error(refused[0]).field == "form"
     assert len(live_rows(project)) == 2
 
 
@@ -262,8 +290,8 @@ def test_the_same_student_enrolled_twice_at_once_gets_one_place_and_one_message(
     project = make_project(make_enterprise(), kind="order_class", capacity=10)
     number = student_no(make_student())
     results = run(race(project, [number, number]))
-    refused = [r for r in results if isinstance(r, ParticipationRefused)]
-    assert len(refused) == 1 and refused[0].field == "student_no", results
+    refused = [r for r in results if isinstance(r, Refused)]
+    assert len(refused) == 1 and only_error(refused[0]).field == "student_no", results
     assert len(live_rows(project)) == 1
 
 
@@ -277,9 +305,11 @@ def test_placement_pending_until_agreement_and_insurance_then_active_on_edit():
         add_participation(ACTOR, project, placement(make_student(), insurance_policy_no=""), TODAY)
     )
     assert saved.status == "pending"
-    row = run(Participation.select().where(Participation.id == saved.participation_id).first())
+    row = run(find_participation(project, saved.participation_id))
+    assert row is not None
     values = {
-        name: row[name] for name in ("starts_on", "ends_on", "position", "agreement_signed_on")
+        name: getattr(row, name)
+        for name in ("starts_on", "ends_on", "position", "agreement_signed_on")
     }
     changed = run(
         change_participation(
@@ -296,7 +326,7 @@ def test_no_two_overlapping_placements_at_any_training_base():
     first = training_base()
     make_participation(first, student, starts_on=D(2026, 9, 1), ends_on=None)
     other = training_base()
-    with pytest.raises(ParticipationRefused) as refused:
+    with pytest.raises(Refused) as refused:
         run(
             add_participation(
                 ACTOR,
@@ -305,7 +335,7 @@ def test_no_two_overlapping_placements_at_any_training_base():
                 TODAY,
             )
         )
-    assert refused.value.field == "starts_on"
+    assert only_error(refused).field == "starts_on"
     assert live_rows(other) == []
     before = training_base()
     run(
@@ -322,9 +352,9 @@ def test_no_two_overlapping_placements_at_any_training_base():
 def test_no_placement_under_16():
     project = training_base()
     young = make_student(birth_date=D(2010, 9, 2))
-    with pytest.raises(ParticipationRefused) as refused:
+    with pytest.raises(Refused) as refused:
         run(add_participation(ACTOR, project, placement(young), TODAY))
-    assert "16" in refused.value.message
+    assert "16" in only_error(refused).message
     assert live_rows(project) == []
 
 
@@ -333,7 +363,7 @@ def test_intern_quota_spans_every_training_base_of_the_enterprise():
     first, second = make_project(enterprise), make_project(enterprise)
     make_participation(first, make_student())
     make_participation(second, make_student(), ends_on=D(2028, 1, 1), starts_on=D(2027, 9, 1))
-    with pytest.raises(ParticipationRefused, match="20"):
+    with pytest.raises(Refused, match="20"):
         run(add_participation(ACTOR, second, placement(make_student()), TODAY))
     run(Enterprise.update({Enterprise.employee_count: 30}).where(Enterprise.id == enterprise))
     run(add_participation(ACTOR, second, placement(make_student()), TODAY))
@@ -341,7 +371,7 @@ def test_intern_quota_spans_every_training_base_of_the_enterprise():
 
 def test_unknown_headcount_refuses_placements():
     project = training_base(employee_count=0)
-    with pytest.raises(ParticipationRefused, match="职工人数"):
+    with pytest.raises(Refused, match="职工人数"):
         run(add_participation(ACTOR, project, placement(make_student()), TODAY))
 
 
@@ -352,3 +382,70 @@ def test_long_placement_saves_with_a_warning():
     assert saved.status == "active" and len(saved.warnings) == 1
     short = run(add_participation(ACTOR, project, placement(make_student()), TODAY))
     assert short.warnings == []
+
+
+# --- who sees which project, who adds members, deleting ----------------------------------------
+
+
+def viewer(role: Role, **ids: int | None) -> Viewer:
+    return Viewer(user_id=1, username="test", role=role, name="", session_token="", **ids)
+
+
+def test_a_partner_sees_only_its_own_enterprises_projects_and_placements():
+    mine, theirs = make_enterprise(), make_enterprise()
+    base, other = make_project(mine), make_project(theirs)
+    order = make_project(mine, kind="order_class")
+    partner = viewer(Role.partner, enterprise_id=mine)
+    assert run(visible_project(partner, base)).enterprise == mine
+    with pytest.raises(NotVisible):
+        run(visible_project(partner, other))
+    assert run(visible_project(viewer(Role.coordinator), other)).id == other
+    placed = make_participation(base, make_student())
+    enrolled = make_participation(order, make_student(), kind="enrollment")
+    assert run(visible_participation(partner, base, placed)).kind == "placement"
+    with pytest.raises(NotVisible):  # enrollments are the college's business
+        run(visible_participation(partner, order, enrolled))
+    with pytest.raises(NotVisible):  # a member of another project
+        run(visible_participation(viewer(Role.coordinator), order, placed))
+
+
+def test_coordinators_enroll_and_place_partners_only_place():
+    partner, coordinator = viewer(Role.partner, enterprise_id=1), viewer(Role.coordinator)
+    assert may_add_members(coordinator, "order_class") and may_add_members(partner, "training_base")
+    assert not may_add_members(partner, "order_class")
+    check_may_add_members(partner, "training_base")
+    with pytest.raises(NotVisible):
+        check_may_add_members(partner, "research")
+
+
+def test_a_joined_or_mentored_project_is_not_deleted():
+    check_deletable(has_members=False, has_assignments=False)
+    with pytest.raises(Refused) as members:
+        check_deletable(has_members=True, has_assignments=True)
+    assert only_error(members).field == "form" and "删除" in only_error(members).message
+    with pytest.raises(Refused) as assignments:
+        check_deletable(has_members=False, has_assignments=True)
+    assert only_error(assignments).message != only_error(members).message
+
+
+def test_deleting_a_project_is_audited_and_refused_while_it_has_members():
+    enterprise = make_enterprise()
+    coordinator = viewer(Role.coordinator)
+    joined = make_project(enterprise)
+    make_participation(joined, make_student())
+    with pytest.raises(Refused):
+        run(delete_project(ACTOR, run(visible_project(coordinator, joined))))
+    mentored = make_project(enterprise)
+    assignment_student = make_student()
+    college = make_mentor()
+    company = make_mentor(side="enterprise", enterprise=enterprise, department="")
+    make_assignment(assignment_student, college, company, project=mentored)
+    with pytest.raises(Refused):
+        run(delete_project(ACTOR, run(visible_project(coordinator, mentored))))
+    empty = make_project(enterprise)
+    run(delete_project(ACTOR, run(visible_project(coordinator, empty))))
+    assert run(Project.count().where(Project.id.is_in([joined, mentored, empty]))) == 2
+    deleted = run(AuditEntry.select().where(AuditEntry.action == "delete"))
+    assert [(entry["table_name"], entry["row_id"]) for entry in deleted] == [
+        ("partners_project", empty)
+    ]

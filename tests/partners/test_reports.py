@@ -14,7 +14,6 @@ from pypdf import PdfReader
 
 from partners.coeducation.tables import Project
 from partners.organizations.reports import (
-    BadYear,
     PlanProgress,
     completion_chart,
     report_year,
@@ -30,6 +29,7 @@ from partners.organizations.tables import (
     WorkPlanItem,
 )
 from portal.charts import svg_chart
+from portal.domain_errors import Refused
 from portal.tables import Student
 from tests.portal.test_dashboard_charts import request_queries
 from tests.support import (
@@ -124,8 +124,9 @@ def test_the_report_year_defaults_to_this_year(raw, year):
     "raw", ["1999", "2101", "abc", "-2026", "2026.0", "２０２６x", "99999999999"]
 )
 def test_a_year_out_of_range_or_not_a_number_is_refused(raw):
-    with pytest.raises(BadYear):
+    with pytest.raises(Refused) as refused:
         report_year(raw, TODAY)
+    assert [error.field for error in refused.value.errors] == ["year"]
 
 
 def test_plan_completion_is_a_whole_percentage_and_none_without_items():

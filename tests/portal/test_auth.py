@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime
+import sqlite3
 
+import pytest
+from piccolo.apps.user.tables import BaseUser
 from piccolo_api.session_auth.tables import SessionsBase
 
 from college.app import create_app
 from portal.auth import SESSION_COOKIE
+from portal.domain_errors import FORM, Refused
+from portal.sessions import new_password_errors, sign_in
 from portal.settings import load_settings
 from portal.tables import LoginAttempt
 from tests.support import PASSWORD, Browser, run
@@ -178,3 +183,38 @@ def test_security_headers_on_every_page(client):
 def test_health_check_reports_the_database(client):
     response = client.get("/healthz")
     assert response.json() == {"status": "ok", "database": "ok"}
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        sqlite3.OperationalError("unable to open database file"),
+        ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 5432)"),
+    ],
+)
+def test_health_check_reports_a_database_that_fails(client, monkeypatch, failure):
+    async def failing(*_args: object) -> None:
+        raise failure
+
+    monkeypatch.setattr(BaseUser, "raw", lambda *args: failing())
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": str(failure)}
+
+
+def test_new_password_rules_without_http():
+    assert new_password_errors("old-password-1", "new-password-1", "new-password-1") == []
+    fields = [e.field for e in new_password_errors("same-password", "same-password", "other")]
+    assert fields == ["new_password", "confirm"]
+    assert [e.field for e in new_password_errors("x", "short", "short")] == ["new_password"]
+
+
+def test_a_wrong_password_is_refused_and_still_counts_towards_the_lockout(people):
+    settings = load_settings()
+    with pytest.raises(Refused) as refused:
+        run(sign_in(settings, "coord", "not-the-password", "10.0.0.9", None))
+    assert [error.field for error in refused.value.errors] == [FORM]
+    attempts = run(LoginAttempt.select().where(LoginAttempt.client == "10.0.0.9"))
+    assert [attempt["succeeded"] for attempt in attempts] == [False]
+    session = run(sign_in(settings, "coord", PASSWORD, "10.0.0.9", None))
+    assert run(SessionsBase.exists().where(SessionsBase.token == session.token))

@@ -7,9 +7,18 @@ import datetime
 
 import pytest
 
-from college.record import check_award_form
+from college.awards import (
+    award_student,
+    check_award_form,
+    deletable_award,
+    delete_award,
+    record_award,
+)
+from portal.audit import Actor
+from portal.auth import Viewer
+from portal.domain_errors import NotVisible
 from portal.forms import FormState
-from portal.tables import AuditEntry
+from portal.tables import AuditEntry, Role
 from talent_pool.tables import Award
 from tests.support import Browser, make_award, run
 
@@ -126,3 +135,21 @@ def test_students_and_mentors_do_not_enter_awards(signed_in, people):
         response = browser.post(f"/students/{people.student_id}/awards/new", VALID)
         assert response.status_code == 404
     assert len(awards_of(people.student_id)) == 1
+
+
+def test_award_transactions_without_http(people):
+    partner = Viewer(
+        people.partner_user, "partner_a", Role.partner, "", "", enterprise_id=people.enterprise_a
+    )
+    actor = Actor(partner.user_id, partner.username)
+    student = run(award_student(partner, people.student_id))
+    values = check_award_form(FormState(values=dict(VALID)), datetime.date(2026, 11, 23))
+    award_id = run(record_award(partner, actor, student, values))
+    assert awards_of(people.student_id)[-1]["enterprise_id"] == people.enterprise_a
+    college = make_award(people.student_id, name="国家奖学金", kind="scholarship")
+    with pytest.raises(NotVisible):
+        run(deletable_award(partner, student, college))
+    with pytest.raises(NotVisible):
+        run(award_student(partner, people.other_student_id))
+    run(delete_award(actor, student, run(deletable_award(partner, student, award_id))))
+    assert award_id not in [award["id"] for award in awards_of(people.student_id)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import sqlite3
 import zipfile
 
 import pytest
@@ -408,7 +409,7 @@ def test_an_import_interrupted_halfway_leaves_the_database_as_it_was(coordinator
     async def failing_insert(spec, items):
         calls.append(len(items))
         if len(calls) == 2:
-            raise RuntimeError("disk full")
+            raise sqlite3.OperationalError("database or disk is full")
         await original(spec, items)
 
     monkeypatch.setattr(applying, "insert_rows", failing_insert)
@@ -417,10 +418,10 @@ def test_an_import_interrupted_halfway_leaves_the_database_as_it_was(coordinator
     assert calls == [applying.WRITE_CHUNK, applying.WRITE_CHUNK]
     assert students() == before
     batch = stored_batch(batch_id)
-    assert batch["status"] == "failed" and "disk full" in batch["message"]
+    assert batch["status"] == "failed" and "disk is full" in batch["message"]
     assert run(AuditEntry.count().where(AuditEntry.action == "import")) == 0
     page = coordinator.get(f"/imports/{batch_id}")
-    assert "disk full" in page.text
+    assert "disk is full" in page.text
 
 
 def test_a_student_added_between_preview_and_confirm_fails_the_whole_import(coordinator):

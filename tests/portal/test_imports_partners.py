@@ -169,6 +169,22 @@ def test_a_mentor_maximum_below_the_active_mentees_is_a_bad_row(coordinator, peo
     assert problem_cells(page) == [(2, "最多指导学生数")]
 
 
+def test_a_maximum_that_mentees_added_meanwhile_exceed_fails_the_whole_import(coordinator, people):
+    mentor = run(Mentor.select().where(Mentor.id == people.mentor_id).first())
+    rows = [
+        MENTOR_HEADER,
+        ["校内导师", mentor["name"], mentor["department"], "教授", "", "", "", "", 1, ""],
+    ]
+    batch_id, page = preview(coordinator, "/mentors/import", rows)
+    assert problem_cells(page) == []
+    make_assignment(people.other_student_id, people.mentor_id, people.mine.enterprise_mentor)
+    assert coordinator.post(f"/imports/{batch_id}/confirm").status_code == 303
+    batch = stored_batch(batch_id)
+    assert batch["status"] == "failed" and batch["message"].startswith("第 2 行已不再通过校验")
+    after = run(Mentor.select().where(Mentor.id == people.mentor_id).first())
+    assert after["title"] == mentor["title"] and after["max_mentees"] == mentor["max_mentees"]
+
+
 def test_mentors_left_blank_in_the_maximum_keep_it(coordinator, people):
     make_assignment(people.other_student_id, people.mentor_id, people.mine.enterprise_mentor)
     run(Mentor.update({Mentor.max_mentees: 9}).where(Mentor.id == people.mentor_id))

@@ -7,16 +7,27 @@ import codecs
 import datetime
 import io
 import zipfile
+from collections.abc import Callable
 
 import pytest
 
 from college.importing import reading, values
 from college.importing.kinds import SPECS
 from college.importing.preview import find_header, normalise_header, read_rows
-from college.importing.reading import FileRefused, Sheet, clean_text, decode_text, read_sheet
+from college.importing.reading import Sheet, clean_text, decode_text, read_sheet
+from portal.domain_errors import Refused
 from tests.portal.import_support import STUDENT_HEADER, csv_bytes, student_row, xlsx_bytes
 
 STUDENTS = SPECS["students"]
+
+
+def file_refusal(read: Callable[[], object]) -> str:
+    """The message a refused file shows beside the upload form's file field."""
+    with pytest.raises(Refused) as refused:
+        read()
+    [error] = refused.value.errors
+    assert error.field == "file"
+    return error.message
 
 
 # --- cells ---------------------------------------------------------------------------------------
@@ -171,8 +182,7 @@ def test_the_header_is_found_below_title_rows():
 
 def test_a_header_below_the_fifth_row_is_not_looked_for():
     sheet = sheet_of([["标题"], ["a"], ["b"], ["c"], ["d"], STUDENT_HEADER, student_row(1)])
-    with pytest.raises(FileRefused):
-        find_header(STUDENTS, sheet)
+    assert file_refusal(lambda: find_header(STUDENTS, sheet))
 
 
 def test_aliases_and_the_portal_export_headers_are_understood():
@@ -234,19 +244,42 @@ def test_a_word_document_is_not_a_workbook():
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("word/document.xml", "<w:document/>")
-    with pytest.raises(FileRefused):
-        read_sheet(buffer.getvalue())
+    assert file_refusal(lambda: read_sheet(buffer.getvalue()))
+
+
+def damaged(workbook: bytes, how: str) -> bytes:
+    """The workbook with one part damaged as files from the field are: cut short, its XML
+    broken, or the sheet missing."""
+    source = zipfile.ZipFile(io.BytesIO(workbook))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                if how == "missing sheet":
+                    continue
+                if how == "broken xml":
+                    content = content.replace(b"<row", b"<row <", 1)
+            archive.writestr(name, content)
+    data = buffer.getvalue()
+    return data[: len(data) * 2 // 3] if how == "cut short" else data
+
+
+@pytest.mark.parametrize(
+    "how, says", [("cut short", "WPS"), ("broken xml", "WPS"), ("missing sheet", "没有任何行")]
+)
+def test_a_damaged_workbook_is_refused_beside_the_file(how, says):
+    workbook = damaged(xlsx_bytes([STUDENT_HEADER, student_row(1)]), how)
+    assert says in file_refusal(lambda: read_sheet(workbook))
 
 
 def test_a_workbook_that_unpacks_to_too_much_is_refused(monkeypatch):
     monkeypatch.setattr(reading, "MAX_UNPACKED_BYTES", 1000)
-    with pytest.raises(FileRefused):
-        read_sheet(xlsx_bytes([STUDENT_HEADER, student_row(1)]))
+    assert file_refusal(lambda: read_sheet(xlsx_bytes([STUDENT_HEADER, student_row(1)])))
 
 
 def test_binary_data_is_not_a_csv():
-    with pytest.raises(FileRefused):
-        read_sheet(bytes(range(256)) * 10)
+    assert file_refusal(lambda: read_sheet(bytes(range(256)) * 10))
 
 
 def test_a_workbook_whose_first_sheet_is_empty_is_read_from_the_next():
@@ -266,5 +299,4 @@ def test_a_workbook_whose_first_sheet_is_empty_is_read_from_the_next():
 def test_more_rows_than_the_cap_are_refused_while_reading(monkeypatch):
     monkeypatch.setattr(reading, "MAX_DATA_ROWS", 3)
     rows = [STUDENT_HEADER, *(student_row(n) for n in range(1, 10))]
-    with pytest.raises(FileRefused):
-        read_sheet(xlsx_bytes(rows))
+    assert file_refusal(lambda: read_sheet(xlsx_bytes(rows)))

@@ -6,15 +6,24 @@ import datetime
 
 import pytest
 
+from portal.audit import Actor
+from portal.domain_errors import FORM, NotVisible, Refused
+from portal.students import delete_student, save_student, stored_student
 from portal.tables import Student
 from tests.support import (
     Browser,
     clear_mentorships,
     count_queries,
+    make_enterprise,
+    make_participation,
+    make_project,
     make_student,
     make_students,
     run,
+    student_values,
 )
+
+OFFICE = Actor(None, "教务处")
 
 VALID = {
     "student_no": "2025030101",
@@ -113,6 +122,48 @@ def test_deleting_asks_first_then_deletes(coordinator):
     assert coordinator.post(f"/students/{student_id}/delete").status_code == 303
     assert not run(Student.exists().where(Student.id == student_id))
     assert coordinator.get(f"/students/{student_id}").status_code == 404
+
+
+def test_a_student_with_linked_records_is_not_deleted_and_the_page_says_why(coordinator):
+    student_id = make_student(name="周杰")
+    make_participation(make_project(make_enterprise()), student_id)
+    response = coordinator.post(f"/students/{student_id}/delete")
+    assert response.status_code == 303
+    assert response.headers["location"].endswith(f"/students/{student_id}")
+    page = Browser.soup(coordinator.get(response.headers["location"]))
+    assert "无法删除" in page.select_one(".flash-error").get_text()
+    assert run(Student.exists().where(Student.id == student_id))
+
+
+def test_a_taken_student_number_is_refused_beside_its_field_without_http():
+    make_student(student_no="2025030101")
+    values = student_values(student_no="2025030101")
+    with pytest.raises(Refused) as refused:
+        run(save_student(OFFICE, values, None))
+    assert [error.field for error in refused.value.errors] == ["student_no"]
+    assert run(Student.count().where(Student.student_no == "2025030101")) == 1
+
+
+def test_saving_a_student_changes_only_that_student_without_http():
+    student = run(stored_student(make_student(name="王芳")))
+    other_id = make_student(name="李雷")
+    values = {**student.fields(), "name": "王芳芳"}
+    assert run(save_student(OFFICE, values, student)) == student.id
+    assert run(stored_student(student.id)).name == "王芳芳"
+    assert run(stored_student(other_id)).name == "李雷"
+
+
+def test_deleting_a_linked_student_is_refused_for_the_whole_form_without_http():
+    student_id = make_student()
+    make_participation(make_project(make_enterprise()), student_id)
+    with pytest.raises(Refused) as refused:
+        run(delete_student(OFFICE, run(stored_student(student_id))))
+    assert [error.field for error in refused.value.errors] == [FORM]
+
+
+def test_a_student_that_does_not_exist_is_not_visible():
+    with pytest.raises(NotVisible):
+        run(stored_student(999_999))
 
 
 def test_search_by_name_or_number(coordinator):

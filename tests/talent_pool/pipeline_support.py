@@ -1,14 +1,17 @@
-"""Factories for the recruitment pipeline's tests: students in the pool, and files built up to
-any event through the real rules and writes (talent_pool.pipeline.record_event)."""
+"""Factories for the recruitment pipeline's tests: students in the pool, files built up to any
+event through the real rules and writes (talent_pool.pipeline.store.record_event), and the
+article a refusal's message cites."""
 
 from __future__ import annotations
 
 import datetime
 from typing import Any
 
-from portal.audit import Actor, audited_write
+from portal.audit import Actor
 from portal.dates import add_months
-from talent_pool.pipeline import Event, Person, record_event
+from talent_pool.pipeline.labels import ARTICLES, cite
+from talent_pool.pipeline.state import Event, Person
+from talent_pool.pipeline.store import record_event
 from talent_pool.tables import DueItem, PipelineEvent, PoolEntry
 from tests.support import insert_id, run
 
@@ -51,18 +54,19 @@ def pool(student_id: int, status: str = "pooled") -> int:
 
 
 def record(student_id: int, kind: str, day: datetime.date, **details: Any) -> int:
-    """Records one event through the rules; fails the test if they refuse it."""
+    """Records one event through the rules; fails the test (Refused) if they refuse it."""
+    event = Event(kind=kind, happened_on=day, **details)
+    return run(record_event(TEST_ACTOR, student_id, event, today())).event_id
 
-    async def write() -> int:
-        async with audited_write(TEST_ACTOR) as audit:
-            event_id, errors = await record_event(
-                audit, student_id, Event(kind=kind, happened_on=day, **details), today()
-            )
-        assert errors == [], errors
-        assert event_id is not None
-        return event_id
 
-    return run(write())
+def cited_article(message: str) -> str:
+    """The article of the Rules (an ARTICLES key) a refusal's message cites, as the user reads
+    it in the current language; "" when it cites none (a plain data check)."""
+    for article in ARTICLES:
+        before, after = cite(article, "\0").split("\0")
+        if message.startswith(before) and message.endswith(after):
+            return article
+    return ""
 
 
 def today() -> datetime.date:

@@ -353,6 +353,50 @@ def test_a_reviewed_flag_cannot_be_reviewed_again(signed_in, people):
     assert run(FlagReview.count()) == 1 and pool_status(people.student_id) == "watching"
 
 
+def test_a_flag_reviewed_by_someone_else_meanwhile_shows_their_review(
+    signed_in, people, monkeypatch
+):
+    """Two coordinators send a review of the same open flag: the second is told it was
+    reviewed meanwhile (409) and sees the first one's decision; nothing of theirs is saved."""
+    from talent_pool import flags
+    from talent_pool.views import flags as flag_pages
+
+    coordinator = signed_in("coordinator")
+    flag = make_flag(people.student_id)
+    make_pool_entry(people.student_id, "flagged")
+
+    async def reviewed_first_by_a_colleague(student, flag_id, decision, reason, actor, **names):
+        await flags.review(student, flag_id, "watch", "同事先审核了", actor)
+        return await flags.review(student, flag_id, decision, reason, actor, **names)
+
+    monkeypatch.setattr(flag_pages, "review", reviewed_first_by_a_colleague)
+    response = decide(coordinator, people.student_id, flag, "accept")
+    assert response.status_code == 409
+    message = response.context["errors"]["form"]
+    assert message and response.context["values"]["decision"] == "accept"
+    shown = Browser.soup(response).select_one(".already-reviewed").get_text(strip=True)
+    assert shown == message
+    assert [r.get_text() for r in Browser.soup(response).select(".reviews li strong")]
+    assert "同事先审核了" in response.text  # the colleague's review
+    assert run(FlagReview.count()) == 1 and pool_status(people.student_id) == "watching"
+
+
+def test_the_same_flag_cannot_be_reviewed_twice_by_the_rules(people):
+    from partners.students import record_student
+    from portal.audit import Actor
+    from talent_pool.flags import AlreadyReviewed, review
+
+    flag = make_flag(people.student_id)
+    make_pool_entry(people.student_id, "flagged")
+    coordinator = viewer(people, Role.coordinator)
+    student = run(record_student(coordinator, people.student_id))
+    actor = Actor(people.coordinator_user, "coord")
+    assert run(review(student, flag, "watch", "再观察", actor)) is PoolStatus.watching
+    with pytest.raises(AlreadyReviewed):
+        run(review(student, flag, "accept", "接受", actor))
+    assert run(FlagReview.count()) == 1
+
+
 def test_a_flag_of_another_student_is_not_found(signed_in, people):
     coordinator = signed_in("coordinator")
     flag = make_flag(people.other_student_id)

@@ -11,7 +11,8 @@ import pytest
 from college.demo.pipeline import seed_pipeline
 from college.demo.seed import seed_demo
 from portal.tables import Student
-from talent_pool.pipeline import Event, build_state, check_event, due_items
+from talent_pool.pipeline.rules import check_event
+from talent_pool.pipeline.state import Event, build_state, due_items
 from talent_pool.tables import (
     DueItem,
     Flag,

@@ -9,19 +9,15 @@ import pytest
 
 from portal.dates import add_months
 from portal.i18n import current_locale
-from talent_pool.pipeline import (
-    Due,
-    Event,
-    FileState,
-    Person,
+from talent_pool.pipeline.rules import (
     allowed_kinds,
-    build_state,
     check_event,
     deletion_error,
-    due_items,
     earliest_date,
     eighteenth_birthday,
 )
+from talent_pool.pipeline.state import Due, Event, FileState, Person, build_state, due_items
+from tests.talent_pool.pipeline_support import cited_article
 
 D = datetime.date
 TODAY = D(2027, 12, 31)
@@ -85,7 +81,8 @@ def fields_of(errors) -> set[str]:
 
 
 def articles_of(errors) -> set[str]:
-    return {error.article for error in errors}
+    """The articles the refusals' messages cite ("" for a message that cites none)."""
+    return {cited_article(error.message) for error in errors}
 
 
 def accepted(state: FileState, new: Event, today: datetime.date = TODAY) -> FileState:
@@ -142,11 +139,34 @@ def test_an_application_without_a_birth_date_is_refused_saying_so():
     token = current_locale.set("en")
     try:
         errors = refusal(state_of([], birth_date=None), event("application", D(2024, 5, 10)))
+        articles = articles_of(errors)  # read in the language the messages were made in
     finally:
         current_locale.reset(token)
     assert fields_of(errors) == {"form"}
-    assert articles_of(errors) == {"7"}
+    assert articles == {"7"}
     assert "birth date" in errors[0].message
+
+
+@pytest.mark.parametrize(
+    "locale,citation",
+    [
+        ("en", "Article 16 of the Rules on Recruiting Party Members: "),
+        ("zh_CN", "《中国共产党发展党员工作细则》第十六条："),
+    ],
+)
+def test_a_refusal_names_its_article_in_the_users_language(locale, citation):
+    token = current_locale.set(locale)
+    try:
+        errors = refusal(file_until("review", 1), event("development_target", D(2025, 3, 1)))
+    finally:
+        current_locale.reset(token)
+    assert errors[0].message.startswith(citation)
+    assert len(errors[0].message) > len(citation)  # and says what is wrong
+
+
+def test_a_plain_data_check_cites_no_article():
+    errors = refusal(state_of([]), event("application", TODAY + datetime.timedelta(days=1)))
+    assert fields_of(errors) == {"happened_on"} and articles_of(errors) == {""}
 
 
 @pytest.mark.parametrize("pool_status", [None, "flagged", "watching", "declined"])

@@ -395,3 +395,37 @@ def test_the_score_partial_shows_parts_counts_weights_and_rank(coordinator, peop
     assert soup.select("table.score-parts meter")
     assert soup.select_one("table.score-parts tfoot").get_text()
     assert not soup.select("[style]")  # the CSP forbids inline styles
+
+
+# --- re-scoring after another area's change ----------------------------------------------------
+
+
+def test_a_database_failure_while_rescoring_after_a_change_is_logged_not_raised(
+    monkeypatch, caplog
+):
+    """The change that asked for the re-score is committed already; the next re-score
+    repairs the scores, so the user is not shown an error for it."""
+    import sqlite3
+
+    from talent_pool import scoring
+
+    async def locked(*_args, **_kwargs):
+        raise sqlite3.OperationalError("database is locked")
+
+    student = make_student()
+    monkeypatch.setattr(scoring, "rescore", locked)
+    with caplog.at_level("ERROR", logger="portal"):
+        run(scoring.rescore_students([student]))
+    assert any("Re-scoring students" in record.getMessage() for record in caplog.records)
+
+
+def test_a_bug_while_rescoring_is_not_swallowed(monkeypatch):
+    from talent_pool import scoring
+
+    async def broken(*_args, **_kwargs):
+        raise TypeError("a bug")
+
+    student = make_student()
+    monkeypatch.setattr(scoring, "rescore", broken)
+    with pytest.raises(TypeError):
+        run(scoring.rescore_students([student]))

@@ -2,50 +2,50 @@
 
 Coordinators manage every mentor; a partner sees and manages only its own enterprise's
 mentors (enterprise side, its enterprise forced). The list and its export read through
-partners.coeducation.queries (names searched through the n-gram index)."""
+partners.coeducation.queries (names searched through the n-gram index); the rules and the
+writes are partners.coeducation.mentors'. A refused save comes back as the form with its
+messages (portal.forms.answer_refusals_with)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from partners.access import enterprise_scope, is_coordinator
-from partners.coeducation.mentorships import (
+from partners.access import is_coordinator
+from partners.coeducation.mentors import (
     MENTOR_FIELDS,
-    active_counts,
-    apply,
-    check_max_not_below_active,
+    MentorRecord,
     check_mentor_form,
-    mentor_scope,
-    side_label,
+    forced_enterprise,
+    save_mentor,
+    visible_mentor,
 )
 from partners.coeducation.queries import (
     MENTOR_SORT_KEYS,
     MentorFilters,
+    current_mentees,
+    enterprise_options,
     mentor_count,
     mentor_rows,
 )
-from partners.coeducation.tables import Mentor, MentorAssignment
-from partners.organizations.tables import Enterprise
-from portal.audit import actor_of, audited_write
+from portal.audit import actor_of
 from portal.auth import allow
 from portal.cache import cached_page, cached_value
 from portal.exports import excel_export, export_read
 from portal.flash import flash
-from portal.forms import FormState, read_form
+from portal.forms import FormState, answer_refusals_with, read_form
 from portal.i18n import _, labels
 from portal.pagination import Page, PageRequest, Sort
 from portal.tables import Role
 from portal.templating import render
-from portal.vocabulary import MENTOR_SIDES
+from portal.vocabulary import MENTOR_SIDES, label
 from portal.xlsx import Column
 
 
-def side_labels() -> dict[str, str]:
+def side_labels() -> Mapping[str, str]:
     """The sides' labels in the request's language (looked up per row by the templates)."""
     return labels(MENTOR_SIDES)
 
@@ -87,7 +87,7 @@ async def mentor_list_export(request: Request) -> Response:
     rows, truncated = await export_read(lambda limit: mentor_rows(viewer, filters, sort, limit))
     columns = [
         Column(_("Name"), "name", 10),
-        Column(_("Side"), lambda row: side_label(row.side), 10),
+        Column(_("Side"), lambda row: label(MENTOR_SIDES, row.side), 10),
         Column(_("Department"), "department", 18),
         Column(_("Professional title"), "title", 10),
         Column(_("Enterprise"), "enterprise_name", 28),
@@ -107,64 +107,27 @@ async def mentor_list_export(request: Request) -> Response:
     )
 
 
-async def get_mentor_or_404(request: Request, mentor_id: int) -> dict[str, Any]:
-    row = (
-        await Mentor.select(
-            *Mentor.all_columns(),
-            Mentor.enterprise.name.as_alias("enterprise_name"),
-            Mentor.user.username.as_alias("username"),
-        )
-        .where(Mentor.id == mentor_id, *mentor_scope(request))
-        .first()
-    )
-    if row is None:
-        raise HTTPException(status_code=404)
-    return row
-
-
-async def current_mentees(mentor_id: int) -> list[dict[str, Any]]:
-    return (
-        await MentorAssignment.select(
-            MentorAssignment.id,
-            MentorAssignment.starts_on,
-            MentorAssignment.college_mentor,
-            MentorAssignment.student.id.as_alias("student_id"),
-            MentorAssignment.student.name.as_alias("student_name"),
-            MentorAssignment.student.student_no.as_alias("student_no"),
-            MentorAssignment.project.name.as_alias("project_name"),
-        )
-        .where(
-            MentorAssignment.status == "active",
-            (MentorAssignment.college_mentor == mentor_id)
-            | (MentorAssignment.enterprise_mentor == mentor_id),
-        )
-        .order_by(MentorAssignment.student.name)
-        .order_by(MentorAssignment.id)
-    )
+async def mentor_of(request: Request) -> MentorRecord:
+    """The mentor named in the path, if the viewer may see them (else a 404)."""
+    return await visible_mentor(request.user, request.path_params["mentor_id"])
 
 
 @allow(Role.coordinator, Role.partner)
 async def mentor_detail(request: Request) -> Response:
-    mentor = await get_mentor_or_404(request, request.path_params["mentor_id"])
-    mentees = await current_mentees(mentor["id"])
+    mentor = await mentor_of(request)
     return render(
         request,
         "coeducation/mentor_detail.html",
-        {"mentor": mentor, "mentees": mentees, "side_label": side_label},
+        {
+            "mentor": mentor,
+            "mentees": await current_mentees(mentor.id),
+            "side_labels": side_labels(),
+        },
     )
-
-
-async def enterprise_options(request: Request) -> list[tuple[int, str]]:
-    rows = (
-        await Enterprise.select(Enterprise.id, Enterprise.name)
-        .where(*enterprise_scope(request))
-        .order_by(Enterprise.name)
-    )
-    return [(row["id"], row["name"]) for row in rows]
 
 
 async def form_page(
-    request: Request, form: FormState, mentor: dict | None, status_code: int = 200
+    request: Request, form: FormState, mentor: MentorRecord | None, status_code: int = 200
 ) -> Response:
     return render(
         request,
@@ -172,60 +135,23 @@ async def form_page(
         {
             **form.context(),
             "mentor": mentor,
-            "partner_form": not is_coordinator(request),
-            "side_options": [(code, side_label(code)) for code in MENTOR_SIDES],
-            "enterprise_options": await enterprise_options(request),
+            "partner_form": not is_coordinator(request.user),
+            "side_options": list(side_labels().items()),
+            "enterprise_options": await enterprise_options(request.user),
         },
         status_code=status_code,
     )
 
 
-def forced_enterprise(request: Request) -> int | None:
-    return None if is_coordinator(request) else request.user.enterprise_id
-
-
-async def check_enterprise_exists(form: FormState, values: dict[str, Any]) -> None:
-    if values["enterprise"] is not None and not await Enterprise.exists().where(
-        Enterprise.id == values["enterprise"]
-    ):
-        form.add_error("enterprise", _("Choose one of the listed options."))
-
-
-async def check_edit_rules(form: FormState, values: dict[str, Any], mentor: dict) -> None:
-    """A mentor's side cannot change once assigned; the maximum never drops below the mentees."""
-    active = (await active_counts([mentor["id"]])).get(mentor["id"], 0)
-    apply(form, check_max_not_below_active(values["max_mentees"], active))
-    if values["side"] != mentor["side"]:
-        assigned = await MentorAssignment.exists().where(
-            (MentorAssignment.college_mentor == mentor["id"])
-            | (MentorAssignment.enterprise_mentor == mentor["id"])
-        )
-        if assigned:
-            form.add_error("side", _("This mentor has assignments: the side cannot change."))
-
-
-async def save_mentor(request: Request, values: dict[str, Any], mentor: dict | None) -> int:
-    async with audited_write(actor_of(request)) as audit:
-        if mentor is None:
-            row = (await Mentor.insert(Mentor(**values)).returning(Mentor.id))[0]
-            await audit.created(Mentor, row["id"], values, values["name"])
-            return row["id"]
-        await Mentor.update(values).where(Mentor.id == mentor["id"])
-        before = {name: mentor[name] for name in values}
-        await audit.updated(Mentor, mentor["id"], before, values, values["name"])
-        return mentor["id"]
-
-
-async def submit_mentor_form(request: Request, mentor: dict | None) -> Response:
+async def submit_mentor_form(request: Request, mentor: MentorRecord | None) -> Response:
     form = FormState.from_form(await read_form(request), MENTOR_FIELDS)
-    values = check_mentor_form(form, forced_enterprise=forced_enterprise(request))
-    if form.valid:
-        await check_enterprise_exists(form, values)
-    if form.valid and mentor is not None:
-        await check_edit_rules(form, values, mentor)
+    answer_refusals_with(
+        request, form, lambda refused, status: form_page(request, refused, mentor, status)
+    )
+    values = check_mentor_form(form, forced_enterprise=forced_enterprise(request.user))
     if not form.valid:
         return await form_page(request, form, mentor, status_code=400)
-    mentor_id = await save_mentor(request, values, mentor)
+    mentor_id = await save_mentor(actor_of(request), values, mentor)
     if mentor is None:
         flash(request, _("Mentor %(name)s was added.", name=values["name"]))
     else:
@@ -233,25 +159,27 @@ async def submit_mentor_form(request: Request, mentor: dict | None) -> Response:
     return RedirectResponse(request.url_for("mentor_detail", mentor_id=mentor_id), 303)
 
 
-def edit_values(mentor: dict[str, Any]) -> dict[str, str]:
-    values = {name: "" if mentor[name] is None else str(mentor[name]) for name in MENTOR_FIELDS}
-    values["party_member"] = "1" if mentor["party_member"] else ""
-    return values
+def edit_values(mentor: MentorRecord) -> dict[str, str]:
+    """The edit form's fields as the mentor stands."""
+    values = {name: getattr(mentor, name) for name in MENTOR_FIELDS}
+    fields = {name: "" if value is None else str(value) for name, value in values.items()}
+    fields["party_member"] = "1" if mentor.party_member else ""
+    return fields
 
 
 @allow(Role.coordinator, Role.partner)
 async def mentor_create(request: Request) -> Response:
     if request.method == "GET":
         values = {"side": "college", "max_mentees": "8"}
-        if not is_coordinator(request):
-            values.update(side="enterprise", enterprise=str(request.user.enterprise_id))
+        if (enterprise := forced_enterprise(request.user)) is not None:
+            values.update(side="enterprise", enterprise=str(enterprise))
         return await form_page(request, FormState(values=values), None)
     return await submit_mentor_form(request, None)
 
 
 @allow(Role.coordinator, Role.partner)
 async def mentor_edit(request: Request) -> Response:
-    mentor = await get_mentor_or_404(request, request.path_params["mentor_id"])
+    mentor = await mentor_of(request)
     if request.method == "GET":
         return await form_page(request, FormState(values=edit_values(mentor)), mentor)
     return await submit_mentor_form(request, mentor)

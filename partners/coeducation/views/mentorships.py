@@ -2,41 +2,40 @@
 acknowledgment by the student; evaluations.
 
 Every assignment is read through partners.coeducation.queries with the viewer's scope, so one
-outside the viewer's reach is a 404 like one that does not exist."""
+outside the viewer's reach is a 404 like one that does not exist. The pages parse the request,
+call the rules and transactions of partners.coeducation.mentorships and render; a refused form
+comes back with its messages (portal.forms.answer_refusals_with)."""
 
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from collections.abc import Mapping
 
-from starlette.exceptions import HTTPException
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from partners.access import is_coordinator
+from partners.coeducation.mentors import MentorLoad, suggested_mentors
 from partners.coeducation.mentorships import (
     ASSIGNMENT_FIELDS,
     EVALUATION_FIELDS,
     LOG_FIELDS,
-    RuleError,
-    active_counts,
-    apply,
+    acknowledge_log,
+    add_evaluation,
+    add_log,
     average_scores,
-    check_capacity,
     check_evaluation_form,
     check_log_form,
-    check_mentor_pair,
-    check_period,
-    check_writer,
+    check_may_end,
+    create_assignment,
     current_term,
-    duplicate_assignment_error,
-    duplicate_evaluation_error,
-    mode_label,
-    no_participation_error,
-    score_label,
-    status_label,
-    suggested_mentors,
+    end_assignment,
+    plan_assignment,
+    project_choice,
+    read_assignment_form,
+    writer_of,
 )
 from partners.coeducation.queries import (
     MENTORSHIP_DEFAULT_SORT,
@@ -49,40 +48,34 @@ from partners.coeducation.queries import (
     mentorship_count,
     mentorship_projects,
     mentorship_rows,
+    open_project_options,
+    student_number,
 )
-from partners.coeducation.tables import (
-    Evaluation,
-    Mentor,
-    MentorAssignment,
-    MentoringLog,
-    Participation,
-    Project,
-)
-from portal.audit import actor_of, audited_write
+from portal.audit import actor_of
 from portal.auth import allow
 from portal.cache import cached_page, cached_value
-from portal.db import is_unique_violation
-from portal.events import StudentsChanged, announce
+from portal.domain_errors import NotVisible, Refused
 from portal.exports import excel_export, export_read
 from portal.flash import flash
-from portal.forms import FormState, read_form
+from portal.forms import FormState, answer_refusals_with, read_form
 from portal.i18n import _, labels
 from portal.pagination import Page, PageRequest, Sort
-from portal.tables import Role, Student
+from portal.tables import Role
 from portal.templating import render
-from portal.vocabulary import ASSIGNMENT_STATUSES, DIMENSIONS, MENTORING_MODES
+from portal.vocabulary import ASSIGNMENT_STATUSES, DIMENSIONS, MENTORING_MODES, label
 from portal.xlsx import Column
 
 STAFF = (Role.coordinator, Role.partner, Role.mentor)
+SUGGESTIONS_SHOWN = 5
 
 
-def label_dicts() -> dict[str, dict[str, str]]:
+def label_dicts() -> dict[str, Mapping[str, str]]:
     """The labels of the codes the pages show, in the request's language, looked up by the
     templates instead of a label function called per row."""
     return {
         "status_labels": labels(ASSIGNMENT_STATUSES),
         "mode_labels": labels(MENTORING_MODES),
-        "score_labels": {name: score_label(name) for name in DIMENSIONS},
+        "score_labels": labels(DIMENSIONS),
     }
 
 
@@ -136,7 +129,7 @@ async def mentorship_list(request: Request) -> Response:
             "sort": sort,
             "filters": filters.as_params(),
             "projects": projects,
-            "can_create": is_coordinator(request),
+            "can_create": is_coordinator(request.user),
             **label_dicts(),
         },
     )
@@ -155,7 +148,7 @@ async def mentorship_list_export(request: Request) -> Response:
         Column(_("Enterprise mentor"), "enterprise_mentor_name", 10),
         Column(_("Starts on"), "starts_on", 12),
         Column(_("Ends on"), "ends_on", 12),
-        Column(_("Status"), lambda row: status_label(row.status), 8),
+        Column(_("Status"), lambda row: label(ASSIGNMENT_STATUSES, row.status), 8),
         Column(_("Last log"), "last_log", 12),
         Column(_("Mentoring logs"), "logs", 9),
         Column(_("Hours"), "hours", 8, number_format="0.0"),
@@ -173,10 +166,11 @@ async def mentorship_list_export(request: Request) -> Response:
 # --- detail --------------------------------------------------------------------------------------
 
 
-async def get_assignment_or_404(request: Request) -> AssignmentRow:
+async def assignment_of(request: Request) -> AssignmentRow:
+    """The assignment named in the path, if the viewer may see it (else a 404)."""
     row = await find_assignment(request.user, request.path_params["assignment_id"])
     if row is None:
-        raise HTTPException(status_code=404)
+        raise NotVisible
     return row
 
 
@@ -187,7 +181,7 @@ def may_write(request: Request) -> bool:
 @allow(*STAFF, Role.student)
 @cached_page
 async def mentorship_detail(request: Request) -> Response:
-    assignment = await get_assignment_or_404(request)
+    assignment = await assignment_of(request)
     evaluations = await evaluations_of(assignment.id)
     return render(
         request,
@@ -196,9 +190,9 @@ async def mentorship_detail(request: Request) -> Response:
             "assignment": assignment,
             "logs": await logs_of(assignment.id),
             "evaluations": evaluations,
-            "averages": average_scores([row.score_map for row in evaluations]),
+            "averages": average_scores(row.score_map for row in evaluations),
             "can_write": may_write(request),
-            "can_end": is_coordinator(request) and assignment.status == "active",
+            "can_end": is_coordinator(request.user) and assignment.status == "active",
             "is_student": request.user.role is Role.student,
             "student_url": record_url(request, assignment.student_id),
             "project_url": project_url(request, assignment.project_id),
@@ -209,19 +203,19 @@ async def mentorship_detail(request: Request) -> Response:
 
 @allow(Role.coordinator)
 async def mentorship_end(request: Request) -> Response:
-    assignment = await get_assignment_or_404(request)
+    assignment = await assignment_of(request)
     target = request.url_for("mentorship_detail", assignment_id=assignment.id)
-    if assignment.status != "active":
-        flash(request, _("This assignment has already ended."), "error")
+    try:
+        check_may_end(assignment.status)
+        if request.method == "GET":
+            return render(request, "coeducation/mentorship_end.html", {"assignment": assignment})
+        await end_assignment(actor_of(request), assignment.id, datetime.date.today())
+    except Refused as refusal:
+        # Ending is a confirmation, not a form: an assignment that has ended goes back to its
+        # page with the message, as a redirect rather than an error page.
+        for error in refusal.errors:
+            flash(request, error.message, "error")
         return RedirectResponse(target, 303)
-    if request.method == "GET":
-        return render(request, "coeducation/mentorship_end.html", {"assignment": assignment})
-    ends_on = max(datetime.date.today(), assignment.starts_on)
-    after = {"status": "ended", "ends_on": ends_on}
-    async with audited_write(actor_of(request)) as audit:
-        await MentorAssignment.update(after).where(MentorAssignment.id == assignment.id)
-        before = {"status": assignment.status, "ends_on": assignment.ends_on}
-        await audit.updated(MentorAssignment, assignment.id, before, after, assignment.student_name)
     flash(request, _("The assignment was ended."))
     return RedirectResponse(target, 303)
 
@@ -229,174 +223,55 @@ async def mentorship_end(request: Request) -> Response:
 # --- create --------------------------------------------------------------------------------------
 
 
-async def project_options() -> list[tuple[int, str]]:
-    rows = (
-        await Project.select(Project.id, Project.name, Project.enterprise.name.as_alias("e"))
-        .where(Project.status != "closed")
-        .order_by(Project.name)
-    )
-    return [(row["id"], f"{row['name']}（{row['e']}）") for row in rows]
-
-
-async def project_of(raw: str) -> dict[str, Any] | None:
-    if not raw.isdigit():
-        return None
-    return await Project.select().where(Project.id == int(raw)).first()
-
-
-def mentor_option(mentor: dict[str, Any]) -> tuple[int, str]:
-    party = _("party member") if mentor["party_member"] else ""
-    free = _("%(free)s of %(max)s places free", free=mentor["free"], max=mentor["max_mentees"])
-    return mentor["id"], " · ".join(part for part in (mentor["name"], party, free) if part)
+def mentor_option(mentor: MentorLoad) -> tuple[int, str]:
+    party = _("party member") if mentor.party_member else ""
+    free = _("%(free)s of %(max)s places free", free=mentor.free, max=mentor.max_mentees)
+    return mentor.id, " · ".join(part for part in (mentor.name, party, free) if part)
 
 
 async def create_page(request: Request, form: FormState, status_code: int = 200) -> Response:
-    project = await project_of(form.values.get("project", ""))
+    project = await project_choice(form.values.get("project", ""))
     college = await suggested_mentors("college")
-    enterprise = await suggested_mentors("enterprise", project["enterprise"] if project else None)
+    enterprise = await suggested_mentors("enterprise", project.enterprise if project else None)
     return render(
         request,
         "coeducation/mentorship_form.html",
         {
             **form.context(),
-            "project_options": await project_options(),
+            "project_options": await open_project_options(),
             "college_options": [mentor_option(m) for m in college],
             "enterprise_options": [mentor_option(m) for m in enterprise],
-            "college_suggestions": college[:5],
-            "enterprise_suggestions": enterprise[:5],
+            "college_suggestions": college[:SUGGESTIONS_SHOWN],
+            "enterprise_suggestions": enterprise[:SUGGESTIONS_SHOWN],
             "project": project,
         },
         status_code=status_code,
     )
 
 
-async def fetch_mentor(form: FormState, name: str) -> dict[str, Any] | None:
-    raw = form.required(name)
-    if not raw:
-        return None
-    mentor = await Mentor.select().where(Mentor.id == int(raw)).first() if raw.isdigit() else None
-    if mentor is None:
-        form.add_error(name, _("Choose one of the listed options."))
-    return mentor
-
-
-async def read_assignment_form(form: FormState) -> dict[str, Any] | None:
-    """Checks the form's fields and the rules that need no lock; the values to insert."""
-    student_no = form.required("student_no")
-    student = None
-    if student_no:
-        student = await Student.select(Student.id).where(Student.student_no == student_no).first()
-        if student is None:
-            form.add_error("student_no", _("No student has this student number."))
-    project = None
-    if raw := form.values.get("project", ""):
-        project = await project_of(raw)
-        if project is None:
-            form.add_error("project", _("Choose one of the listed options."))
-        elif project["status"] == "closed":
-            form.add_error("project", _("This project is closed."))
-    college = await fetch_mentor(form, "college_mentor")
-    enterprise = await fetch_mentor(form, "enterprise_mentor")
-    starts_on = form.date("starts_on")
-    ends_on = form.date("ends_on", required=False)
-    apply(form, check_mentor_pair(college, enterprise, project))
-    apply(form, check_period(starts_on, ends_on))
-    if student and project and not await has_live_participation(student["id"], project["id"]):
-        apply(form, [no_participation_error()])
-    if not form.valid:
-        return None
-    return {
-        "student": student["id"],
-        "project": project["id"] if project else None,
-        "college_mentor": college,
-        "enterprise_mentor": enterprise,
-        "starts_on": starts_on,
-        "ends_on": ends_on,
-    }
-
-
-async def has_live_participation(student_id: int, project_id: int) -> bool:
-    return await Participation.exists().where(
-        Participation.student == student_id,
-        Participation.project == project_id,
-        Participation.status.is_in(["pending", "active"]),
-    )
-
-
-class RuleViolation(Exception):
-    def __init__(self, errors: list[RuleError]) -> None:
-        super().__init__(errors)
-        self.errors = errors
-
-
-async def lock_mentors(mentor_ids: list[int]) -> None:
-    """On PostgreSQL, two coordinators assigning the same mentor queue on the mentor rows (on
-    SQLite the IMMEDIATE transaction already serializes writers)."""
-    if Mentor._meta.db.engine_type == "postgres":
-        await Mentor.raw(
-            "SELECT id FROM partners_mentor WHERE id IN ({}, {}) ORDER BY id FOR UPDATE",
-            *mentor_ids,
-        )
-
-
-async def insert_assignment(request: Request, values: dict[str, Any]) -> int:
-    """Checks the mentors' maxima and the one-active-assignment rule and inserts, in one
-    transaction holding the mentor rows."""
-    college, enterprise = values["college_mentor"], values["enterprise_mentor"]
-    row = {**values, "college_mentor": college["id"], "enterprise_mentor": enterprise["id"]}
-    try:
-        async with audited_write(actor_of(request)) as audit:
-            await lock_mentors([college["id"], enterprise["id"]])
-            counts = await active_counts([college["id"], enterprise["id"]])
-            errors = check_capacity("college_mentor", college, counts.get(college["id"], 0))
-            errors += check_capacity(
-                "enterprise_mentor", enterprise, counts.get(enterprise["id"], 0)
-            )
-            clash = MentorAssignment.exists().where(
-                MentorAssignment.student == row["student"], MentorAssignment.status == "active"
-            )
-            if row["project"] is None:
-                clash = clash.where(MentorAssignment.project.is_null())
-            else:
-                clash = clash.where(MentorAssignment.project == row["project"])
-            if await clash:
-                errors.append(duplicate_assignment_error())
-            if errors:
-                raise RuleViolation(errors)
-            new = await MentorAssignment.insert(MentorAssignment(**row)).returning(
-                MentorAssignment.id
-            )
-            await audit.created(MentorAssignment, new[0]["id"], row, form_summary(values))
-            return new[0]["id"]
-    except Exception as error:
-        if is_unique_violation(error):
-            raise RuleViolation([duplicate_assignment_error()]) from error
-        raise
-
-
-def form_summary(values: dict[str, Any]) -> str:
-    return f"{values['college_mentor']['name']} / {values['enterprise_mentor']['name']}"
+async def create_defaults(query: QueryParams) -> dict[str, str]:
+    """The new assignment form, filled in from the project and student pages' links."""
+    values = {"starts_on": datetime.date.today().isoformat()}
+    if (project := query.get("project", "")).isdigit():
+        values["project"] = project
+    if (student := query.get("student", "")).isdigit():
+        values["student_no"] = await student_number(int(student)) or ""
+    return values
 
 
 @allow(Role.coordinator)
 async def mentorship_create(request: Request) -> Response:
     if request.method == "GET":
-        values = {"starts_on": datetime.date.today().isoformat()}
-        if (project := request.query_params.get("project", "")).isdigit():
-            values["project"] = project
-        if (student := request.query_params.get("student", "")).isdigit():
-            row = await Student.select(Student.student_no).where(Student.id == int(student)).first()
-            values["student_no"] = row["student_no"] if row else ""
+        values = await create_defaults(request.query_params)
         return await create_page(request, FormState(values=values))
     form = FormState.from_form(await read_form(request), ASSIGNMENT_FIELDS)
-    values = await read_assignment_form(form)
-    if values is not None:
-        try:
-            assignment_id = await insert_assignment(request, values)
-        except RuleViolation as violation:
-            apply(form, violation.errors)
-    if not form.valid:
+    answer_refusals_with(
+        request, form, lambda refused, status: create_page(request, refused, status)
+    )
+    new = await plan_assignment(read_assignment_form(form))
+    if new is None or not form.valid:
         return await create_page(request, form, status_code=400)
+    assignment_id = await create_assignment(actor_of(request), new)
     flash(request, _("The dual-mentor assignment was created."))
     return RedirectResponse(request.url_for("mentorship_detail", assignment_id=assignment_id), 303)
 
@@ -422,38 +297,37 @@ def writer_page(
                 (assignment.college_mentor, assignment.college_mentor_name),
                 (assignment.enterprise_mentor, assignment.enterprise_mentor_name),
             ],
-            "mode_options": [(code, mode_label(code)) for code in MENTORING_MODES],
-            "scores": [(name, score_label(name)) for name in DIMENSIONS],
+            "mode_options": list(labels(MENTORING_MODES).items()),
+            "scores": list(labels(DIMENSIONS).items()),
         },
         status_code=status_code,
     )
 
 
+def detail_redirect(request: Request, assignment_id: int) -> Response:
+    return RedirectResponse(request.url_for("mentorship_detail", assignment_id=assignment_id), 303)
+
+
 @allow(*STAFF)
 async def log_create(request: Request) -> Response:
-    assignment = await get_assignment_or_404(request)
+    assignment = await assignment_of(request)
     template = "coeducation/mentorship_log_form.html"
     if request.method == "GET":
         values = {"held_on": datetime.date.today().isoformat(), "hours": "1"}
         return writer_page(request, template, FormState(values=values), assignment)
     form = FormState.from_form(await read_form(request), LOG_FIELDS)
-    values = check_log_form(form, datetime.date.today())
-    mentor_id, on_behalf, errors = check_writer(request, assignment, form.values.get("mentor", ""))
-    apply(form, errors)
-    if not form.valid:
+    answer_refusals_with(
+        request,
+        form,
+        lambda refused, status: writer_page(request, template, refused, assignment, status),
+    )
+    log = check_log_form(form, datetime.date.today())
+    writer = writer_of(request.user, assignment.mentors, form.values.get("mentor", ""))
+    if log is None:
         return writer_page(request, template, form, assignment, status_code=400)
-    row = {
-        **values,
-        "assignment": assignment.id,
-        "mentor": mentor_id,
-        "on_behalf": on_behalf,
-        "written_by": request.user.user_id,
-    }
-    async with audited_write(actor_of(request)) as audit:
-        new = await MentoringLog.insert(MentoringLog(**row)).returning(MentoringLog.id)
-        await audit.created(MentoringLog, new[0]["id"], row, values["topic"])
+    await add_log(actor_of(request), assignment.id, writer, log)
     flash(request, _("The mentoring log was saved."))
-    return RedirectResponse(request.url_for("mentorship_detail", assignment_id=assignment.id), 303)
+    return detail_redirect(request, assignment.id)
 
 
 def safe_next(raw: str) -> str:
@@ -464,34 +338,14 @@ def safe_next(raw: str) -> str:
 @allow(Role.student)
 async def log_acknowledge(request: Request) -> Response:
     """The student of the assignment confirms a log, once; anyone else gets 404."""
-    log = (
-        await MentoringLog.select(MentoringLog.id, MentoringLog.topic, MentoringLog.acknowledged_at)
-        .where(
-            MentoringLog.id == request.path_params["log_id"],
-            MentoringLog.assignment == request.path_params["assignment_id"],
-            MentoringLog.assignment.student == request.user.student_id,
-        )
-        .first()
-    )
-    if log is None or request.user.student_id is None:
-        raise HTTPException(status_code=404)
-    if log["acknowledged_at"] is None:
-        now = datetime.datetime.now().replace(microsecond=0)
-        async with audited_write(actor_of(request)) as audit:
-            await MentoringLog.update({MentoringLog.acknowledged_at: now}).where(
-                MentoringLog.id == log["id"], MentoringLog.acknowledged_at.is_null()
-            )
-            await audit.updated(
-                MentoringLog,
-                log["id"],
-                {"acknowledged_at": None},
-                {"acknowledged_at": now},
-                log["topic"],
-            )
+    assignment_id = request.path_params["assignment_id"]
+    now = datetime.datetime.now().replace(microsecond=0)
+    log_id = request.path_params["log_id"]
+    if await acknowledge_log(actor_of(request), request.user, assignment_id, log_id, now):
         flash(request, _("You acknowledged the mentoring log."))
     form = await read_form(request)
     target = safe_next(str(form.get("next", ""))) or str(
-        request.url_for("mentorship_detail", assignment_id=request.path_params["assignment_id"])
+        request.url_for("mentorship_detail", assignment_id=assignment_id)
     )
     return RedirectResponse(target, 303)
 
@@ -501,35 +355,26 @@ async def log_acknowledge(request: Request) -> Response:
 
 @allow(*STAFF)
 async def evaluation_create(request: Request) -> Response:
-    assignment = await get_assignment_or_404(request)
+    assignment = await assignment_of(request)
     template = "coeducation/mentorship_evaluation_form.html"
     if request.method == "GET":
         values = {"term": current_term(datetime.date.today())}
         return writer_page(request, template, FormState(values=values), assignment)
     form = FormState.from_form(await read_form(request), EVALUATION_FIELDS)
-    values = check_evaluation_form(form)
-    mentor_id, _on_behalf, errors = check_writer(request, assignment, form.values.get("mentor", ""))
-    apply(form, errors)
-    if form.valid:
-        row = {
-            **values,
-            "assignment": assignment.id,
-            "mentor": mentor_id,
-            "written_by": request.user.user_id,
-        }
-        try:
-            async with audited_write(actor_of(request)) as audit:
-                new = await Evaluation.insert(Evaluation(**row)).returning(Evaluation.id)
-                await audit.created(Evaluation, new[0]["id"], row, values["term"])
-        except Exception as error:
-            if not is_unique_violation(error):
-                raise
-            apply(form, [duplicate_evaluation_error()])
-    if not form.valid:
+    answer_refusals_with(
+        request,
+        form,
+        lambda refused, status: writer_page(request, template, refused, assignment, status),
+    )
+    evaluation = check_evaluation_form(form)
+    writer = writer_of(request.user, assignment.mentors, form.values.get("mentor", ""))
+    if evaluation is None:
         return writer_page(request, template, form, assignment, status_code=400)
-    await announce(StudentsChanged.of([assignment.student_id], actor_of(request)))
+    await add_evaluation(
+        actor_of(request), assignment.id, assignment.student_id, writer, evaluation
+    )
     flash(request, _("The evaluation was saved."))
-    return RedirectResponse(request.url_for("mentorship_detail", assignment_id=assignment.id), 303)
+    return detail_redirect(request, assignment.id)
 
 
 ASSIGNMENT = "/mentorships/{assignment_id:int}"

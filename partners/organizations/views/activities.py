@@ -5,70 +5,64 @@ fetched through the organization the viewer may see, so anything else is a 404."
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from partners.access import organization_of
 from partners.organizations.activities import (
     ACTIVITY_FIELDS,
     MIN_SEARCH_LENGTH,
     SEARCH_LIMIT,
-    AttendanceRefused,
-    attendable_students,
+    activity_values,
     check_activity_form,
-    check_attendees,
-    kind_label,
-    parse_ids,
+    delete_activity,
+    record_attendance,
+    save_activity,
+    search_students,
 )
 from partners.organizations.queries import (
     ActivityFilters,
+    ActivityRecord,
     ActivityRow,
+    AttendeeMemberRow,
+    AttendeeStudentRow,
+    OrganizationRow,
     activity_count,
+    activity_in,
     activity_rows,
     activity_years,
+    attending_member_ids,
+    attending_students,
+    organization_members,
+    units_of,
 )
-from partners.organizations.tables import (
-    Activity,
-    MemberAttendance,
-    MemberUnit,
-    OrganizationMember,
-    StudentAttendance,
-)
-from partners.organizations.views.organizations import (
-    visible_organization_or_404,
-)
-from portal.audit import actor_of, audited_write
+from partners.organizations.views.organizations import organization_in_path
+from portal.audit import actor_of
 from portal.auth import allow
 from portal.cache import cached_page, cached_value
-from portal.db import contains
-from portal.events import StudentsChanged, announce
+from portal.domain_errors import FORM
 from portal.exports import excel_export, export_read
 from portal.flash import flash
-from portal.forms import FormState, read_form
+from portal.forms import FormState, answer_refusals_with, read_form
 from portal.i18n import _, labels
 from portal.pagination import Page, PageRequest
-from portal.tables import Role, Student
+from portal.tables import Role
 from portal.templating import render
-from portal.vocabulary import ACTIVITY_KINDS
+from portal.vocabulary import ACTIVITY_KINDS, label
 from portal.xlsx import Column
 
-STUDENT_COLUMNS = (Student.id, Student.student_no, Student.name, Student.class_name)
+
+async def activity_in_path(request: Request, organization: OrganizationRow) -> ActivityRecord:
+    """The activity named in the path, if it belongs to the organization (else a 404)."""
+    return await activity_in(organization.id, request.path_params["activity_id"])
 
 
-async def get_activity_or_404(organization: dict[str, Any], activity_id: int) -> dict[str, Any]:
-    """The activity, only if it belongs to this organization (the one the viewer may see)."""
-    row = (
-        await Activity.select(*Activity.all_columns(), Activity.host_unit.name)
-        .where(Activity.id == activity_id, Activity.organization == organization["id"])
-        .first()
+def to_activity(request: Request, organization_id: int, activity_id: int) -> RedirectResponse:
+    url = request.url_for(
+        "activity_detail", organization_id=organization_id, activity_id=activity_id
     )
-    if row is None:
-        raise HTTPException(status_code=404)
-    return row
+    return RedirectResponse(url, 303)
 
 
 # --- the timeline ------------------------------------------------------------------------------
@@ -88,7 +82,7 @@ def by_month(rows: list[ActivityRow]) -> list[tuple[str, list[ActivityRow]]]:
 @allow(Role.coordinator, Role.partner)
 @cached_page
 async def activity_list(request: Request) -> Response:
-    organization = await visible_organization_or_404(request)
+    organization = await organization_in_path(request)
     filters = ActivityFilters.from_query(request.query_params)
     page_request = PageRequest.from_query(request.query_params)
     total = await cached_value(
@@ -117,7 +111,7 @@ async def activity_list(request: Request) -> Response:
 
 @allow(Role.coordinator, Role.partner)
 async def activity_list_export(request: Request) -> Response:
-    organization = await visible_organization_or_404(request)
+    organization = await organization_in_path(request)
     filters = ActivityFilters.from_query(request.query_params)
     rows, truncated = await export_read(
         lambda limit: activity_rows(filters, organization.id, limit)
@@ -125,7 +119,7 @@ async def activity_list_export(request: Request) -> Response:
     columns = [
         Column(_("Date"), "held_on", 12),
         Column(_("Title"), "title", 30),
-        Column(_("Kind"), lambda row: kind_label(row.kind), 12),
+        Column(_("Kind"), lambda row: label(ACTIVITY_KINDS, row.kind), 12),
         Column(_("Host unit"), "host_name", 24),
         Column(_("Place"), "place", 20),
         Column(_("Members attending"), "members", 10),
@@ -146,20 +140,15 @@ async def activity_list_export(request: Request) -> Response:
 
 
 async def unit_options(organization_id: int) -> list[tuple[int, str]]:
-    rows = (
-        await MemberUnit.select(MemberUnit.id, MemberUnit.name)
-        .where(MemberUnit.organization == organization_id)
-        .order_by(MemberUnit.side)
-        .order_by(MemberUnit.id)
-    )
-    return [(row["id"], row["name"]) for row in rows]
+    """The organization's member units a host can be chosen from, college side first."""
+    return [(unit.id, unit.name) for unit in await units_of(organization_id)]
 
 
 def form_page(
     request: Request,
     form: FormState,
-    organization: dict[str, Any],
-    activity: dict[str, Any] | None,
+    organization: OrganizationRow,
+    activity: ActivityRecord | None,
     units: list[tuple[int, str]],
     status_code: int = 200,
 ) -> Response:
@@ -171,76 +160,56 @@ def form_page(
             "organization": organization,
             "activity": activity,
             "unit_options": units,
-            "kind_options": [(code, kind_label(code)) for code in ACTIVITY_KINDS],
+            "kind_options": list(labels(ACTIVITY_KINDS).items()),
         },
         status_code=status_code,
     )
 
 
-def edit_values(activity: dict[str, Any]) -> dict[str, str]:
-    return {name: "" if activity[name] is None else str(activity[name]) for name in ACTIVITY_FIELDS}
-
-
-async def save_activity(
-    request: Request,
-    organization: dict[str, Any],
-    values: dict[str, Any],
-    activity: dict[str, Any] | None,
-) -> int:
-    """Creates or updates an activity in one audited transaction; returns its id."""
-    async with audited_write(actor_of(request)) as audit:
-        if activity is None:
-            row = Activity(organization=organization["id"], **values)
-            activity_id = (await Activity.insert(row).returning(Activity.id))[0]["id"]
-            await audit.created(
-                Activity,
-                activity_id,
-                {"organization": organization["id"], **values},
-                values["title"],
-            )
-            return activity_id
-        await Activity.update(values).where(Activity.id == activity["id"])
-        before = {name: activity[name] for name in ACTIVITY_FIELDS}
-        await audit.updated(Activity, activity["id"], before, values, values["title"])
-        return activity["id"]
+def edit_values(activity: ActivityRecord) -> dict[str, str]:
+    """The activity as its form shows it."""
+    return {
+        name: "" if value is None else str(value)
+        for name, value in activity_values(activity).items()
+    }
 
 
 async def submit_activity_form(
-    request: Request, organization: dict[str, Any], activity: dict[str, Any] | None
+    request: Request, organization: OrganizationRow, activity: ActivityRecord | None
 ) -> Response:
     form = FormState.from_form(await read_form(request), ACTIVITY_FIELDS)
-    units = await unit_options(organization["id"])
+    units = await unit_options(organization.id)
     values = check_activity_form(form, datetime.date.today(), [unit_id for unit_id, _name in units])
     if not form.valid:
         return form_page(request, form, organization, activity, units, status_code=400)
-    activity_id = await save_activity(request, organization, values, activity)
+    activity_id = await save_activity(actor_of(request), organization.id, values, activity)
     if activity is None:
         flash(request, _("Activity %(title)s was added.", title=values["title"]))
     else:
         flash(request, _("The changes were saved."))
     url = request.url_for(
-        "activity_detail", organization_id=organization["id"], activity_id=activity_id
+        "activity_detail", organization_id=organization.id, activity_id=activity_id
     )
     return RedirectResponse(url, 303)
 
 
 @allow(Role.coordinator, Role.partner)
 async def activity_create(request: Request) -> Response:
-    organization = await organization_of(request)
+    organization = await organization_in_path(request)
     if request.method == "POST":
         return await submit_activity_form(request, organization, None)
-    units = await unit_options(organization["id"])
+    units = await unit_options(organization.id)
     values = {"held_on": datetime.date.today().isoformat()}
     return form_page(request, FormState(values=values), organization, None, units)
 
 
 @allow(Role.coordinator, Role.partner)
 async def activity_edit(request: Request) -> Response:
-    organization = await organization_of(request)
-    activity = await get_activity_or_404(organization, request.path_params["activity_id"])
+    organization = await organization_in_path(request)
+    activity = await activity_in_path(request, organization)
     if request.method == "POST":
         return await submit_activity_form(request, organization, activity)
-    units = await unit_options(organization["id"])
+    units = await unit_options(organization.id)
     return form_page(
         request, FormState(values=edit_values(activity)), organization, activity, units
     )
@@ -248,139 +217,70 @@ async def activity_edit(request: Request) -> Response:
 
 @allow(Role.coordinator, Role.partner)
 async def activity_delete(request: Request) -> Response:
-    organization = await organization_of(request)
-    activity = await get_activity_or_404(organization, request.path_params["activity_id"])
+    organization = await organization_in_path(request)
+    activity = await activity_in_path(request, organization)
     if request.method == "GET":
         return render(
             request,
             "organizations/activity_delete.html",
             {"organization": organization, "activity": activity},
         )
-    async with audited_write(actor_of(request)) as audit:
-        await MemberAttendance.delete().where(MemberAttendance.activity == activity["id"])
-        await StudentAttendance.delete().where(StudentAttendance.activity == activity["id"])
-        await Activity.delete().where(Activity.id == activity["id"])
-        before = {name: activity[name] for name in ACTIVITY_FIELDS}
-        await audit.deleted(Activity, activity["id"], before, activity["title"])
-    flash(request, _("Activity %(title)s was deleted.", title=activity["title"]))
-    return RedirectResponse(
-        request.url_for("activity_list", organization_id=organization["id"]), 303
-    )
+    await delete_activity(actor_of(request), activity)
+    flash(request, _("Activity %(title)s was deleted.", title=activity.title))
+    return RedirectResponse(request.url_for("activity_list", organization_id=organization.id), 303)
 
 
 # --- detail and attendance ---------------------------------------------------------------------
 
 
-async def organization_members(organization_id: int) -> list[dict[str, Any]]:
-    return (
-        await OrganizationMember.select(
-            OrganizationMember.id,
-            OrganizationMember.name,
-            OrganizationMember.position,
-            OrganizationMember.member_unit.id.as_alias("unit_id"),
-            OrganizationMember.member_unit.name.as_alias("unit_name"),
-        )
-        .where(OrganizationMember.organization == organization_id)
-        .order_by(OrganizationMember.member_unit.side)
-        .order_by(OrganizationMember.member_unit.id)
-        .order_by(OrganizationMember.name)
-    )
-
-
-def by_unit(members: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+def by_unit(members: list[AttendeeMemberRow]) -> list[tuple[str, list[AttendeeMemberRow]]]:
     """Members (sorted by unit) grouped under their member unit's name."""
-    groups: list[tuple[str, list[dict[str, Any]]]] = []
+    groups: list[tuple[str, list[AttendeeMemberRow]]] = []
     last_unit = None
     for member in members:
-        if member["unit_id"] != last_unit:
-            groups.append((member["unit_name"], []))
-            last_unit = member["unit_id"]
+        if member.unit_id != last_unit:
+            groups.append((member.unit_name, []))
+            last_unit = member.unit_id
         groups[-1][1].append(member)
     return groups
 
 
-async def attending_member_ids(activity_id: int) -> set[int]:
-    rows = await MemberAttendance.select(MemberAttendance.member).where(
-        MemberAttendance.activity == activity_id
-    )
-    return {row["member"] for row in rows}
-
-
-async def attending_students(activity_id: int) -> list[dict[str, Any]]:
-    """The activity's student attendees with 学号 and class, in one joined query."""
-    student = StudentAttendance.student
-    return (
-        await StudentAttendance.select(
-            student.id.as_alias("id"),
-            student.student_no.as_alias("student_no"),
-            student.name.as_alias("name"),
-            student.class_name.as_alias("class_name"),
-        )
-        .where(StudentAttendance.activity == activity_id)
-        .order_by(student.student_no)
-    )
-
-
 @allow(Role.coordinator, Role.partner)
 async def activity_detail(request: Request) -> Response:
-    organization = await organization_of(request)
-    activity = await get_activity_or_404(organization, request.path_params["activity_id"])
-    members = await organization_members(organization["id"])
-    attending = await attending_member_ids(activity["id"])
-    attendees = [member for member in members if member["id"] in attending]
+    organization = await organization_in_path(request)
+    activity = await activity_in_path(request, organization)
+    members = await organization_members(organization.id)
+    attending = await attending_member_ids(activity.id)
+    attendees = [member for member in members if member.id in attending]
     return render(
         request,
         "organizations/activity_detail.html",
         {
             "organization": organization,
             "activity": activity,
-            "kind_label": kind_label,
+            "kind_labels": labels(ACTIVITY_KINDS),
             "member_groups": by_unit(attendees),
             "member_count": len(attendees),
-            "students": await attending_students(activity["id"]),
+            "students": await attending_students(activity.id),
         },
-    )
-
-
-def viewer_scope(request: Request, organization_id: int) -> list[Any]:
-    return attendable_students(request.user.role, request.user.enterprise_id, organization_id)
-
-
-async def search_students(
-    request: Request, organization_id: int, query: str, exclude: set[int]
-) -> list[dict[str, Any]]:
-    """Up to SEARCH_LIMIT students the viewer may add, by name, 学号 or class name."""
-    conditions = [
-        contains(Student.name, query)
-        | contains(Student.student_no, query)
-        | contains(Student.class_name, query),
-        *viewer_scope(request, organization_id),
-    ]
-    if exclude:
-        conditions.append(Student.id.not_in(list(exclude)))
-    return (
-        await Student.select(*STUDENT_COLUMNS)
-        .where(*conditions)
-        .order_by(Student.student_no)
-        .limit(SEARCH_LIMIT)
     )
 
 
 async def attendance_page(
     request: Request,
-    organization: dict[str, Any],
-    activity: dict[str, Any],
+    organization: OrganizationRow,
+    activity: ActivityRecord,
     error: str = "",
     status_code: int = 200,
 ) -> Response:
-    members = await organization_members(organization["id"])
-    students = await attending_students(activity["id"])
+    members = await organization_members(organization.id)
+    students = await attending_students(activity.id)
     query = request.query_params.get("q", "").strip()
-    results: list[dict[str, Any]] = []
+    results: list[AttendeeStudentRow] = []
     too_short = bool(query) and len(query) < MIN_SEARCH_LENGTH
     if query and not too_short:
-        exclude = {student["id"] for student in students}
-        results = await search_students(request, organization["id"], query[:50], exclude)
+        exclude = {student.id for student in students}
+        results = await search_students(request.user, organization.id, query[:50], exclude)
     return render(
         request,
         "organizations/activity_attendance.html",
@@ -388,7 +288,7 @@ async def attendance_page(
             "organization": organization,
             "activity": activity,
             "member_groups": by_unit(members),
-            "attending": await attending_member_ids(activity["id"]),
+            "attending": await attending_member_ids(activity.id),
             "students": students,
             "query": query,
             "too_short": too_short,
@@ -401,83 +301,36 @@ async def attendance_page(
     )
 
 
-async def allowed_ids(
-    request: Request, organization_id: int, members: set[int], students: set[int]
-) -> tuple[set[int], set[int]]:
-    """Which of the submitted ids the viewer may record: members of this organization, and
-    students within attendable_students()."""
-    allowed_members: set[int] = set()
-    allowed_students: set[int] = set()
-    if members:
-        rows = await OrganizationMember.select(OrganizationMember.id).where(
-            OrganizationMember.id.is_in(list(members)),
-            OrganizationMember.organization == organization_id,
-        )
-        allowed_members = {row["id"] for row in rows}
-    if students:
-        rows = await Student.select(Student.id).where(
-            Student.id.is_in(list(students)), *viewer_scope(request, organization_id)
-        )
-        allowed_students = {row["id"] for row in rows}
-    return allowed_members, allowed_students
-
-
-async def replace_attendance(
-    request: Request, activity: dict[str, Any], members: set[int], students: set[int]
-) -> None:
-    """Replaces both attendance sets of the activity in one audited transaction."""
-    async with audited_write(actor_of(request)) as audit:
-        old_members = await attending_member_ids(activity["id"])
-        rows = await StudentAttendance.select(StudentAttendance.student).where(
-            StudentAttendance.activity == activity["id"]
-        )
-        old_students = {row["student"] for row in rows}
-        await replace_rows(MemberAttendance, "member", activity["id"], old_members, members)
-        await replace_rows(StudentAttendance, "student", activity["id"], old_students, students)
-        await audit.updated(
-            Activity,
-            activity["id"],
-            {"member_attendance": sorted(old_members), "student_attendance": sorted(old_students)},
-            {"member_attendance": sorted(members), "student_attendance": sorted(students)},
-            activity["title"],
-        )
-    await announce(StudentsChanged.of(old_students | students, actor_of(request)))
-
-
-async def replace_rows(table: Any, column: str, activity_id: int, old: set[int], new: set[int]):
-    if removed := old - new:
-        await table.delete().where(
-            table.activity == activity_id, getattr(table, column).is_in(list(removed))
-        )
-    if added := new - old:
-        await table.insert(*(table(activity=activity_id, **{column: i}) for i in sorted(added)))
-
-
 @allow(Role.coordinator, Role.partner)
 async def activity_attendance(request: Request) -> Response:
-    organization = await organization_of(request)
-    activity = await get_activity_or_404(organization, request.path_params["activity_id"])
+    organization = await organization_in_path(request)
+    activity = await activity_in_path(request, organization)
     if request.method == "GET":
         return await attendance_page(request, organization, activity)
-    form = await read_form(request)
-    try:
-        members = parse_ids(str(value) for value in form.getlist("member"))
-        students = parse_ids(str(value) for value in form.getlist("student"))
-        allowed = await allowed_ids(request, organization["id"], members, students)
-        check_attendees(members, allowed[0], students, allowed[1])
-    except AttendanceRefused as refused:
-        return await attendance_page(request, organization, activity, str(refused), 400)
-    await replace_attendance(request, activity, members, students)
+    submitted = await read_form(request)
+
+    async def page(form: FormState, status_code: int) -> Response:
+        error = form.errors.get(FORM, "")
+        return await attendance_page(request, organization, activity, error, status_code)
+
+    answer_refusals_with(request, FormState(), page)
+    members, students = await record_attendance(
+        actor_of(request),
+        request.user,
+        activity,
+        (str(value) for value in submitted.getlist("member")),
+        (str(value) for value in submitted.getlist("student")),
+    )
     flash(
         request,
         _(
             "Attendance saved: %(members)s members and %(students)s students.",
-            members=len(members),
-            students=len(students),
+            members=members,
+            students=students,
         ),
     )
     url = request.url_for(
-        "activity_detail", organization_id=organization["id"], activity_id=activity["id"]
+        "activity_detail", organization_id=organization.id, activity_id=activity.id
     )
     return RedirectResponse(url, 303)
 

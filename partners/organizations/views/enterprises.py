@@ -6,55 +6,48 @@ fields its party branch keeps (contacts, party organization, head counts)."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from collections.abc import Mapping
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from partners.access import get_enterprise_or_404, is_coordinator
-from partners.coeducation.tables import Mentor
+from partners.access import is_coordinator
 from partners.organizations.enterprises import (
     ENTERPRISE_FIELDS,
     PARTNER_FIELDS,
     check_enterprise_form,
-    enterprise_status_label,
-    party_org_kind_label,
+    delete_enterprise,
+    save_enterprise,
 )
 from partners.organizations.queries import (
     ENTERPRISE_SORT_KEYS,
     EnterpriseFilters,
+    EnterpriseRow,
+    deletion_blockers,
     enterprise_count,
     enterprise_links,
     enterprise_rows,
     industry_choices,
     visible_enterprise,
 )
-from partners.organizations.tables import (
-    Enterprise,
-    MemberUnit,
-    PartnerAccount,
-)
-from portal.audit import actor_of, audited_write
-from portal.auth import allow
+from portal.audit import actor_of
+from portal.auth import Viewer, allow
 from portal.cache import cached_page, cached_value
-from portal.db import is_foreign_key_violation, is_unique_violation
+from portal.domain_errors import Refused
 from portal.exports import excel_export, export_read
 from portal.flash import flash
-from portal.forms import FormState, read_form
+from portal.forms import FormState, answer_refusals_with, read_form
 from portal.i18n import _, labels
 from portal.pagination import Page, PageRequest, Sort
 from portal.tables import Role
 from portal.templating import render
-from portal.vocabulary import ENTERPRISE_STATUSES, PARTY_ORG_KINDS
+from portal.vocabulary import ENTERPRISE_STATUSES, PARTY_ORG_KINDS, label
 from portal.xlsx import Column
 
-LABELS = {"status_label": enterprise_status_label, "party_org_kind_label": party_org_kind_label}
 
-
-def label_dicts() -> dict[str, dict[str, str]]:
-    """The labels of the codes a list or detail page shows, in the request's language."""
+def label_dicts() -> dict[str, Mapping[str, str]]:
+    """The labels of the codes the pages show, in the request's language."""
     return {
         "status_labels": labels(ENTERPRISE_STATUSES),
         "party_org_kind_labels": labels(PARTY_ORG_KINDS),
@@ -83,7 +76,7 @@ async def enterprise_list(request: Request) -> Response:
             "industries": await cached_value(
                 request, ("enterprise_industries", scope), lambda: industry_choices(viewer)
             ),
-            "can_manage": is_coordinator(request),
+            "can_manage": is_coordinator(viewer),
             **label_dicts(),
         },
     )
@@ -100,13 +93,13 @@ def export_columns() -> list[Column]:
         Column(_("Party organization name"), "party_org_name", 28),
         Column(
             _("Party organization kind"),
-            lambda row: party_org_kind_label(row.party_org_kind),
+            lambda row: label(PARTY_ORG_KINDS, row.party_org_kind),
             12,
         ),
         Column(_("Party members"), "party_member_count", 9),
         Column(_("Employees"), "employee_count", 9),
         Column(_("Partner since"), "partner_since", 12),
-        Column(_("Partnership status"), lambda row: enterprise_status_label(row.status), 10),
+        Column(_("Partnership status"), lambda row: label(ENTERPRISE_STATUSES, row.status), 10),
     ]
 
 
@@ -127,100 +120,62 @@ async def enterprise_list_export(request: Request) -> Response:
     )
 
 
+def enterprise_in_path(request: Request) -> int:
+    return int(request.path_params["enterprise_id"])
+
+
 @allow(Role.coordinator, Role.partner)
 @cached_page
 async def enterprise_detail(request: Request) -> Response:
-    enterprise = await visible_enterprise(request.user, request.path_params["enterprise_id"])
-    if enterprise is None:
-        raise HTTPException(status_code=404)
+    enterprise = await visible_enterprise(request.user, enterprise_in_path(request))
     return render(
         request,
         "organizations/enterprise_detail.html",
         {
             "enterprise": enterprise,
-            "can_manage": is_coordinator(request),
+            "can_manage": is_coordinator(request.user),
             **await enterprise_links(enterprise.id),
             **label_dicts(),
         },
     )
 
 
-def editable_fields(request: Request) -> list[str]:
-    return ENTERPRISE_FIELDS if is_coordinator(request) else PARTNER_FIELDS
+def editable_fields(viewer: Viewer) -> list[str]:
+    """A coordinator keeps the whole record; a partner its contacts and party organization."""
+    return ENTERPRISE_FIELDS if is_coordinator(viewer) else PARTNER_FIELDS
 
 
 def form_page(
-    request: Request, form: FormState, enterprise: dict | None, status_code: int = 200
+    request: Request, form: FormState, enterprise: EnterpriseRow | None, status_code: int = 200
 ) -> Response:
+    status_labels = labels(ENTERPRISE_STATUSES)
     return render(
         request,
         "organizations/enterprise_form.html",
         {
             **form.context(),
             "enterprise": enterprise,
-            "full_edit": is_coordinator(request),
-            "party_org_kind_options": [
-                (code, party_org_kind_label(code)) for code in PARTY_ORG_KINDS
-            ],
-            "status_options": [
-                (code, enterprise_status_label(code)) for code in ENTERPRISE_STATUSES
-            ],
-            **LABELS,
+            "full_edit": is_coordinator(request.user),
+            "party_org_kind_options": list(labels(PARTY_ORG_KINDS).items()),
+            "status_options": list(status_labels.items()),
+            "status_labels": status_labels,
         },
         status_code=status_code,
     )
 
 
-def edit_values(enterprise: dict[str, Any], fields: list[str]) -> dict[str, str]:
-    return {name: "" if enterprise[name] is None else str(enterprise[name]) for name in fields}
-
-
-class DuplicateCreditCode(Exception):
-    """Another enterprise already has this credit code."""
-
-
-async def credit_code_taken(code: str, enterprise_id: int | None) -> bool:
-    clash = Enterprise.exists().where(Enterprise.credit_code == code)
-    if enterprise_id is not None:
-        clash = clash.where(Enterprise.id != enterprise_id)
-    return await clash
-
-
-async def save_enterprise(request: Request, values: dict[str, Any], enterprise: dict | None) -> int:
-    """Creates or updates an enterprise in one audited transaction; returns its id. Only the
-    keys of `values` are written, so a partner's save never touches the other columns."""
-    try:
-        async with audited_write(actor_of(request)) as audit:
-            if "credit_code" in values and await credit_code_taken(
-                values["credit_code"], enterprise["id"] if enterprise else None
-            ):
-                raise DuplicateCreditCode
-            if enterprise is None:
-                row = (await Enterprise.insert(Enterprise(**values)).returning(Enterprise.id))[0]
-                await audit.created(Enterprise, row["id"], values, values["name"])
-                return row["id"]
-            await Enterprise.update(values).where(Enterprise.id == enterprise["id"])
-            before = {name: enterprise[name] for name in values}
-            name = values.get("name", enterprise["name"])
-            await audit.updated(Enterprise, enterprise["id"], before, values, name)
-            return enterprise["id"]
-    except Exception as error:
-        if is_unique_violation(error):
-            raise DuplicateCreditCode from error
-        raise
-
-
-async def submit_enterprise_form(request: Request, enterprise: dict | None) -> Response:
-    fields = editable_fields(request)
+async def submit_enterprise_form(request: Request, enterprise: EnterpriseRow | None) -> Response:
+    fields = editable_fields(request.user)
     form = FormState.from_form(await read_form(request), fields)
+
+    def page(form: FormState, status_code: int) -> Response:
+        return form_page(request, form, enterprise, status_code)
+
+    answer_refusals_with(request, form, page)
     values = check_enterprise_form(form, datetime.date.today(), fields)
-    if form.valid:
-        try:
-            enterprise_id = await save_enterprise(request, values, enterprise)
-        except DuplicateCreditCode:
-            form.add_error("credit_code", _("Another enterprise already has this credit code."))
     if not form.valid:
-        return form_page(request, form, enterprise, status_code=400)
+        return page(form, 400)
+    enterprise_id = await save_enterprise(actor_of(request), values, enterprise)
     if enterprise is None:
         flash(request, _("Enterprise %(name)s was added.", name=values["name"]))
     else:
@@ -236,73 +191,40 @@ async def enterprise_create(request: Request) -> Response:
     return await submit_enterprise_form(request, None)
 
 
-@allow(Role.coordinator, Role.partner)
-async def enterprise_edit(request: Request) -> Response:
-    enterprise = await get_enterprise_or_404(request, request.path_params["enterprise_id"])
-    if request.method == "GET":
-        return form_page(
-            request, FormState(values=edit_values(enterprise, ENTERPRISE_FIELDS)), enterprise
-        )
-    return await submit_enterprise_form(request, enterprise)
-
-
-async def blocking_counts(enterprise_id: int) -> dict[str, int]:
-    """What still points at the enterprise and keeps it from being deleted."""
+def edit_values(enterprise: EnterpriseRow) -> dict[str, str]:
+    """The enterprise as its form shows it."""
     return {
-        "accounts": await PartnerAccount.count().where(PartnerAccount.enterprise == enterprise_id),
-        "units": await MemberUnit.count().where(MemberUnit.enterprise == enterprise_id),
-        "mentors": await Mentor.count().where(Mentor.enterprise == enterprise_id),
+        name: "" if getattr(enterprise, name) is None else str(getattr(enterprise, name))
+        for name in ENTERPRISE_FIELDS
     }
 
 
-class HasPartnerAccounts(Exception):
-    """Partner accounts would be deleted with the enterprise (cascade): refuse instead."""
-
-
-async def delete_enterprise(request: Request, enterprise: dict[str, Any]) -> None:
-    async with audited_write(actor_of(request)) as audit:
-        if await PartnerAccount.exists().where(PartnerAccount.enterprise == enterprise["id"]):
-            raise HasPartnerAccounts
-        await Enterprise.delete().where(Enterprise.id == enterprise["id"])
-        before = {name: enterprise[name] for name in ENTERPRISE_FIELDS}
-        await audit.deleted(Enterprise, enterprise["id"], before, enterprise["name"])
+@allow(Role.coordinator, Role.partner)
+async def enterprise_edit(request: Request) -> Response:
+    enterprise = await visible_enterprise(request.user, enterprise_in_path(request))
+    if request.method == "GET":
+        return form_page(request, FormState(values=edit_values(enterprise)), enterprise)
+    return await submit_enterprise_form(request, enterprise)
 
 
 @allow(Role.coordinator)
 async def enterprise_delete(request: Request) -> Response:
-    enterprise = await get_enterprise_or_404(request, request.path_params["enterprise_id"])
+    enterprise = await visible_enterprise(request.user, enterprise_in_path(request))
     if request.method == "GET":
         return render(
             request,
             "organizations/enterprise_delete.html",
-            {"enterprise": enterprise, "blocking": await blocking_counts(enterprise["id"])},
+            {"enterprise": enterprise, "blocking": await deletion_blockers(enterprise.id)},
         )
-    detail_url = request.url_for("enterprise_detail", enterprise_id=enterprise["id"])
     try:
-        await delete_enterprise(request, enterprise)
-    except HasPartnerAccounts:
-        flash(
-            request,
-            _(
-                "This enterprise still has partner accounts and cannot be deleted. To end "
-                "the partnership, set its status to Ended."
-            ),
-            "error",
-        )
+        await delete_enterprise(actor_of(request), enterprise)
+    except Refused as refused:
+        # Not a form to show again: the user goes back to the enterprise, told why (the
+        # confirmation page listed what still refers to it).
+        flash(request, refused.errors[0].message, "error")
+        detail_url = request.url_for("enterprise_detail", enterprise_id=enterprise.id)
         return RedirectResponse(detail_url, 303)
-    except Exception as error:
-        if not is_foreign_key_violation(error):
-            raise
-        flash(
-            request,
-            _(
-                "This enterprise is still linked to member units, mentors or projects and "
-                "cannot be deleted. To end the partnership, set its status to Ended."
-            ),
-            "error",
-        )
-        return RedirectResponse(detail_url, 303)
-    flash(request, _("Enterprise %(name)s was deleted.", name=enterprise["name"]))
+    flash(request, _("Enterprise %(name)s was deleted.", name=enterprise.name))
     return RedirectResponse(request.url_for("enterprise_list"), 303)
 
 

@@ -5,39 +5,41 @@ viewer may see, so anything else is a 404."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from partners.access import organization_of
 from partners.organizations.plans import (
     ITEM_FIELDS,
     PLAN_FIELDS,
     check_item_form,
     check_plan_form,
     completion_rate,
-    is_overdue,
-    period_label,
+    delete_item,
+    delete_plan,
     period_name,
+    plan_values,
+    save_item,
+    save_plan,
+    toggle_item,
 )
 from partners.organizations.queries import (
+    OrganizationRow,
     PlanFilters,
+    PlanItemRow,
+    PlanRecord,
     PlanRow,
     plan_count,
+    plan_in,
+    plan_item_count,
+    plan_item_in,
+    plan_items,
     plan_rows,
     plan_years,
 )
-from partners.organizations.tables import (
-    WorkPlan,
-    WorkPlanItem,
-)
-from partners.organizations.views.organizations import (
-    visible_organization_or_404,
-)
-from portal.audit import actor_of, audited_write
+from partners.organizations.views.organizations import organization_in_path
+from portal.audit import actor_of
 from portal.auth import allow
 from portal.cache import cached_page, cached_value
 from portal.exports import excel_export, export_read
@@ -47,37 +49,23 @@ from portal.i18n import _, labels
 from portal.pagination import Page, PageRequest
 from portal.tables import Role
 from portal.templating import render
-from portal.vocabulary import PLAN_PERIODS
+from portal.vocabulary import PLAN_PERIODS, label
 from portal.xlsx import Column
 
 
-async def get_plan_or_404(organization: dict[str, Any], plan_id: int) -> dict[str, Any]:
-    """The plan, only if it belongs to this organization (the one the viewer may see)."""
-    row = (
-        await WorkPlan.select()
-        .where(WorkPlan.id == plan_id, WorkPlan.organization == organization["id"])
-        .first()
-    )
-    if row is None:
-        raise HTTPException(status_code=404)
-    return row
+async def plan_in_path(request: Request, organization: OrganizationRow) -> PlanRecord:
+    """The plan named in the path, if it belongs to the organization (else a 404)."""
+    return await plan_in(organization.id, request.path_params["plan_id"])
 
 
-async def get_item_or_404(plan: dict[str, Any], item_id: int) -> dict[str, Any]:
-    row = (
-        await WorkPlanItem.select()
-        .where(WorkPlanItem.id == item_id, WorkPlanItem.plan == plan["id"])
-        .first()
-    )
-    if row is None:
-        raise HTTPException(status_code=404)
-    return row
+async def item_in_path(request: Request, plan: PlanRecord) -> PlanItemRow:
+    """The item named in the path, if it belongs to the plan (else a 404)."""
+    return await plan_item_in(plan.id, request.path_params["item_id"])
 
 
-def plan_url(request: Request, plan: dict[str, Any]) -> str:
-    return str(
-        request.url_for("plan_detail", organization_id=plan["organization"], plan_id=plan["id"])
-    )
+def to_plan(request: Request, plan: PlanRecord) -> RedirectResponse:
+    url = request.url_for("plan_detail", organization_id=plan.organization, plan_id=plan.id)
+    return RedirectResponse(url, 303)
 
 
 # --- plan list ---------------------------------------------------------------------------------
@@ -95,7 +83,7 @@ def by_year(rows: list[PlanRow]) -> list[tuple[int, list[PlanRow]]]:
 @allow(Role.coordinator, Role.partner)
 @cached_page
 async def plan_list(request: Request) -> Response:
-    organization = await visible_organization_or_404(request)
+    organization = await organization_in_path(request)
     filters = PlanFilters.from_query(request.query_params)
     page_request = PageRequest.from_query(request.query_params)
     total = await cached_value(
@@ -125,7 +113,7 @@ async def plan_list(request: Request) -> Response:
 
 @allow(Role.coordinator, Role.partner)
 async def plan_list_export(request: Request) -> Response:
-    organization = await visible_organization_or_404(request)
+    organization = await organization_in_path(request)
     filters = PlanFilters.from_query(request.query_params)
     today = datetime.date.today()
     rows, truncated = await export_read(
@@ -134,7 +122,7 @@ async def plan_list_export(request: Request) -> Response:
     columns = [
         Column(_("Year"), "year", 8),
         Column(_("Title"), "title", 30),
-        Column(_("Period"), lambda row: period_label(row.period), 10),
+        Column(_("Period"), lambda row: label(PLAN_PERIODS, row.period), 10),
         Column(
             _("Covers"),
             lambda row: period_name(row.period, row.year, row.period_number),
@@ -165,18 +153,10 @@ async def plan_list_export(request: Request) -> Response:
 
 @allow(Role.coordinator, Role.partner)
 async def plan_detail(request: Request) -> Response:
-    organization = await organization_of(request)
-    plan = await get_plan_or_404(organization, request.path_params["plan_id"])
-    items = (
-        await WorkPlanItem.select()
-        .where(WorkPlanItem.plan == plan["id"])
-        .order_by(WorkPlanItem.due_on)
-        .order_by(WorkPlanItem.id)
-    )
-    today = datetime.date.today()
-    for item in items:
-        item["overdue"] = is_overdue(item["due_on"], item["done"], today)
-    done = sum(1 for item in items if item["done"])
+    organization = await organization_in_path(request)
+    plan = await plan_in_path(request, organization)
+    items = await plan_items(plan.id, datetime.date.today())
+    done = sum(1 for item in items if item.done)
     return render(
         request,
         "organizations/plan_detail.html",
@@ -185,9 +165,9 @@ async def plan_detail(request: Request) -> Response:
             "plan": plan,
             "items": items,
             "done": done,
-            "overdue": sum(1 for item in items if item["overdue"]),
+            "overdue": sum(1 for item in items if item.overdue),
             "rate": completion_rate(done, len(items)),
-            "period_label": period_label,
+            "period_labels": labels(PLAN_PERIODS),
             "period_name": period_name,
         },
     )
@@ -196,8 +176,8 @@ async def plan_detail(request: Request) -> Response:
 def plan_form_page(
     request: Request,
     form: FormState,
-    organization: dict[str, Any],
-    plan: dict[str, Any] | None,
+    organization: OrganizationRow,
+    plan: PlanRecord | None,
     status_code: int = 200,
 ) -> Response:
     return render(
@@ -207,88 +187,68 @@ def plan_form_page(
             **form.context(),
             "organization": organization,
             "plan": plan,
-            "period_options": [(code, period_label(code)) for code in PLAN_PERIODS],
+            "period_options": list(labels(PLAN_PERIODS).items()),
         },
         status_code=status_code,
     )
 
 
-async def save_plan(
-    request: Request,
-    organization: dict[str, Any],
-    values: dict[str, Any],
-    plan: dict[str, Any] | None,
-) -> int:
-    """Creates or updates a plan in one audited transaction; returns its id."""
-    async with audited_write(actor_of(request)) as audit:
-        if plan is None:
-            row = WorkPlan(organization=organization["id"], **values)
-            plan_id = (await WorkPlan.insert(row).returning(WorkPlan.id))[0]["id"]
-            created = {"organization": organization["id"], **values}
-            await audit.created(WorkPlan, plan_id, created, values["title"])
-            return plan_id
-        await WorkPlan.update(values).where(WorkPlan.id == plan["id"])
-        before = {name: plan[name] for name in PLAN_FIELDS}
-        await audit.updated(WorkPlan, plan["id"], before, values, values["title"])
-        return plan["id"]
-
-
 async def submit_plan_form(
-    request: Request, organization: dict[str, Any], plan: dict[str, Any] | None
+    request: Request, organization: OrganizationRow, plan: PlanRecord | None
 ) -> Response:
     form = FormState.from_form(await read_form(request), PLAN_FIELDS)
     values = check_plan_form(form)
     if not form.valid:
         return plan_form_page(request, form, organization, plan, status_code=400)
-    plan_id = await save_plan(request, organization, values, plan)
+    plan_id = await save_plan(actor_of(request), organization.id, values, plan)
     if plan is None:
         flash(request, _("Plan %(title)s was added.", title=values["title"]))
     else:
         flash(request, _("The changes were saved."))
-    url = request.url_for("plan_detail", organization_id=organization["id"], plan_id=plan_id)
+    url = request.url_for("plan_detail", organization_id=organization.id, plan_id=plan_id)
     return RedirectResponse(url, 303)
 
 
 @allow(Role.coordinator, Role.partner)
 async def plan_create(request: Request) -> Response:
-    organization = await organization_of(request)
+    organization = await organization_in_path(request)
     if request.method == "POST":
         return await submit_plan_form(request, organization, None)
     values = {"period": "annual", "year": str(datetime.date.today().year)}
     return plan_form_page(request, FormState(values=values), organization, None)
 
 
-def plan_values(plan: dict[str, Any]) -> dict[str, str]:
-    return {name: "" if plan[name] is None else str(plan[name]) for name in PLAN_FIELDS}
+def edit_values(plan: PlanRecord) -> dict[str, str]:
+    """The plan as its form shows it."""
+    return {name: "" if value is None else str(value) for name, value in plan_values(plan).items()}
 
 
 @allow(Role.coordinator, Role.partner)
 async def plan_edit(request: Request) -> Response:
-    organization = await organization_of(request)
-    plan = await get_plan_or_404(organization, request.path_params["plan_id"])
+    organization = await organization_in_path(request)
+    plan = await plan_in_path(request, organization)
     if request.method == "POST":
         return await submit_plan_form(request, organization, plan)
-    return plan_form_page(request, FormState(values=plan_values(plan)), organization, plan)
+    return plan_form_page(request, FormState(values=edit_values(plan)), organization, plan)
 
 
 @allow(Role.coordinator, Role.partner)
 async def plan_delete(request: Request) -> Response:
-    organization = await organization_of(request)
-    plan = await get_plan_or_404(organization, request.path_params["plan_id"])
+    organization = await organization_in_path(request)
+    plan = await plan_in_path(request, organization)
     if request.method == "GET":
-        item_count = await WorkPlanItem.count().where(WorkPlanItem.plan == plan["id"])
         return render(
             request,
             "organizations/plan_delete.html",
-            {"organization": organization, "plan": plan, "item_count": item_count},
+            {
+                "organization": organization,
+                "plan": plan,
+                "item_count": await plan_item_count(plan.id),
+            },
         )
-    async with audited_write(actor_of(request)) as audit:
-        await WorkPlanItem.delete().where(WorkPlanItem.plan == plan["id"])
-        await WorkPlan.delete().where(WorkPlan.id == plan["id"])
-        before = {name: plan[name] for name in PLAN_FIELDS}
-        await audit.deleted(WorkPlan, plan["id"], before, plan["title"])
-    flash(request, _("Plan %(title)s was deleted.", title=plan["title"]))
-    return RedirectResponse(request.url_for("plan_list", organization_id=organization["id"]), 303)
+    await delete_plan(actor_of(request), plan)
+    flash(request, _("Plan %(title)s was deleted.", title=plan.title))
+    return RedirectResponse(request.url_for("plan_list", organization_id=organization.id), 303)
 
 
 # --- items -------------------------------------------------------------------------------------
@@ -297,9 +257,9 @@ async def plan_delete(request: Request) -> Response:
 def item_form_page(
     request: Request,
     form: FormState,
-    organization: dict[str, Any],
-    plan: dict[str, Any],
-    item: dict[str, Any] | None,
+    organization: OrganizationRow,
+    plan: PlanRecord,
+    item: PlanItemRow | None,
     status_code: int = 200,
 ) -> Response:
     return render(
@@ -312,32 +272,23 @@ def item_form_page(
 
 async def submit_item_form(
     request: Request,
-    organization: dict[str, Any],
-    plan: dict[str, Any],
-    item: dict[str, Any] | None,
+    organization: OrganizationRow,
+    plan: PlanRecord,
+    item: PlanItemRow | None,
 ) -> Response:
     form = FormState.from_form(await read_form(request), ITEM_FIELDS)
     values = check_item_form(form)
     if not form.valid:
         return item_form_page(request, form, organization, plan, item, status_code=400)
-    async with audited_write(actor_of(request)) as audit:
-        if item is None:
-            row = WorkPlanItem(plan=plan["id"], **values)
-            item_id = (await WorkPlanItem.insert(row).returning(WorkPlanItem.id))[0]["id"]
-            created = {"plan": plan["id"], **values}
-            await audit.created(WorkPlanItem, item_id, created, values["content"][:100])
-        else:
-            await WorkPlanItem.update(values).where(WorkPlanItem.id == item["id"])
-            before = {name: item[name] for name in ITEM_FIELDS}
-            await audit.updated(WorkPlanItem, item["id"], before, values, values["content"][:100])
+    await save_item(actor_of(request), plan, values, item)
     flash(request, _("The item was saved."))
-    return RedirectResponse(plan_url(request, plan), 303)
+    return to_plan(request, plan)
 
 
 @allow(Role.coordinator, Role.partner)
 async def plan_item_create(request: Request) -> Response:
-    organization = await organization_of(request)
-    plan = await get_plan_or_404(organization, request.path_params["plan_id"])
+    organization = await organization_in_path(request)
+    plan = await plan_in_path(request, organization)
     if request.method == "POST":
         return await submit_item_form(request, organization, plan, None)
     return item_form_page(request, FormState(), organization, plan, None)
@@ -345,51 +296,45 @@ async def plan_item_create(request: Request) -> Response:
 
 @allow(Role.coordinator, Role.partner)
 async def plan_item_edit(request: Request) -> Response:
-    organization = await organization_of(request)
-    plan = await get_plan_or_404(organization, request.path_params["plan_id"])
-    item = await get_item_or_404(plan, request.path_params["item_id"])
+    organization = await organization_in_path(request)
+    plan = await plan_in_path(request, organization)
+    item = await item_in_path(request, plan)
     if request.method == "POST":
         return await submit_item_form(request, organization, plan, item)
-    values = {name: "" if item[name] is None else str(item[name]) for name in ITEM_FIELDS}
+    values = {
+        name: "" if getattr(item, name) is None else str(getattr(item, name))
+        for name in ITEM_FIELDS
+    }
     return item_form_page(request, FormState(values=values), organization, plan, item)
 
 
 @allow(Role.coordinator, Role.partner)
 async def plan_item_toggle(request: Request) -> Response:
     """Marks an item done (dated today) or not done again."""
-    organization = await organization_of(request)
-    plan = await get_plan_or_404(organization, request.path_params["plan_id"])
-    item = await get_item_or_404(plan, request.path_params["item_id"])
-    done = not item["done"]
-    values = {"done": done, "done_on": datetime.date.today() if done else None}
-    async with audited_write(actor_of(request)) as audit:
-        await WorkPlanItem.update(values).where(WorkPlanItem.id == item["id"])
-        before = {"done": item["done"], "done_on": item["done_on"]}
-        await audit.updated(WorkPlanItem, item["id"], before, values, item["content"][:100])
-    if done:
-        flash(request, _("Marked as done: %(content)s", content=item["content"]))
+    organization = await organization_in_path(request)
+    plan = await plan_in_path(request, organization)
+    item = await item_in_path(request, plan)
+    if await toggle_item(actor_of(request), item, datetime.date.today()):
+        flash(request, _("Marked as done: %(content)s", content=item.content))
     else:
-        flash(request, _("Marked as not done: %(content)s", content=item["content"]))
-    return RedirectResponse(plan_url(request, plan), 303)
+        flash(request, _("Marked as not done: %(content)s", content=item.content))
+    return to_plan(request, plan)
 
 
 @allow(Role.coordinator, Role.partner)
 async def plan_item_delete(request: Request) -> Response:
-    organization = await organization_of(request)
-    plan = await get_plan_or_404(organization, request.path_params["plan_id"])
-    item = await get_item_or_404(plan, request.path_params["item_id"])
+    organization = await organization_in_path(request)
+    plan = await plan_in_path(request, organization)
+    item = await item_in_path(request, plan)
     if request.method == "GET":
         return render(
             request,
             "organizations/plan_item_delete.html",
             {"organization": organization, "plan": plan, "item": item},
         )
-    async with audited_write(actor_of(request)) as audit:
-        await WorkPlanItem.delete().where(WorkPlanItem.id == item["id"])
-        before = {name: item[name] for name in (*ITEM_FIELDS, "done", "done_on")}
-        await audit.deleted(WorkPlanItem, item["id"], before, item["content"][:100])
+    await delete_item(actor_of(request), item)
     flash(request, _("The item was deleted."))
-    return RedirectResponse(plan_url(request, plan), 303)
+    return to_plan(request, plan)
 
 
 PREFIX = "/organizations/{organization_id:int}/plans"

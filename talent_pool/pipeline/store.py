@@ -1,0 +1,172 @@
+"""Reading and writing recruitment files: load a student's file, record an event or delete the
+latest one, each in one audited transaction that checks the rules (talent_pool.pipeline.rules)
+on the file as read inside it, and rebuilds what the events imply — the stage on the
+student's PoolEntry, the DueItem rows, and the political status after a branch meeting or a
+conversion. A rule's refusal is raised as `Refused`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, replace
+
+from portal.audit import Actor, AuditTrail, audited_write
+from portal.domain_errors import NotVisible, Refused, raise_refusals
+from portal.tables import Student
+from portal.vocabulary import EVENT_KINDS, label
+from talent_pool.pipeline.rules import check_event, deletion_error
+from talent_pool.pipeline.state import (
+    Event,
+    FileState,
+    build_state,
+    due_items,
+    political_status_after,
+)
+from talent_pool.tables import DueItem, EventKind, PipelineEvent, PoolEntry
+
+EVENT_COLUMNS = (
+    PipelineEvent.id,
+    PipelineEvent.kind,
+    PipelineEvent.happened_on,
+    PipelineEvent.people,
+    PipelineEvent.recommended_by,
+    PipelineEvent.decided_by,
+    PipelineEvent.days,
+    PipelineEvent.class_hours,
+    PipelineEvent.months,
+    PipelineEvent.note,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FileOwner:
+    """The student a file belongs to, as its writes need them."""
+
+    id: int
+    name: str
+    birth_date: datetime.date | None
+    political_status: str
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """An event just recorded: its id and, for a talk that came late, the day it was due."""
+
+    event_id: int
+    late_talk_due_on: datetime.date | None = None
+
+
+async def load_events(student_id: int) -> list[Event]:
+    rows = await PipelineEvent.select(*EVENT_COLUMNS).where(PipelineEvent.student == student_id)
+    return [Event.from_row(row) for row in rows]
+
+
+async def load_file(student_id: int, *, lock: bool = False) -> tuple[FileOwner, FileState]:
+    """The student and the state of their file (NotVisible if there is no such student).
+    `lock` (inside a write transaction) holds the student's row on PostgreSQL, so two
+    coordinators cannot record into the same file at once; SQLite's IMMEDIATE transactions
+    already serialise writers."""
+    query = Student.select(
+        Student.id, Student.name, Student.birth_date, Student.political_status
+    ).where(Student.id == student_id)
+    if lock and Student._meta.db.engine_type == "postgres":
+        query = query.lock_rows()
+    student = await query.first()
+    if student is None:
+        raise NotVisible(student_id)
+    owner = FileOwner(**student)
+    entry = await PoolEntry.select(PoolEntry.status).where(PoolEntry.student == student_id).first()
+    state = build_state(
+        await load_events(student_id),
+        entry["status"] if entry else None,
+        owner.birth_date,
+        owner.political_status,
+    )
+    return owner, state
+
+
+async def file_state(student_id: int) -> FileState:
+    """The state of a student's file, for a page (the caller checked the viewer may see it)."""
+    _owner, state = await load_file(student_id)
+    return state
+
+
+async def record_event(
+    actor: Actor, student_id: int, event: Event, today: datetime.date
+) -> Recorded:
+    """Records an event in a file, in its own audited transaction, if the rules allow it
+    (`Refused` otherwise); the actor is the one who recorded it."""
+    async with audited_write(actor) as audit:
+        return await record_event_in(audit, student_id, event, today)
+
+
+async def record_event_in(
+    audit: AuditTrail, student_id: int, event: Event, today: datetime.date
+) -> Recorded:
+    """Records an event inside the caller's `audited_write` (the demo seeds many at once), if
+    the rules allow it on the file as read inside that transaction (`Refused` otherwise)."""
+    owner, state = await load_file(student_id, lock=True)
+    raise_refusals(check_event(state, event, today))
+    values = {**event.row_values(), "student": student_id, "recorded_by": audit.actor.user_id}
+    row = await PipelineEvent.insert(PipelineEvent(**values)).returning(PipelineEvent.id)
+    event_id = row[0]["id"]
+    summary = f"{owner.name} {label(EVENT_KINDS, event.kind)}"
+    await audit.created(PipelineEvent, event_id, values, summary)
+    new_state = build_state(
+        [*state.events, replace(event, id=event_id)],
+        state.pool_status,
+        state.birth_date,
+        state.political_status,
+    )
+    await save_derived(audit, owner, new_state)
+    late = event.kind == EventKind.talk.value and state.talk_late_on(event.happened_on)
+    return Recorded(event_id, state.talk_due_on if late else None)
+
+
+async def delete_event(actor: Actor, student_id: int, event_id: int) -> Event:
+    """Deletes the file's latest event in one audited transaction, if the rules allow it
+    (`Refused` otherwise); returns the event deleted."""
+    async with audited_write(actor) as audit:
+        owner, state = await load_file(student_id, lock=True)
+        error = deletion_error(state, event_id)
+        if error is not None:
+            raise Refused([error])
+        event = state.events[-1]
+        await PipelineEvent.delete().where(PipelineEvent.id == event_id)
+        summary = f"{owner.name} {label(EVENT_KINDS, event.kind)}"
+        await audit.deleted(PipelineEvent, event_id, event.row_values(), summary)
+        remaining = build_state(
+            state.events[:-1], state.pool_status, state.birth_date, state.political_status
+        )
+        await save_derived(audit, owner, remaining)
+    return event
+
+
+async def save_derived(audit: AuditTrail, owner: FileOwner, state: FileState) -> None:
+    """Writes what the events imply: the stage on the PoolEntry, the DueItem rows, and the
+    political status after a branch meeting or a conversion."""
+    await PoolEntry.update(
+        {
+            PoolEntry.stage: state.stage,
+            PoolEntry.stage_since: state.stage_since,
+            PoolEntry.updated_at: datetime.datetime.now(),
+        }
+    ).where(PoolEntry.student == owner.id)
+    await DueItem.delete().where(DueItem.student == owner.id)
+    items = due_items(state)
+    if items:
+        await DueItem.insert(
+            *[DueItem(student=owner.id, kind=item.kind, due_on=item.due_on) for item in items]
+        )
+    status = political_status_after(state)
+    if status is not None and status != owner.political_status:
+        await Student.update(
+            {Student.political_status: status, Student.updated_at: datetime.datetime.now()}
+        ).where(Student.id == owner.id)
+        await audit.updated(
+            Student,
+            owner.id,
+            {"political_status": owner.political_status},
+            {"political_status": status},
+            owner.name,
+        )
