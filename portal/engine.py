@@ -269,8 +269,15 @@ class PortalSQLiteEngine(ObservedEngine, SQLiteEngine):
         self.observe(compiled.text)
         transaction = self.current_transaction.get()
         if transaction is not None:
-            rows = await transaction.connection.execute_fetchall(compiled.text, args)
-            return [tuple(row.values()) for row in rows]
+            # As tuples, not through the connection's dict rows: two columns of one name
+            # (p.name, e.name) would collapse into one.
+            cursor = await transaction.connection.cursor()
+            cursor.row_factory = None
+            try:
+                await cursor.execute(compiled.text, args)
+                return list(await cursor.fetchall())
+            finally:
+                await cursor.close()
         return await self._read(compiled.text, args, as_dicts=False)
 
     def generation(self) -> int:

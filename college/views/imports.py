@@ -39,6 +39,7 @@ from portal.templating import render
 from portal.vocabulary import (
     ENTERPRISE_STATUSES,
     GENDERS,
+    IMPORT_STATUSES,
     MENTOR_SIDES,
     PARTY_ORG_KINDS,
     POLITICAL_STATUSES,
@@ -204,13 +205,7 @@ async def import_template(request: Request) -> Response:
 
 
 def status_label(status: str) -> str:
-    labels = {
-        ImportStatus.previewed.value: _("Waiting for confirmation"),
-        ImportStatus.applied.value: _("Imported"),
-        ImportStatus.failed.value: _("Failed, nothing written"),
-        ImportStatus.discarded.value: _("Cancelled"),
-    }
-    return labels.get(status, status)
+    return label(IMPORT_STATUSES, status)
 
 
 def action_label(action: str) -> str:

@@ -12,10 +12,8 @@ A refused enrollment or placement comes back as its form with the messages
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 from collections.abc import Mapping
-from typing import Any
 
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
@@ -170,15 +168,6 @@ async def project_list_export(request: Request) -> Response:
 async def project_of(request: Request) -> ProjectRecord:
     """The project named in the path, if the viewer may see it (else a 404)."""
     return await visible_project(request.user, request.path_params["project_id"])
-
-
-async def get_project_or_404(request: Request, project_id: int) -> dict[str, Any]:
-    """Every column of the project as a mapping, if the viewer may see it (else a 404): the
-    summary PDF (partners.coeducation.views.summary) reads it so."""
-    return dataclasses.asdict(await visible_project(request.user, project_id))
-
-
-# --- detail ----------------------------------------------------------------------------------
 
 
 def route_exists(request: Request, name: str) -> bool:
