@@ -15,6 +15,7 @@ from partners.coeducation.tables import MentorAssignment
 from portal import reads
 from portal.auth import Viewer
 from portal.sql import Shapes
+from portal.students import StoredStudent
 from portal.tables import Role, Student
 
 # The columns of portal_student, in table order (what Student.select() gives).
@@ -37,21 +38,10 @@ STUDENT_COLUMNS = (
 
 
 @dataclass(frozen=True, slots=True)
-class RecordStudent:
-    """The student whose record is shown, with the username of their account (if any)."""
+class RecordStudent(StoredStudent):
+    """The student whose record is shown: as stored, with when the row was written and the
+    username of their account (if any)."""
 
-    id: int
-    student_no: str
-    name: str
-    gender: str
-    birth_date: datetime.date | None
-    department: str
-    major: str
-    class_name: str
-    cohort_year: int
-    political_status: str
-    phone: str
-    user: int | None
     created_at: datetime.datetime
     updated_at: datetime.datetime
     username: str | None
