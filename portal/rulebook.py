@@ -270,19 +270,19 @@ _RULES = [
     # --- 实习: placements -----------------------------------------------------------------------
     Rule(
         "placement.kinds",
-        I,
+        J,
         None,
         lazy("Internships are cognitive internships (认识实习) or post internships (岗位实习)."),
     ),
     Rule(
         "placement.first_year_no_post",
-        I,
+        J,
         None,
         lazy("First-year students are not placed in post internships."),
     ),
     Rule(
         "placement.min_age",
-        I,
+        J,
         None,
         lazy("No student under 16 is placed in a post internship."),
         16,
@@ -290,7 +290,7 @@ _RULES = [
     ),
     Rule(
         "placement.guardian_consent",
-        I,
+        J,
         None,
         lazy("A student under 18 needs the guardian's informed consent before the internship."),
         18,
@@ -298,19 +298,19 @@ _RULES = [
     ),
     Rule(
         "placement.agreement_before_start",
-        I,
+        J,
         None,
         lazy("The tripartite internship agreement is signed before the internship starts."),
     ),
     Rule(
         "placement.insurance",
-        I,
+        J,
         None,
         lazy("Internship liability insurance covers the whole internship."),
     ),
     Rule(
         "placement.enterprise_share",
-        I,
+        J,
         None,
         lazy("Interns at one enterprise at the same time are at most 10% of its employees."),
         10,
@@ -319,7 +319,7 @@ _RULES = [
     ),
     Rule(
         "placement.post_share",
-        I,
+        J,
         None,
         lazy("Interns on one post at the same time are at most 20% of that post's staff."),
         20,
@@ -328,7 +328,7 @@ _RULES = [
     ),
     Rule(
         "placement.pay_floor",
-        I,
+        J,
         None,
         lazy("A post intern's pay is in principle not below 80% of the same post's wage."),
         80,
@@ -337,7 +337,7 @@ _RULES = [
     Rule("placement.daily_hours", J, None, lazy("Interns work at most 8 hours a day."), 8, "hours"),
     Rule(
         "placement.weekly_hours",
-        I,
+        J,
         None,
         lazy("Interns work at most 40 hours a week."),
         40,
@@ -345,26 +345,26 @@ _RULES = [
     ),
     Rule(
         "placement.no_overtime",
-        I,
+        J,
         None,
         lazy("Interns are not placed on overtime or night shifts."),
     ),
     Rule(
         "placement.forbidden_work",
-        I,
+        J,
         None,
         lazy("Interns are not placed in the venues and kinds of work the rules forbid."),
     ),
     Rule("placement.no_fees", J, None, lazy("No fee is charged to an intern for the internship.")),
     Rule(
         "placement.both_mentors",
-        I,
+        J,
         None,
         lazy("A post intern has a college mentor and an enterprise mentor."),
     ),
     Rule(
         "placement.post_six_months",
-        I,
+        J,
         None,
         lazy("A post internship generally lasts six months."),
         6,
@@ -372,7 +372,7 @@ _RULES = [
     ),
     Rule(
         "placement.order_class_match",
-        I,
+        J,
         None,
         lazy(
             "An order class takes students of its majors and cohort; an exception needs a recorded reason."
