@@ -28,9 +28,12 @@ from portal.vocabulary import PROJECT_KINDS, PROJECT_STATUSES, STAGES
 from talent_pool.tables import PoolStatus
 
 # The recruitment funnel (发展党员), widest first: pool students who have not applied yet,
-# then the stages of the pipeline in their order.
+# then the stages of the pipeline in their order (a cancelled probation has left the funnel).
 NOT_APPLIED = "not_applied"
-FUNNEL_STEPS: dict[str, str] = {NOT_APPLIED: lazy("In the pool, not applied"), **STAGES}
+FUNNEL_STEPS: dict[str, str] = {
+    NOT_APPLIED: lazy("In the pool, not applied"),
+    **{code: text for code, text in STAGES.items() if code != "cancelled"},
+}
 MONTHS_SHOWN = 12
 GREY = "#b8bec6"
 STATUS_COLOURS = {"planning": "#c99a2e", "active": "#b71c1c", "closed": GREY}

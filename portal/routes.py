@@ -1,9 +1,10 @@
-"""The base's routes: signing in and out, students, and the audit log."""
+"""The base's routes: signing in and out, students, the audit log, and the rule book."""
 
-from portal.views import audit, auth, students
+from portal.views import audit, auth, rules, students
 
 routes = [
     *auth.routes,
     *students.routes,
     *audit.routes,
+    *rules.routes,
 ]

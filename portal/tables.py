@@ -145,3 +145,16 @@ class PdfBatch(Table, tablename="portal_pdf_batch"):
     started_at = Timestamp(null=True, default=None)
     heartbeat_at = Timestamp(null=True, default=None)
     finished_at = Timestamp(null=True, default=None)
+
+
+class RuleSetting(Table, tablename="portal_rule_setting"):
+    """One change to the rule book's settings (规则设置): a stricter number for an adjustable
+    rule, or the active version of the party rules. Rows are only added; the newest row of a
+    key is the one in force, the earlier ones are its history."""
+
+    id: Serial
+    rule_key = Varchar(length=64, index=True)  # a key of portal.rulebook.RULES, or SETTINGS
+    value = Integer()
+    reason = Text()
+    changed_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
+    changed_at = Timestamp(default=TimestampNow())

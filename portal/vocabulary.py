@@ -114,6 +114,33 @@ PARTICIPATION_STATUSES: dict[str, str] = {
     "ended": lazy("Finished"),  # 已结束
     "withdrawn": lazy("Withdrawn"),  # 已退出
 }
+INTERNSHIP_KINDS: dict[str, str] = {
+    "cognitive": lazy("Cognitive internship"),  # 认识实习
+    "post": lazy("Post internship"),  # 岗位实习
+}
+AGREEMENT_PARTIES: dict[str, str] = {
+    "school": lazy("School"),  # 学校
+    "enterprise": lazy("Host enterprise"),  # 实习单位
+    "student": lazy("Student"),  # 学生
+    "guardian": lazy("Guardian"),  # 监护人
+}
+WORK_TYPES: dict[str, str] = {
+    "production": lazy("Production line"),  # 生产操作
+    "technical": lazy("Technical support"),  # 技术辅助
+    "service": lazy("Customer service"),  # 服务
+    "office": lazy("Office work"),  # 办公文员
+    "logistics": lazy("Logistics and warehousing"),  # 物流仓储
+    "sales": lazy("Sales"),  # 销售
+    "entertainment_venue": lazy(
+        "Entertainment venue (bar, nightclub, KTV, bath centre, game hall, internet café)"
+    ),  # 营业性娱乐场所
+    "high_risk": lazy(
+        "High-risk work (at height, underground, radioactive, toxic, flammable or explosive)"
+    ),  # 高空、井下、放射性、有毒、易燃易爆
+    "heavy_labour": lazy("Physical labour of intensity level III or above"),  # III级及以上体力劳动
+    "minor_forbidden": lazy("Work forbidden to juvenile workers"),  # 未成年工禁忌劳动
+    "female_forbidden": lazy("Work forbidden to female workers"),  # 女职工禁忌劳动
+}
 MENTOR_SIDES: dict[str, str] = {
     "college": lazy("College mentor"),  # 校内导师
     "enterprise": lazy("Enterprise mentor"),  # 企业导师
@@ -175,6 +202,7 @@ STAGES: dict[str, str] = {
     "development_target": lazy("Development target"),  # 发展对象
     "probationary": lazy("Probationary member"),  # 预备党员
     "full_member": lazy("Full member"),  # 正式党员
+    "cancelled": lazy("Probationary membership cancelled"),  # 取消预备党员资格
 }
 EVENT_KINDS: dict[str, str] = {
     "application": lazy("Application to join the party"),  # 入党申请
@@ -190,6 +218,12 @@ EVENT_KINDS: dict[str, str] = {
     "approval": lazy("Approved by the higher committee"),  # 上级党委审批
     "extension": lazy("Probation extended"),  # 延长预备期
     "conversion": lazy("Converted to full member"),  # 转正
+    "oath": lazy("Oath taken"),  # 入党宣誓
+    "cancellation": lazy("Probationary membership cancelled"),  # 取消预备党员资格
+    "activist_filing": lazy("Activist filed with the higher committee"),  # 积极分子备案
+    "target_filing": lazy("Development target filed with the higher committee"),  # 发展对象备案
+    "pre_review": lazy("Pre-review by the higher committee"),  # 预审
+    "volunteer_form": lazy("Application form (入党志愿书) filled in"),  # 填写入党志愿书
 }
 DUE_KINDS: dict[str, str] = {
     "talk": lazy("Talk with the applicant"),
@@ -197,6 +231,9 @@ DUE_KINDS: dict[str, str] = {
     "development_target_eligible": lazy("May become a development target"),
     "approval": lazy("Approval by the higher committee"),
     "probation_end": lazy("Probation ends: conversion or extension"),
+    "approval_latest": lazy("Approval in a special case, at the latest"),
+    "activist_filing": lazy("Filing of the activist with the higher committee"),
+    "target_filing": lazy("Filing of the development target with the higher committee"),
 }
 RECOMMENDATIONS: dict[str, str] = {
     "party_members": lazy("Recommended by party members"),  # 党员推荐

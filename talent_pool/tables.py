@@ -127,6 +127,7 @@ class Stage(str, Enum):
     development_target = "development_target"  # 发展对象
     probationary = "probationary"  # 预备党员
     full_member = "full_member"  # 正式党员
+    cancelled = "cancelled"  # 取消预备党员资格: the file is closed
 
 
 class PoolEntry(Table, tablename="talent_pool_entry"):
@@ -157,6 +158,12 @@ class EventKind(str, Enum):
     approval = "approval"  # 上级党委审批 (within three months)
     extension = "extension"  # 延长预备期 (at most one year)
     conversion = "conversion"  # 预备党员转正
+    oath = "oath"  # 入党宣誓 (after the approval)
+    cancellation = "cancellation"  # 取消预备党员资格 (the file closes)
+    activist_filing = "activist_filing"  # 积极分子报上级党委备案
+    target_filing = "target_filing"  # 发展对象报上级党委备案
+    pre_review = "pre_review"  # 上级党委预审 (before the branch meeting)
+    volunteer_form = "volunteer_form"  # 填写入党志愿书 (after the pre-review)
 
 
 class PipelineEvent(Table, tablename="talent_pool_pipeline_event"):
@@ -173,6 +180,12 @@ class PipelineEvent(Table, tablename="talent_pool_pipeline_event"):
     class_hours = Integer(null=True, default=None)  # training
     months = Integer(null=True, default=None)  # extension of probation
     note = Text(default="")
+    reason = Text(default="")  # approval after three months: the special case (特殊情况)
+    # branch meeting and conversion: members entitled to vote, present with a vote, in favour
+    entitled = Integer(null=True, default=None)
+    present = Integer(null=True, default=None)
+    in_favour = Integer(null=True, default=None)
+    status_before = Varchar(length=2, default="")  # branch meeting: 政治面貌 before it
     recorded_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamp(default=TimestampNow())
 
@@ -183,6 +196,9 @@ class DueKind(str, Enum):
     development_target_eligible = "development_target_eligible"  # a year as activist is up
     approval = "approval"  # the higher committee's approval after the branch meeting
     probation_end = "probation_end"  # probation ends: conversion or extension is due
+    approval_latest = "approval_latest"  # special case: the approval at the latest (6 months)
+    activist_filing = "activist_filing"  # an activist not yet filed with the higher committee
+    target_filing = "target_filing"  # a development target not yet filed
 
 
 class DueItem(Table, tablename="talent_pool_due_item"):
@@ -192,6 +208,17 @@ class DueItem(Table, tablename="talent_pool_due_item"):
     student = ForeignKey(Student, null=False, on_delete=OnDelete.cascade, index=True)
     kind = Varchar(length=30, choices=DueKind)
     due_on = Date(index=True)
+
+
+class ChannelSettings(Table, tablename="talent_pool_channel_settings"):
+    """One version of the list of recommendation channels an activist may come through (党员推荐,
+    群团组织推优 等). Every edit adds a row (the history); the newest row is in force."""
+
+    id: Serial
+    channels = JSON(default="[]")  # ["党员推荐", "群团组织推优", …]
+    note = Varchar(length=300, default="")
+    changed_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
+    changed_at = Timestamp(default=TimestampNow())
 
 
 class AwardKind(str, Enum):

@@ -1,8 +1,10 @@
 """Demo recruitment pipeline for `portal seed-demo`: about thirty demo students accepted into
 the talent pool, and files at every stage of 发展党员 — applicants waiting for their talk,
 activists due a review or ready to become development targets, development targets still
-missing a step, probationary members awaiting approval or at the end of probation, and full
-members — with some items overdue.
+missing a step, probationary members awaiting approval (one approved in month four, with the
+special case recorded as the reason) or at the end of probation, one whose probation was
+cancelled, members who took the oath, and full members — with some items overdue and some
+activists and development targets not yet filed with the higher committee.
 
 Every event goes through the pipeline's own rules (`record_event`), so the demo never shows a
 file the portal would refuse. Dates are relative to the day of seeding. Idempotent: once any
@@ -57,6 +59,9 @@ ACCEPT_REASONS = (
     "思想进步、专业扎实，纳入人才库跟踪培养。",
 )
 REVIEW_NOTES = ("学习态度端正，按时提交思想汇报。", "积极参加组织生活，群众评价良好。")
+FILING = {"decided_by": "学院党委组织部"}
+VOTES = {"entitled": 28, "present": 25, "in_favour": 24}
+SPECIAL_CASE = "上级党委换届，审批会议推迟召开。"
 
 
 @dataclass(frozen=True)
@@ -71,26 +76,45 @@ class Scenario:
     skip: tuple[str, ...] = ()
     extra: tuple[tuple[str, int, dict[str, Any]], ...] = ()  # (kind, days ago, details)
     overrides: dict[str, int] = field(default_factory=dict)  # kind → days ago
+    approval_after: int = 30  # days after the branch meeting (beyond three months: a reason)
 
 
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario("applicant, talk overdue", 45, "application"),
     Scenario("applicant, talk due", 10, "application"),
     Scenario("applicant, late talk", 80, "talk", overrides={"talk": 30}),
-    Scenario("activist, review overdue", 290, "contacts"),
+    Scenario("activist, review overdue, not filed", 290, "contacts", skip=("activist_filing",)),
     Scenario("activist, may become development target", 430, "review", occurrence=2),
     Scenario("activist, recent", 100, "contacts"),
-    Scenario("development target, training missing", 500, "introducers", skip=("training",)),
+    Scenario(
+        "development target, training missing",
+        500,
+        "introducers",
+        skip=("training", "pre_review", "volunteer_form"),
+    ),
     Scenario("development target, recent", 440, "development_target"),
     Scenario("probationary, awaiting approval", 510, "branch_meeting"),
     Scenario("probationary, approval overdue", 590, "branch_meeting"),
-    Scenario("probationary, approved", 700, "approval"),
+    Scenario("probationary, approved, oath taken", 700, "oath"),
+    Scenario("probationary, approved in month four", 640, "approval", approval_after=100),
     Scenario("probationary, probation ended", 880, "approval"),
     Scenario(
         "probationary, probation extended",
         1000,
         "approval",
         extra=(("extension", -1, {"months": 6, "decided_by": BRANCH}),),
+    ),
+    Scenario(
+        "probation cancelled",
+        960,
+        "oath",
+        extra=(
+            (
+                "cancellation",
+                -1,
+                {"decided_by": BRANCH, "note": "预备期满，经支部大会讨论，不具备党员条件。"},
+            ),
+        ),
     ),
     Scenario("full member", 900, "conversion"),
     Scenario("full member, earlier", 1100, "conversion"),
@@ -106,20 +130,31 @@ def story(scenario: Scenario, today: datetime.date, teachers: list[str]) -> list
     activist = add_months(applied, 1) + day(15)
     target = add_months(activist, 12) + day(10)
     meeting = target + day(60)
+    approved = meeting + day(scenario.approval_after)
+    late = approved > add_months(meeting, 3)
     steps: list[tuple[str, datetime.date, dict[str, Any]]] = [
         ("application", applied, {"note": "递交入党申请书。"}),
         ("talk", applied + day(17), {"note": "党支部委派委员谈话，了解入党动机。"}),
         ("activist", activist, {"recommended_by": "league", "decided_by": BRANCH}),
+        ("activist_filing", activist + day(3), FILING),
         ("contacts", activist + day(5), {"people": contacts}),
         ("review", add_months(activist, 6), {"note": REVIEW_NOTES[0]}),
         ("review", add_months(activist, 12), {"note": REVIEW_NOTES[1]}),
         ("development_target", target, {"decided_by": BRANCH}),
+        ("target_filing", target + day(3), FILING),
         ("political_review", target + day(20), {"note": "政治审查合格。"}),
         ("training", target + day(30), {"days": 5, "class_hours": 32}),
         ("introducers", target + day(40), {"people": introducers}),
-        ("branch_meeting", meeting, {"note": "支部大会表决通过，接收为预备党员。"}),
-        ("approval", meeting + day(30), {"decided_by": COMMITTEE}),
-        ("conversion", add_months(meeting, 12) + day(5), {"note": "按期转正。"}),
+        ("pre_review", target + day(45), {"decided_by": COMMITTEE}),
+        ("volunteer_form", target + day(50), {}),
+        ("branch_meeting", meeting, {"note": "支部大会表决通过，接收为预备党员。", **VOTES}),
+        (
+            "approval",
+            approved,
+            {"decided_by": COMMITTEE, "reason": SPECIAL_CASE if late else ""},
+        ),
+        ("oath", approved + day(10), {"note": "在党旗下进行入党宣誓。"}),
+        ("conversion", add_months(meeting, 12) + day(5), {"note": "按期转正。", **VOTES}),
     ]
     events: list[Event] = []
     seen = 0

@@ -17,8 +17,11 @@ from typing import Any
 
 from piccolo.table import Table
 
+from partners.coeducation import placement_rules as rules
+from partners.coeducation.participations import placement_status
 from partners.coeducation.tables import (
     Evaluation,
+    InternshipKind,
     Mentor,
     MentorAssignment,
     MentoringLog,
@@ -27,6 +30,8 @@ from partners.coeducation.tables import (
 )
 from partners.organizations.tables import Enterprise
 from portal.audit import Actor, audited_write
+from portal.dates import add_months
+from portal.tables import Student
 from talent_pool.tables import Award
 
 TOPICS = (
@@ -45,6 +50,11 @@ AWARDS = (
     ("honour", "校级优秀共青团员", "school", ""),
     ("competition", "市职工职业技能竞赛（学生组）", "municipal", "第2名"),
 )
+
+
+EXCEPTION_REASON = "企业面试后跨专业（跨年级）选拔，经校企双方同意"  # the demo's override reason
+# The training base's posts and the kind of work each is (portal.vocabulary.WORK_TYPES).
+DEMO_POSTS = {"仓储管理员": "logistics", "物流调度员": "logistics", "客服专员": "service"}
 
 
 @dataclass(frozen=True)
@@ -118,6 +128,7 @@ class ProjectSeeder:
         self.term_start = datetime.date(today.year if today.month >= 9 else today.year - 1, 9, 1)
         # At least three months of mentoring, even early in a term.
         self.first_day = min(self.term_start, today - datetime.timedelta(days=90))
+        self.minor_placed = False
 
     async def seed(
         self,
@@ -139,26 +150,74 @@ class ProjectSeeder:
             **demo.extra,
         )
         for student in students:
-            await self.join(project_id, demo.kind, student)
             college_mentor, enterprise_mentor = free(college_mentors), free(enterprise_mentors)
+            mentored = college_mentor is not None and enterprise_mentor is not None
+            if demo.kind == "training_base":
+                await self.place(project_id, student, mentored=mentored)
+            else:
+                await self.enroll(project_id, student, demo)
             if college_mentor is None or enterprise_mentor is None:
                 continue
             await self.mentor(project_id, student, college_mentor, enterprise_mentor)
 
-    async def join(self, project_id: int, kind: str, student: int) -> None:
-        placement = kind == "training_base"
-        insured = self.rng.random() < 0.9
+    async def enroll(self, project_id: int, student: int, demo: DemoProject) -> None:
+        """An enrollment; a student outside an order class's majors or cohort is taken with
+        a recorded reason, as the order-class rule asks."""
         await insert(
             Participation,
             project=project_id,
             student=student,
-            kind="placement" if placement else "enrollment",
+            kind="enrollment",
             starts_on=self.first_day,
-            ends_on=self.first_day + datetime.timedelta(days=150) if placement else None,
-            position=self.rng.choice(("仓储管理员", "物流调度员", "客服专员")) if placement else "",
-            agreement_signed_on=self.first_day - datetime.timedelta(days=7) if placement else None,
-            insurance_policy_no=f"SXBX{student:06d}" if placement and insured else "",
-            status="active" if not placement or insured else "pending",
+            ends_on=None,
+            status="active",
+            override_reason=await order_class_exception(student, demo),
+        )
+
+    async def place(self, project_id: int, student: int, *, mentored: bool) -> None:
+        """A placement as 《职业学校学生实习管理规定》(2021) asks: a first-year student on a
+        cognitive internship, the others on post internships with agreement, insurance over
+        the dates, pay, hours and work recorded; one second-year student is made a minor (17)
+        whose guardian consented and signed — the demo of a minor's placement."""
+        row = await Student.select(Student.cohort_year).where(Student.id == student).first()
+        first_year = row is not None and rules.in_first_year(row["cohort_year"], self.first_day)
+        kind = InternshipKind.cognitive.value if first_year else InternshipKind.post.value
+        insured = self.rng.random() < 0.9
+        minor = not first_year and insured and mentored and not self.minor_placed
+        if minor:
+            self.minor_placed = True
+            birth_date = add_months(self.first_day, -12 * 17 + 2)  # 16 years 10 months old
+            await Student.update({Student.birth_date: birth_date}).where(Student.id == student)
+        ends_on = self.first_day + datetime.timedelta(days=150)
+        position = self.rng.choice(tuple(DEMO_POSTS))
+        parties = ["school", "enterprise", "student", *(["guardian"] if minor else [])]
+        status = placement_status(
+            self.first_day - datetime.timedelta(days=7),
+            "insured" if insured else "",
+            mentored=mentored or kind == InternshipKind.cognitive.value,
+        )
+        await insert(
+            Participation,
+            project=project_id,
+            student=student,
+            kind="placement",
+            internship_kind=kind,
+            starts_on=self.first_day,
+            ends_on=ends_on,
+            position=position,
+            work_type=DEMO_POSTS[position],
+            post_headcount=150,
+            agreement_signed_on=self.first_day - datetime.timedelta(days=7),
+            agreement_parties=",".join(parties),
+            guardian_consent_on=self.first_day - datetime.timedelta(days=10) if minor else None,
+            insurance_policy_no=f"SXBX{student:06d}" if insured else "",
+            insurance_starts_on=self.first_day if insured else None,
+            insurance_ends_on=ends_on if insured else None,
+            monthly_pay=3800,
+            post_wage=4500,
+            daily_hours=8,
+            weekly_hours=40,
+            status=status,
         )
 
     async def mentor(
@@ -212,6 +271,19 @@ class ProjectSeeder:
                 comment="态度端正，进步明显。",
                 **scores,
             )
+
+
+async def order_class_exception(student: int, demo: DemoProject) -> str:
+    """The reason recorded for a demo student outside an order class's majors or cohort."""
+    if demo.kind != "order_class":
+        return ""
+    row = await (
+        Student.select(Student.major, Student.cohort_year).where(Student.id == student).first()
+    )
+    majors = demo.extra.get("majors", "").split("、")
+    if row is None or (row["major"] in majors and row["cohort_year"] == demo.extra["cohort_year"]):
+        return ""
+    return EXCEPTION_REASON
 
 
 async def insert(table: type[Table], **values: Any) -> int:

@@ -33,11 +33,11 @@ from partners.access import (
     enterprises_visible_sql,
 )
 from partners.coeducation.mentorships import as_date, row_average
-from partners.coeducation.participations import LONG_PLACEMENT_MONTHS
 from partners.search import MENTORS
 from portal import reads
 from portal.cache import current_engine
 from portal.pagination import Sort
+from portal.rulebook import default_numbers
 from portal.search import STUDENTS, Match
 from portal.sql import Shapes, Statement, in_list, like_pattern
 from portal.tables import Role
@@ -190,22 +190,30 @@ async def seats_taken(project_ids: list[int] | None) -> dict[int, int]:
 
 
 def runs_too_long_sql(alias: str, engine_type: str) -> str:
-    """Condition on a participation: it ends more than six months after it starts, the
-    months counted as portal.dates.add_months does (31 August + 6 months = 28 February:
-    PostgreSQL's interval arithmetic clamps so; SQLite's date() would roll over into March)."""
-    months = LONG_PLACEMENT_MONTHS
+    """Condition on a participation: it ends after six months counted inclusively from its
+    start, as partners.coeducation.placement_rules.six_months_end counts them: the day before
+    the same day six months later, or that month's last day when it has no such day
+    (31 August → 28 February: PostgreSQL's interval arithmetic clamps so; SQLite's date()
+    would roll over into March, hence the MIN with the month's last day)."""
+    months = default_numbers()["placement.post_six_months"]
+    start = f"{alias}.starts_on"
     if engine_type == "postgres":
-        return f"{alias}.ends_on > {alias}.starts_on + INTERVAL '{months} months'"
-    return (
-        f"{alias}.ends_on > MIN(date({alias}.starts_on, '+{months} months'),"
-        f" date({alias}.starts_on, 'start of month', '+{months + 1} months', '-1 day'))"
+        later = f"({start} + INTERVAL '{months} months')::date"
+        same_day = f"EXTRACT(DAY FROM {later}) = EXTRACT(DAY FROM {start})"
+        return f"{alias}.ends_on > CASE WHEN {same_day} THEN {later} - 1 ELSE {later} END"
+    later = (
+        f"MIN(date({start}, '+{months} months'),"
+        f" date({start}, 'start of month', '+{months + 1} months', '-1 day'))"
     )
+    same_day = f"strftime('%d', {later}) = strftime('%d', {start})"
+    return f"{alias}.ends_on > CASE WHEN {same_day} THEN date({later}, '-1 day') ELSE {later} END"
 
 
 def long_placement_sql(alias: str, engine_type: str) -> str:
     """Condition: a live placement that runs longer than six months (it earns a warning)."""
     return (
-        f"({alias}.kind = 'placement' AND {alias}.status IN {LIVE_PARTICIPATION_SQL}"
+        f"({alias}.kind = 'placement' AND {alias}.internship_kind IN ('', 'post')"
+        f" AND {alias}.status IN {LIVE_PARTICIPATION_SQL}"
         f" AND {runs_too_long_sql(alias, engine_type)})"
     )
 

@@ -132,6 +132,35 @@ class Participation(Table, tablename="partners_participation"):
     insurance_policy_no = Varchar(length=60, default="")  # 实习责任保险 policy number
     status = Varchar(length=10, choices=ParticipationStatus, default=ParticipationStatus.active)
     created_at = Timestamp(default=TimestampNow())
+    # 《职业学校学生实习管理规定》(2021): what the placement rules read
+    internship_kind = Varchar(length=12, default="")  # InternshipKind value; "" none recorded
+    guardian_consent_on = Date(null=True, default=None)  # 知情同意书 of a minor's guardian
+    agreement_parties = Varchar(length=60, default="")  # AgreementParty values, "," separated
+    insurance_starts_on = Date(null=True, default=None)  # the policy's period
+    insurance_ends_on = Date(null=True, default=None)
+    post_headcount = Integer(null=True, default=None)  # staff on the post (岗位在岗人数)
+    monthly_pay = Integer(null=True, default=None)  # 实习报酬, yuan a month
+    post_wage = Integer(null=True, default=None)  # the same post's wage, yuan a month
+    fee = Integer(default=0)  # any fee charged to the student (must be 0)
+    daily_hours = Integer(null=True, default=None)
+    weekly_hours = Integer(null=True, default=None)
+    night_shifts = Boolean(default=False)
+    overtime = Boolean(default=False)
+    through_agency = Boolean(default=False)  # arranged through an agency or paid intermediary
+    work_type = Varchar(length=30, default="")  # WorkType value
+    override_reason = Text(default="")  # why a student outside an order class's majors/cohort
+
+
+class InternshipKind(str, Enum):
+    cognitive = "cognitive"  # 认识实习
+    post = "post"  # 岗位实习
+
+
+class AgreementParty(str, Enum):
+    school = "school"  # 学校
+    enterprise = "enterprise"  # 实习单位
+    student = "student"  # 学生
+    guardian = "guardian"  # 监护人 (a minor's)
 
 
 # --- Dual mentors (双导师) --------------------------------------------------------------------

@@ -1,44 +1,36 @@
 """What the recruitment pipeline (发展党员) says to users beyond the labels of its codes: the
-article of 《中国共产党发展党员工作细则》 each kind of event comes from, the rule shown above each
-form, and refusals that cite their article. The labels of the codes themselves (stages, kinds
-of event, what is due, recommendations) are in portal.vocabulary.
+rule of the rule book (portal.rulebook) each kind of event comes from, the rule shown above each
+form, and the labels of recommendation channels. The labels of the codes themselves (stages,
+kinds of event, what is due) are in portal.vocabulary; articles are cited from the rule book.
 """
 
 from __future__ import annotations
 
 from portal.i18n import _, lazy
-from portal.vocabulary import STAGES, label
+from portal.vocabulary import RECOMMENDATIONS, STAGES, label
 from talent_pool.tables import EventKind
 
-# The article(s) of the Rules each check comes from.
-ARTICLES: dict[str, str] = {
-    "7": lazy("Article 7"),
-    "9-10": lazy("Articles 9 and 10"),
-    "13": lazy("Article 13"),
-    "15": lazy("Article 15"),
-    "16": lazy("Article 16"),
-    "18-19": lazy("Articles 18 and 19"),
-    "20": lazy("Article 20"),
-    "22": lazy("Article 22"),
-    "24-25": lazy("Articles 24 and 25"),
-    "29": lazy("Article 29"),
-    "31-32": lazy("Articles 31 and 32"),
-    "33": lazy("Article 33"),
-}
-ARTICLE_OF_KIND: dict[str, str] = {
-    EventKind.application.value: "7",
-    EventKind.talk.value: "7",
-    EventKind.activist.value: "9-10",
-    EventKind.contacts.value: "13",
-    EventKind.review.value: "15",
-    EventKind.development_target.value: "16",
-    EventKind.political_review.value: "18-19",
-    EventKind.training.value: "20",
-    EventKind.introducers.value: "22",
-    EventKind.branch_meeting.value: "24-25",
-    EventKind.approval.value: "29",
-    EventKind.extension.value: "33",
-    EventKind.conversion.value: "31-32",
+# The rule book's rule each kind of event comes from (its citation heads the form).
+RULE_OF_KIND: dict[str, str] = {
+    EventKind.application.value: "party.apply_min_age",
+    EventKind.talk.value: "party.talk_within",
+    EventKind.activist.value: "party.activist_channels",
+    EventKind.activist_filing.value: "party.activist_filing",
+    EventKind.contacts.value: "party.contacts",
+    EventKind.review.value: "party.review_every",
+    EventKind.development_target.value: "party.target_after",
+    EventKind.target_filing.value: "party.target_filing",
+    EventKind.political_review.value: "party.political_review",
+    EventKind.training.value: "party.training_days",
+    EventKind.introducers.value: "party.introducers",
+    EventKind.pre_review.value: "party.pre_review",
+    EventKind.volunteer_form.value: "party.volunteer_form",
+    EventKind.branch_meeting.value: "party.vote_in_favour",
+    EventKind.approval.value: "party.approval_within",
+    EventKind.oath.value: "party.oath",
+    EventKind.extension.value: "party.extension_once",
+    EventKind.conversion.value: "party.probation",
+    EventKind.cancellation.value: "party.cancel_probation",
 }
 # The rule of each kind, shown above its form.
 RULE_TEXTS: dict[str, str] = {
@@ -75,31 +67,49 @@ RULE_TEXTS: dict[str, str] = {
         "A development target has two introducers, both full party members."
     ),
     EventKind.branch_meeting.value: lazy(
-        "After the political review, the training and with two introducers, the branch meeting "
-        "discusses admission. The student becomes a probationary member."
+        "After the political review, the training, the introducers, the higher committee's "
+        "pre-review and the application form, the branch meeting votes on admission: more "
+        "than half of the members entitled to vote present, and more than half of them in "
+        "favour. The student becomes a probationary member."
     ),
     EventKind.approval.value: lazy(
         "The higher party committee approves the admission within three months of the branch "
-        "meeting."
+        "meeting; in a special case, stated as the reason, up to six months."
     ),
     EventKind.extension.value: lazy(
-        "When probation ends, it may be extended by 6 to 12 months; all extensions together "
-        "are at most 12 months."
+        "When probation ends, it may be extended once, by 6 to 12 months."
     ),
     EventKind.conversion.value: lazy(
-        "After a year of probation (plus any extension), an approved probationary member may "
-        "be converted to full member."
+        "After a year of probation (plus any extension), the branch meeting votes on the "
+        "conversion of an approved probationary member, by the same majorities as the "
+        "admission."
+    ),
+    EventKind.oath.value: lazy("A probationary member takes the oath after the approval."),
+    EventKind.cancellation.value: lazy(
+        "A probationary member who does not meet the conditions when probation ends has the "
+        "probationary membership cancelled. The file closes and the political status goes "
+        "back to what it was before the branch meeting."
+    ),
+    EventKind.activist_filing.value: lazy(
+        "A new activist is reported to the higher party committee for filing."
+    ),
+    EventKind.target_filing.value: lazy(
+        "A new development target is reported to the higher party committee for filing."
+    ),
+    EventKind.pre_review.value: lazy(
+        "After the political review and the training, the higher party committee pre-reviews "
+        "the development target before the branch meeting."
+    ),
+    EventKind.volunteer_form.value: lazy(
+        "After the pre-review, the development target fills in the application form (入党志愿书)."
     ),
 }
 
 
-def cite(article: str, detail: str) -> str:
-    """A refusal's message naming the article of the Rules it comes from (an ARTICLES key)."""
-    return _(
-        "%(article)s of the Rules on Recruiting Party Members: %(detail)s",
-        article=_(ARTICLES[article]),
-        detail=detail,
-    )
+def channel_label(channel: str) -> str:
+    """A recommendation channel as users read it: the label of an old code (party_members,
+    league), or the channel's own name as a coordinator typed it."""
+    return label(RECOMMENDATIONS, channel)
 
 
 def stage_label(code: str | None) -> str:

@@ -9,54 +9,65 @@ the store raises them as `Refused`.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from portal.dates import age_on
 from portal.domain_errors import FORM, FieldError
 from portal.i18n import _
-from portal.vocabulary import EVENT_KINDS, RECOMMENDATIONS, label
-from talent_pool.pipeline.labels import ARTICLE_OF_KIND, cite, stage_label
+from portal.rulebook import cited
+from portal.vocabulary import EVENT_KINDS, label
+from talent_pool.pipeline.labels import RULE_OF_KIND, channel_label, stage_label
 from talent_pool.pipeline.state import (
     PARTY_STATUSES,
     STAGE_OF_EVENT,
-    STATUS_EVENTS,
+    STATUS_CHANGING,
     Event,
     FileState,
 )
 from talent_pool.tables import EventKind, PoolStatus, Stage
 
-MINIMUM_AGE = 18  # 第七条
-REVIEWS_NEEDED = 2  # half-yearly reviews before becoming a development target (第十六条)
-MAX_CONTACTS = 2  # one or two cultivation contacts (第十三条)
-INTRODUCERS = 2  # exactly two introducers (第二十二条)
-TRAINING_DAYS, TRAINING_HOURS = 3, 24  # 第二十条
-EXTENSION_MIN, EXTENSION_MAX = 6, 12  # 第三十三条
+REVIEWS_NEEDED = 2  # half-yearly reviews before becoming a development target
+PROBATIONARY = (Stage.probationary.value,)
+TARGET = (Stage.development_target.value,)
 # Which stages each kind may be recorded at (None: a student without a file).
 KIND_STAGES: dict[str, tuple[str | None, ...]] = {
     EventKind.application.value: (None,),
     EventKind.talk.value: (Stage.applicant.value,),
     EventKind.activist.value: (Stage.applicant.value,),
-    EventKind.contacts.value: (Stage.activist.value, Stage.development_target.value),
-    EventKind.review.value: (Stage.activist.value, Stage.development_target.value),
+    EventKind.activist_filing.value: (Stage.activist.value, *TARGET, *PROBATIONARY),
+    EventKind.contacts.value: (Stage.activist.value, *TARGET),
+    EventKind.review.value: (Stage.activist.value, *TARGET),
     EventKind.development_target.value: (Stage.activist.value,),
-    EventKind.political_review.value: (Stage.development_target.value,),
-    EventKind.training.value: (Stage.development_target.value,),
-    EventKind.introducers.value: (Stage.development_target.value,),
-    EventKind.branch_meeting.value: (Stage.development_target.value,),
-    EventKind.approval.value: (Stage.probationary.value,),
-    EventKind.extension.value: (Stage.probationary.value,),
-    EventKind.conversion.value: (Stage.probationary.value,),
+    EventKind.target_filing.value: (*TARGET, *PROBATIONARY),
+    EventKind.political_review.value: TARGET,
+    EventKind.training.value: TARGET,
+    EventKind.introducers.value: TARGET,
+    EventKind.pre_review.value: TARGET,
+    EventKind.volunteer_form.value: TARGET,
+    EventKind.branch_meeting.value: TARGET,
+    EventKind.approval.value: PROBATIONARY,
+    EventKind.oath.value: PROBATIONARY,
+    EventKind.extension.value: PROBATIONARY,
+    EventKind.conversion.value: PROBATIONARY,
+    EventKind.cancellation.value: PROBATIONARY,
 }
 DECIDED_BY_REQUIRED = (
     EventKind.activist.value,
     EventKind.development_target.value,
     EventKind.approval.value,
+    EventKind.cancellation.value,
 )
+VOTED = (EventKind.branch_meeting.value, EventKind.conversion.value)
 
 
-def cited(field: str, kind: str, message: str) -> FieldError:
-    """A refusal of an event of `kind`, citing the article of the Rules the kind comes from."""
-    return FieldError(field, cite(ARTICLE_OF_KIND[kind], message))
+def refused(field: str, key: str, message: str) -> FieldError:
+    """A refusal beside a form field, citing the rule book's rule `key`."""
+    return FieldError(field, cited(key, message))
+
+
+def refused_kind(field: str, kind: str, message: str) -> FieldError:
+    """A refusal of an event of `kind`, citing the rule the kind comes from."""
+    return refused(field, RULE_OF_KIND[kind], message)
 
 
 def check_event(state: FileState, event: Event, today: datetime.date) -> list[FieldError]:
@@ -69,7 +80,7 @@ def check_event(state: FileState, event: Event, today: datetime.date) -> list[Fi
 
 def allowed_kinds(state: FileState) -> list[str]:
     """The kinds of event the file can take next (their dates and details still to check)."""
-    return [kind.value for kind in EventKind if not file_errors(state, kind.value)]
+    return [kind for kind in KIND_STAGES if not file_errors(state, kind)]
 
 
 # --- what the file must have before an event of a kind ---------------------------------------
@@ -100,7 +111,7 @@ def wrong_stage(state: FileState, kind: str) -> FieldError:
             stages=" / ".join(stage_label(s) for s in stages),
             stage=stage_label(state.stage),
         )
-    return cited(FORM, kind, message)
+    return refused_kind(FORM, kind, message)
 
 
 def application_blockers(state: FileState) -> list[FieldError]:
@@ -115,40 +126,49 @@ def application_blockers(state: FileState) -> list[FieldError]:
             )
         )
     if state.political_status in PARTY_STATUSES:
-        errors.append(cited(FORM, kind, _("The student is already a party member.")))
+        errors.append(refused_kind(FORM, kind, _("The student is already a party member.")))
     if state.birth_date is None:
-        errors.append(
-            cited(
-                FORM,
-                kind,
-                _(
-                    "The student's birth date is not recorded, so their age cannot be "
-                    "checked. Enter the birth date on the student's page first."
-                ),
-            )
+        message = _(
+            "The student's birth date is not recorded, so their age cannot be "
+            "checked. Enter the birth date on the student's page first."
         )
+        errors.append(refused_kind(FORM, kind, message))
     return errors
 
 
+def once(done: datetime.date | None, kind: str, message: str) -> list[FieldError]:
+    """A step recorded only once."""
+    return [refused_kind(FORM, kind, message)] if done is not None else []
+
+
 def talk_blockers(state: FileState) -> list[FieldError]:
-    if state.talk_on is not None:
-        return [cited(FORM, EventKind.talk.value, _("The talk is already recorded."))]
-    return []
+    return once(state.talk_on, EventKind.talk.value, _("The talk is already recorded."))
 
 
 def activist_blockers(state: FileState) -> list[FieldError]:
     if state.talk_on is None:
         message = _("The talk with the applicant must be recorded first.")
-        return [cited(FORM, EventKind.activist.value, message)]
+        return [refused_kind(FORM, EventKind.activist.value, message)]
     return []
 
 
+def activist_filing_blockers(state: FileState) -> list[FieldError]:
+    message = _("The activist's filing is already recorded.")
+    return once(state.activist_filed_on, EventKind.activist_filing.value, message)
+
+
+def target_filing_blockers(state: FileState) -> list[FieldError]:
+    message = _("The development target's filing is already recorded.")
+    return once(state.target_filed_on, EventKind.target_filing.value, message)
+
+
 def development_target_blockers(state: FileState) -> list[FieldError]:
-    """Cultivation contacts and two half-yearly reviews first (第十六条)."""
+    """Cultivation contacts and two half-yearly reviews first."""
     kind = EventKind.development_target.value
     errors: list[FieldError] = []
     if not state.contacts:
-        errors.append(cited(FORM, kind, _("Cultivation contacts must be assigned first.")))
+        message = _("Cultivation contacts must be assigned first.")
+        errors.append(refused(FORM, "party.contacts", message))
     if len(state.reviews) < REVIEWS_NEEDED:
         message = _(
             "At least %(needed)s half-yearly reviews are needed since the student became an "
@@ -156,57 +176,92 @@ def development_target_blockers(state: FileState) -> list[FieldError]:
             needed=REVIEWS_NEEDED,
             count=len(state.reviews),
         )
-        errors.append(cited(FORM, kind, message))
+        errors.append(refused_kind(FORM, kind, message))
     return errors
 
 
+def missing_steps(state: FileState, kind: str, steps: Mapping[str, object]) -> list[FieldError]:
+    """The steps (kind: the date it was done, or None) still to record before `kind`, each
+    refusal citing the missing step's rule."""
+    errors = []
+    for step, done in steps.items():
+        if not done:
+            message = _("Record first: %(missing)s.", missing=label(EVENT_KINDS, step))
+            errors.append(refused_kind(FORM, step, message))
+    return errors
+
+
+def pre_review_blockers(state: FileState) -> list[FieldError]:
+    """The political review and the training before the pre-review; once."""
+    kind = EventKind.pre_review.value
+    steps = {
+        EventKind.political_review.value: state.political_review_on,
+        EventKind.training.value: state.training_on,
+    }
+    message = _("The pre-review is already recorded.")
+    return missing_steps(state, kind, steps) + once(state.pre_review_on, kind, message)
+
+
+def volunteer_form_blockers(state: FileState) -> list[FieldError]:
+    """The application form (入党志愿书) after the pre-review; once."""
+    kind = EventKind.volunteer_form.value
+    steps = {EventKind.pre_review.value: state.pre_review_on}
+    message = _("The application form is already recorded.")
+    return missing_steps(state, kind, steps) + once(state.volunteer_form_on, kind, message)
+
+
 def branch_meeting_blockers(state: FileState) -> list[FieldError]:
-    """The political review, the training and the introducers first (第二十四、二十五条)."""
-    missing = [
-        label(EVENT_KINDS, kind)
-        for kind, done in (
-            (EventKind.political_review.value, state.political_review_on),
-            (EventKind.training.value, state.training_on),
-            (EventKind.introducers.value, state.introducers),
-        )
-        if not done
-    ]
-    if missing:
-        message = _("Record first: %(missing)s.", missing=", ".join(missing))
-        return [cited(FORM, EventKind.branch_meeting.value, message)]
-    return []
+    """The political review, the training, the introducers, the pre-review and the
+    application form first."""
+    steps = {
+        EventKind.political_review.value: state.political_review_on,
+        EventKind.training.value: state.training_on,
+        EventKind.introducers.value: state.introducers,
+        EventKind.pre_review.value: state.pre_review_on,
+        EventKind.volunteer_form.value: state.volunteer_form_on,
+    }
+    return missing_steps(state, EventKind.branch_meeting.value, steps)
 
 
 def approval_blockers(state: FileState) -> list[FieldError]:
-    if state.approval_on is not None:
-        return [cited(FORM, EventKind.approval.value, _("The approval is already recorded."))]
-    return []
+    message = _("The approval is already recorded.")
+    return once(state.approval_on, EventKind.approval.value, message)
+
+
+def oath_blockers(state: FileState) -> list[FieldError]:
+    """The oath after the approval; once."""
+    kind = EventKind.oath.value
+    message = _("The oath is already recorded.")
+    return probation_blockers(state, kind) + once(state.oath_on, kind, message)
 
 
 def conversion_blockers(state: FileState) -> list[FieldError]:
     return probation_blockers(state, EventKind.conversion.value)
 
 
+def cancellation_blockers(state: FileState) -> list[FieldError]:
+    return probation_blockers(state, EventKind.cancellation.value)
+
+
 def extension_blockers(state: FileState) -> list[FieldError]:
-    """The approval first, and room left within 12 months of extensions (第三十三条)."""
+    """The approval first, and probation is extended only once."""
     kind = EventKind.extension.value
     errors = probation_blockers(state, kind)
-    if state.extension_months + EXTENSION_MIN > EXTENSION_MAX:
+    if state.extensions:
         message = _(
-            "Probation has been extended by %(months)s months already; all extensions "
-            "together are at most %(max)s months.",
+            "Probation has already been extended (by %(months)s months); it may be extended "
+            "only once.",
             months=state.extension_months,
-            max=EXTENSION_MAX,
         )
-        errors.append(cited(FORM, kind, message))
+        errors.append(refused(FORM, "party.extension_once", message))
     return errors
 
 
 def probation_blockers(state: FileState, kind: str) -> list[FieldError]:
-    """Probation is extended or ends only after the higher committee's approval."""
+    """Probation is extended or ends, and the oath is taken, only after the approval."""
     if state.approval_on is None:
         message = _("The higher committee's approval must be recorded first.")
-        return [cited(FORM, kind, message)]
+        return [refused_kind(FORM, kind, message)]
     return []
 
 
@@ -214,11 +269,17 @@ FILE_CHECKS: dict[str, Callable[[FileState], list[FieldError]]] = {
     EventKind.application.value: application_blockers,
     EventKind.talk.value: talk_blockers,
     EventKind.activist.value: activist_blockers,
+    EventKind.activist_filing.value: activist_filing_blockers,
     EventKind.development_target.value: development_target_blockers,
+    EventKind.target_filing.value: target_filing_blockers,
+    EventKind.pre_review.value: pre_review_blockers,
+    EventKind.volunteer_form.value: volunteer_form_blockers,
     EventKind.branch_meeting.value: branch_meeting_blockers,
     EventKind.approval.value: approval_blockers,
+    EventKind.oath.value: oath_blockers,
     EventKind.extension.value: extension_blockers,
     EventKind.conversion.value: conversion_blockers,
+    EventKind.cancellation.value: cancellation_blockers,
 }
 
 
@@ -226,8 +287,8 @@ FILE_CHECKS: dict[str, Callable[[FileState], list[FieldError]]] = {
 
 
 def date_errors(state: FileState, event: Event, today: datetime.date) -> list[FieldError]:
-    """The date is not in the future, not before the latest stage change, and a stage change
-    is not dated before anything already in the file."""
+    """The date is not in the future, not before the latest stage change or the step it
+    follows, and a stage change is not dated before anything already in the file."""
     day = event.happened_on
     if day > today:
         return [FieldError("happened_on", _("The date cannot be in the future."))]
@@ -244,7 +305,27 @@ def date_errors(state: FileState, event: Event, today: datetime.date) -> list[Fi
             date=last.happened_on.isoformat(),
         )
         return [FieldError("happened_on", message)]
+    after = step_before(state, event.kind)
+    if after is not None and day < after:
+        message = _("The date cannot be before %(date)s.", date=after.isoformat())
+        return [refused_kind("happened_on", event.kind, message)]
     return []
+
+
+def step_before(state: FileState, kind: str) -> datetime.date | None:
+    """The date of the step an event of this kind follows, where it is not a stage change."""
+    return {
+        EventKind.activist_filing.value: state.activist_on,
+        EventKind.target_filing.value: state.development_target_on,
+        EventKind.pre_review.value: max_date(state.political_review_on, state.training_on),
+        EventKind.volunteer_form.value: state.pre_review_on,
+        EventKind.oath.value: state.approval_on,
+    }.get(kind)
+
+
+def max_date(*days: datetime.date | None) -> datetime.date | None:
+    known = [day for day in days if day is not None]
+    return max(known) if known else None
 
 
 # --- the event's own details -------------------------------------------------------------------
@@ -255,130 +336,177 @@ def detail_errors(state: FileState, event: Event) -> list[FieldError]:
     errors: list[FieldError] = []
     if event.kind in DECIDED_BY_REQUIRED and not event.decided_by:
         message = _("Say which body decided (e.g. the branch committee).")
-        errors.append(cited("decided_by", event.kind, message))
+        errors.append(refused_kind("decided_by", event.kind, message))
+    if event.kind in VOTED:
+        errors += vote_errors(state, event)
     check = DETAIL_CHECKS.get(event.kind)
     return errors + check(state, event) if check else errors
 
 
-def eighteenth_birthday(birth_date: datetime.date) -> datetime.date:
-    """The day the student turns 18 (someone born on 29 February, on 1 March)."""
+def eighteenth_birthday(birth_date: datetime.date, age: int = 18) -> datetime.date:
+    """The day the student turns `age` (someone born on 29 February, on 1 March)."""
     try:
-        return birth_date.replace(year=birth_date.year + MINIMUM_AGE)
+        return birth_date.replace(year=birth_date.year + age)
     except ValueError:
-        return datetime.date(birth_date.year + MINIMUM_AGE, 3, 1)
+        return datetime.date(birth_date.year + age, 3, 1)
 
 
 def application_details(state: FileState, event: Event) -> list[FieldError]:
-    """An applicant is at least 18 on the day (第七条)."""
-    if state.birth_date is None or age_on(state.birth_date, event.happened_on) >= MINIMUM_AGE:
+    """An applicant is at least 18 on the day."""
+    minimum = state.months("party.apply_min_age")
+    if state.birth_date is None or age_on(state.birth_date, event.happened_on) >= minimum:
         return []
     message = _(
         "An applicant must be at least %(age)s years old; the student turns %(age)s on %(date)s.",
-        age=MINIMUM_AGE,
-        date=eighteenth_birthday(state.birth_date).isoformat(),
+        age=minimum,
+        date=eighteenth_birthday(state.birth_date, minimum).isoformat(),
     )
-    return [cited("happened_on", event.kind, message)]
+    return [refused_kind("happened_on", event.kind, message)]
 
 
 def activist_details(state: FileState, event: Event) -> list[FieldError]:
-    """An activist is recommended by party members or by the League (第九条)."""
-    if event.recommended_by in RECOMMENDATIONS:
+    """An activist comes through one of the recommendation channels in force."""
+    if event.recommended_by in state.channels:
         return []
-    message = _("Choose how the student was recommended: by party members or the League.")
-    return [cited("recommended_by", event.kind, message)]
+    message = _(
+        "Choose how the student was recommended: %(channels)s.",
+        channels=" / ".join(channel_label(channel) for channel in state.channels),
+    )
+    return [refused_kind("recommended_by", event.kind, message)]
 
 
 def contacts_details(state: FileState, event: Event) -> list[FieldError]:
-    return people_errors(event, exactly=None)
+    return people_errors(state, event, exactly=None)
 
 
 def introducers_details(state: FileState, event: Event) -> list[FieldError]:
-    return people_errors(event, exactly=INTRODUCERS)
+    return people_errors(state, event, exactly=state.months("party.introducers"))
 
 
-def people_errors(event: Event, *, exactly: int | None) -> list[FieldError]:
+def people_errors(state: FileState, event: Event, *, exactly: int | None) -> list[FieldError]:
     """Contacts (one or two) or introducers (exactly two): distinct names, full members."""
     errors: list[FieldError] = []
     count = len(event.people)
     if exactly is not None and count != exactly:
         message = _("Exactly %(count)s introducers are needed.", count=exactly)
-        errors.append(cited("people", event.kind, message))
-    elif exactly is None and not 1 <= count <= MAX_CONTACTS:
-        errors.append(cited("people", event.kind, _("Assign one or two cultivation contacts.")))
+        errors.append(refused_kind("people", event.kind, message))
+    elif exactly is None and not 1 <= count <= state.months("party.contacts"):
+        message = _("Assign one or two cultivation contacts.")
+        errors.append(refused_kind("people", event.kind, message))
     names = [p.name for p in event.people]
     if len(set(names)) != len(names):
-        errors.append(cited("people", event.kind, _("The two people must be different.")))
+        errors.append(refused_kind("people", event.kind, _("The two people must be different.")))
     for index, person in enumerate(event.people, start=1):
         if not person.full_member:
             message = _(
                 "%(name)s must be a full party member; a probationary member cannot be assigned.",
                 name=person.name,
             )
-            errors.append(cited(f"person{index}_full_member", event.kind, message))
+            errors.append(refused_kind(f"person{index}_full_member", event.kind, message))
     return errors
 
 
 def development_target_details(state: FileState, event: Event) -> list[FieldError]:
-    """A year as activist first (第十六条)."""
+    """A year as activist first."""
     if state.eligible_on is None or event.happened_on >= state.eligible_on:
         return []
     message = _(
         "At least one year as activist is needed: from %(date)s on.",
         date=state.eligible_on.isoformat(),
     )
-    return [cited("happened_on", event.kind, message)]
+    return [refused_kind("happened_on", event.kind, message)]
 
 
 def training_details(state: FileState, event: Event) -> list[FieldError]:
-    """At least 3 days or 24 class hours (第二十条)."""
-    if (event.days or 0) >= TRAINING_DAYS or (event.class_hours or 0) >= TRAINING_HOURS:
+    """At least 3 days or 24 class hours."""
+    days, hours = state.months("party.training_days"), state.months("party.training_hours")
+    if (event.days or 0) >= days or (event.class_hours or 0) >= hours:
         return []
     message = _(
         "The training must last at least %(days)s days or %(hours)s class hours.",
-        days=TRAINING_DAYS,
-        hours=TRAINING_HOURS,
+        days=days,
+        hours=hours,
     )
-    return [cited("days", event.kind, message)]
+    return [refused_kind("days", event.kind, message)]
 
 
 def approval_details(state: FileState, event: Event) -> list[FieldError]:
-    """Within three months of the branch meeting (第二十九条)."""
-    due = state.approval_due_on
-    if due is None or event.happened_on <= due:
+    """Within three months of the branch meeting; in months four to six only with the special
+    case stated as the reason; never after six months."""
+    due, latest = state.approval_due_on, state.approval_latest_on
+    if due is None or latest is None or event.happened_on <= due:
         return []
-    message = _(
-        "The approval must come within three months of the branch meeting: by %(date)s.",
-        date=due.isoformat(),
-    )
-    return [cited("happened_on", event.kind, message)]
+    if event.happened_on > latest:
+        message = _(
+            "The approval must come within %(months)s months of the branch meeting even in a "
+            "special case: by %(date)s.",
+            months=state.months("party.approval_latest"),
+            date=latest.isoformat(),
+        )
+        return [refused("happened_on", "party.approval_latest", message)]
+    if not event.reason.strip():
+        message = _(
+            "The approval comes more than %(months)s months after the branch meeting (due "
+            "%(date)s): state the special case as the reason.",
+            months=state.months("party.approval_within"),
+            date=due.isoformat(),
+        )
+        return [refused("reason", "party.approval_latest", message)]
+    return []
 
 
 def extension_details(state: FileState, event: Event) -> list[FieldError]:
-    """6 to 12 months, 12 at most in all, when probation ends (第三十三条)."""
+    """6 to 12 months, when probation ends."""
     errors: list[FieldError] = []
     months = event.months or 0
-    if not EXTENSION_MIN <= months <= EXTENSION_MAX:
-        message = _(
-            "An extension is %(min)s to %(max)s months.", min=EXTENSION_MIN, max=EXTENSION_MAX
-        )
-        errors.append(cited("months", event.kind, message))
-    elif state.extension_months + months > EXTENSION_MAX:
-        message = _(
-            "All extensions together are at most %(max)s months; %(left)s months remain.",
-            max=EXTENSION_MAX,
-            left=EXTENSION_MAX - state.extension_months,
-        )
-        errors.append(cited("months", event.kind, message))
+    least, most = state.months("party.extension_min"), state.months("party.extension_max")
+    if not least <= months <= most:
+        message = _("An extension is %(min)s to %(max)s months.", min=least, max=most)
+        errors.append(refused("months", "party.extension_max", message))
     return errors + probation_end_errors(state, event)
 
 
 def probation_end_errors(state: FileState, event: Event) -> list[FieldError]:
-    """An extension or a conversion comes when probation ends, not before (第三十一、三十三条)."""
+    """An extension, a conversion or a cancellation comes when probation ends, not before."""
     end = state.probation_end
     if end is None or event.happened_on >= end:
         return []
     message = _("Probation ends on %(date)s; not before.", date=end.isoformat())
-    return [cited("happened_on", event.kind, message)]
+    return [refused("happened_on", "party.probation", message)]
+
+
+def vote_errors(state: FileState, event: Event) -> list[FieldError]:
+    """The vote of a branch meeting (admission or conversion): the members entitled to vote,
+    present with a vote and in favour; more than half of those entitled present, and more than
+    half of those entitled in favour."""
+    entitled, present, in_favour = event.entitled, event.present, event.in_favour
+    if entitled is None or present is None or in_favour is None:
+        message = _("Enter the members entitled to vote, those present and those in favour.")
+        return [refused("entitled", "party.vote_present", message)]
+    if entitled < 1 or not 0 <= in_favour <= present <= entitled:
+        message = _(
+            "The numbers do not add up: in favour at most those present, present at most "
+            "those entitled to vote."
+        )
+        return [FieldError("present", message)]
+    errors = []
+    if present * 2 <= entitled:
+        message = _(
+            "%(present)s present of %(entitled)s entitled to vote is not more than half: the "
+            "meeting cannot decide.",
+            present=present,
+            entitled=entitled,
+        )
+        errors.append(refused("present", "party.vote_present", message))
+    if in_favour * 2 <= entitled:
+        message = _(
+            "%(in_favour)s in favour of %(entitled)s entitled to vote is not more than half: "
+            "the motion is not carried.",
+            in_favour=in_favour,
+            entitled=entitled,
+        )
+        errors.append(refused("in_favour", "party.vote_in_favour", message))
+    return errors
 
 
 DETAIL_CHECKS: dict[str, Callable[[FileState, Event], list[FieldError]]] = {
@@ -391,6 +519,7 @@ DETAIL_CHECKS: dict[str, Callable[[FileState, Event], list[FieldError]]] = {
     EventKind.approval.value: approval_details,
     EventKind.extension.value: extension_details,
     EventKind.conversion.value: probation_end_errors,
+    EventKind.cancellation.value: probation_end_errors,
 }
 
 
@@ -403,7 +532,7 @@ def deletion_error(state: FileState, event_id: int) -> FieldError | None:
     last = state.last_event
     if last is None or last.id != event_id:
         return FieldError(FORM, _("Only the latest event of a file can be deleted."))
-    if last.kind in STATUS_EVENTS:
+    if last.kind in STATUS_CHANGING:
         message = _(
             "%(kind)s changed the student's political status, so it cannot be deleted here. "
             "Correct the file and the political status by hand.",
@@ -415,15 +544,18 @@ def deletion_error(state: FileState, event_id: int) -> FieldError | None:
 
 def earliest_date(state: FileState, kind: str) -> datetime.date | None:
     """The first day an event of this kind may be dated (shown as a hint on its form)."""
-    dates = [state.stage_since]
+    dates = [state.stage_since, step_before(state, kind)]
     if kind in STAGE_OF_EVENT and state.last_event is not None:
         dates.append(state.last_event.happened_on)
     if kind == EventKind.development_target.value:
         dates.append(state.eligible_on)
-    if kind in (EventKind.extension.value, EventKind.conversion.value):
+    if kind in (
+        EventKind.extension.value,
+        EventKind.conversion.value,
+        EventKind.cancellation.value,
+    ):
         dates.append(state.probation_end)
-    known = [day for day in dates if day is not None]
-    return max(known) if known else None
+    return max_date(*dates)
 
 
 def latest_date(state: FileState, kind: str) -> datetime.date | None:

@@ -8,12 +8,16 @@ conversion. A rule's refusal is raised as `Refused`.
 from __future__ import annotations
 
 import datetime
+import json
 from dataclasses import dataclass, replace
+from typing import Any
 
 from portal.audit import Actor, AuditTrail, audited_write
 from portal.domain_errors import NotVisible, Refused, raise_refusals
+from portal.i18n import _
+from portal.rulebook import current_numbers
 from portal.tables import Student
-from portal.vocabulary import EVENT_KINDS, label
+from portal.vocabulary import EVENT_KINDS, RECOMMENDATIONS, label
 from talent_pool.pipeline.rules import check_event, deletion_error
 from talent_pool.pipeline.state import (
     Event,
@@ -22,7 +26,7 @@ from talent_pool.pipeline.state import (
     due_items,
     political_status_after,
 )
-from talent_pool.tables import DueItem, EventKind, PipelineEvent, PoolEntry
+from talent_pool.tables import ChannelSettings, DueItem, EventKind, PipelineEvent, PoolEntry
 
 EVENT_COLUMNS = (
     PipelineEvent.id,
@@ -35,6 +39,11 @@ EVENT_COLUMNS = (
     PipelineEvent.class_hours,
     PipelineEvent.months,
     PipelineEvent.note,
+    PipelineEvent.reason,
+    PipelineEvent.entitled,
+    PipelineEvent.present,
+    PipelineEvent.in_favour,
+    PipelineEvent.status_before,
 )
 
 
@@ -54,6 +63,90 @@ class Recorded:
 
     event_id: int
     late_talk_due_on: datetime.date | None = None
+
+
+# --- the recommendation channels (推荐渠道): a list a coordinator edits, with its history ------
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelsVersion:
+    """One version of the recommendation channels, as the settings page lists it."""
+
+    channels: tuple[str, ...]
+    note: str
+    changed_by: str
+    changed_at: datetime.datetime | None
+
+
+def parsed_channels(raw: object) -> tuple[str, ...]:
+    values = json.loads(raw) if isinstance(raw, str) else raw
+    return tuple(str(value) for value in values) if isinstance(values, list) else ()
+
+
+async def current_channels() -> tuple[str, ...]:
+    """The channels in force: the newest version, or the rule book's two (党员推荐,
+    群团组织推优) before any edit."""
+    row = (
+        await ChannelSettings.select(ChannelSettings.channels)
+        .order_by(ChannelSettings.id, ascending=False)
+        .first()
+    )
+    channels = parsed_channels(row["channels"]) if row else ()
+    return channels or tuple(RECOMMENDATIONS)
+
+
+async def channels_history(limit: int = 20) -> list[ChannelsVersion]:
+    """The versions of the channel list, newest first."""
+    rows = (
+        await ChannelSettings.select(
+            ChannelSettings.channels,
+            ChannelSettings.note,
+            ChannelSettings.changed_by.username.as_alias("changed_by"),
+            ChannelSettings.changed_at,
+        )
+        .order_by(ChannelSettings.id, ascending=False)
+        .limit(limit)
+    )
+    return [
+        ChannelsVersion(
+            parsed_channels(row["channels"]),
+            row["note"],
+            row["changed_by"] or "",
+            row["changed_at"],
+        )
+        for row in rows
+    ]
+
+
+def channel_errors(channels: list[str]) -> list[str]:
+    """What is wrong with a new list of channels (one a line): none empty, each at most 100
+    characters and named once (a recorded activist keeps the channel's name)."""
+    if not channels:
+        return [_("Enter at least one channel.")]
+    if any(len(channel) > 100 for channel in channels):
+        return [_("A channel is at most 100 characters.")]
+    if len(set(channels)) != len(channels):
+        return [_("Each channel is named once.")]
+    return []
+
+
+async def save_channels(actor: Actor, channels: list[str], note: str) -> None:
+    """Adds a version of the channel list (the newest is in force), audited; `Refused` when
+    the list is not valid."""
+    errors = channel_errors(channels)
+    if errors:
+        raise Refused.at("channels", errors[0])
+    async with audited_write(actor) as audit:
+        values: dict[str, Any] = {
+            "channels": json.dumps(channels, ensure_ascii=False),
+            "note": note[:300],
+            "changed_by": actor.user_id,
+        }
+        row = await ChannelSettings.insert(ChannelSettings(**values)).returning(ChannelSettings.id)
+        await audit.created(ChannelSettings, row[0]["id"], values, "、".join(channels))
+
+
+# --- a student's file -----------------------------------------------------------------------
 
 
 async def load_events(student_id: int) -> list[Event]:
@@ -81,6 +174,8 @@ async def load_file(student_id: int, *, lock: bool = False) -> tuple[FileOwner, 
         entry["status"] if entry else None,
         owner.birth_date,
         owner.political_status,
+        await current_numbers(),
+        await current_channels(),
     )
     return owner, state
 
@@ -107,6 +202,8 @@ async def record_event_in(
     the rules allow it on the file as read inside that transaction (`Refused` otherwise)."""
     owner, state = await load_file(student_id, lock=True)
     raise_refusals(check_event(state, event, today))
+    if event.kind == EventKind.branch_meeting.value:  # kept, so a cancellation can restore it
+        event = replace(event, status_before=owner.political_status)
     values = {**event.row_values(), "student": student_id, "recorded_by": audit.actor.user_id}
     row = await PipelineEvent.insert(PipelineEvent(**values)).returning(PipelineEvent.id)
     event_id = row[0]["id"]
@@ -117,6 +214,8 @@ async def record_event_in(
         state.pool_status,
         state.birth_date,
         state.political_status,
+        state.numbers,
+        state.channels,
     )
     await save_derived(audit, owner, new_state)
     late = event.kind == EventKind.talk.value and state.talk_late_on(event.happened_on)
@@ -136,7 +235,12 @@ async def delete_event(actor: Actor, student_id: int, event_id: int) -> Event:
         summary = f"{owner.name} {label(EVENT_KINDS, event.kind)}"
         await audit.deleted(PipelineEvent, event_id, event.row_values(), summary)
         remaining = build_state(
-            state.events[:-1], state.pool_status, state.birth_date, state.political_status
+            state.events[:-1],
+            state.pool_status,
+            state.birth_date,
+            state.political_status,
+            state.numbers,
+            state.channels,
         )
         await save_derived(audit, owner, remaining)
     return event

@@ -10,6 +10,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from partners.coeducation.tables import (
+    InternshipKind,
+    MentorAssignment,
+    Participation,
+    ParticipationKind,
+    ParticipationStatus,
+)
 from partners.students import student_scope
 from portal.auth import Viewer
 from portal.db import contains
@@ -17,21 +24,96 @@ from portal.domain_errors import NotVisible
 from portal.forms import FormState
 from portal.i18n import _
 from portal.pagination import PageRequest, Sort
+from portal.rulebook import citation, rule
 from portal.tables import Role, Student
-from portal.vocabulary import DUE_KINDS, EVENT_KINDS, RECOMMENDATIONS, label
-from talent_pool.pipeline.labels import ARTICLE_OF_KIND, ARTICLES, RULE_TEXTS, stage_label
+from portal.vocabulary import DUE_KINDS, EVENT_KINDS, label
+from talent_pool.pipeline.labels import RULE_OF_KIND, RULE_TEXTS, channel_label, stage_label
 from talent_pool.pipeline.rules import (
-    INTRODUCERS,
-    MAX_CONTACTS,
     allowed_kinds,
     deletion_error,
     earliest_date,
     file_errors,
     latest_date,
 )
-from talent_pool.pipeline.state import STATUS_EVENTS, Due, Event, FileState, Person, due_items
+from talent_pool.pipeline.state import STATUS_CHANGING, Due, Event, FileState, Person, due_items
 from talent_pool.pipeline.store import file_state
 from talent_pool.tables import DueItem, EventKind, PoolEntry
+
+# --- placements (岗位实习) during the pipeline ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PlacementNote:
+    """The 岗位实习 placement a student is on when something falls due, and the enterprise
+    mentor to involve (so the branch knows whom to ask)."""
+
+    enterprise: str
+    position: str
+    mentor: str  # the enterprise mentor's name, "" when none is assigned
+    mentor_phone: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlacementSpan:
+    starts_on: datetime.date
+    ends_on: datetime.date | None
+    note: PlacementNote
+
+    def covers(self, day: datetime.date) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+
+
+async def placements_of(student_ids: Iterable[int]) -> dict[int, list[PlacementSpan]]:
+    """The post placements (岗位实习, not withdrawn, not a cognitive internship) of these
+    students, each with the enterprise mentor assigned for it. Two queries."""
+    ids = list(set(student_ids))
+    if not ids:
+        return {}
+    rows = await Participation.select(
+        Participation.student,
+        Participation.project,
+        Participation.starts_on,
+        Participation.ends_on,
+        Participation.position,
+        Participation.project._.enterprise._.name.as_alias("enterprise"),
+    ).where(
+        Participation.student.is_in(ids),
+        Participation.kind == ParticipationKind.placement.value,
+        Participation.status != ParticipationStatus.withdrawn.value,
+        Participation.internship_kind != InternshipKind.cognitive.value,
+    )
+    mentors = await MentorAssignment.select(
+        MentorAssignment.student,
+        MentorAssignment.project,
+        MentorAssignment.enterprise_mentor.name.as_alias("name"),
+        MentorAssignment.enterprise_mentor.phone.as_alias("phone"),
+    ).where(MentorAssignment.student.is_in(ids))
+    spans: dict[int, list[PlacementSpan]] = {}
+    for row in rows:
+        mentor = next(
+            (
+                m
+                for m in mentors
+                if m["student"] == row["student"] and m["project"] == row["project"]
+            ),
+            next((m for m in mentors if m["student"] == row["student"]), None),
+        )
+        note = PlacementNote(
+            row["enterprise"] or "",
+            row["position"] or "",
+            mentor["name"] if mentor else "",
+            mentor["phone"] or "" if mentor else "",
+        )
+        spans.setdefault(row["student"], []).append(
+            PlacementSpan(row["starts_on"], row["ends_on"], note)
+        )
+    return spans
+
+
+def placement_on(spans: Iterable[PlacementSpan], day: datetime.date) -> PlacementNote | None:
+    """The placement the student is on that day, if any."""
+    return next((span.note for span in spans if span.covers(day)), None)
+
 
 # --- a student's file --------------------------------------------------------------------------
 
@@ -43,9 +125,13 @@ class DueView:
     due_on: datetime.date
     overdue: bool
     days: int  # days until due (negative: days overdue)
+    placement: PlacementNote | None = None  # the 岗位实习 the student is on that day
 
 
-def due_views(items: Iterable[Due], today: datetime.date) -> list[DueView]:
+def due_views(
+    items: Iterable[Due], today: datetime.date, spans: Iterable[PlacementSpan] = ()
+) -> list[DueView]:
+    spans = list(spans)
     return [
         DueView(
             item.kind,
@@ -53,6 +139,7 @@ def due_views(items: Iterable[Due], today: datetime.date) -> list[DueView]:
             item.due_on,
             item.overdue(today),
             (item.due_on - today).days,
+            placement_on(spans, item.due_on),
         )
         for item in items
     ]
@@ -97,7 +184,7 @@ def event_details(event: Event) -> list[tuple[str, str]]:
         ]
         details.append((people_label, "、".join(names)))
     if event.recommended_by:
-        details.append((_("Recommendation"), label(RECOMMENDATIONS, event.recommended_by)))
+        details.append((_("Recommendation"), channel_label(event.recommended_by)))
     if event.decided_by:
         details.append((_("Decided by"), event.decided_by))
     if event.days:
@@ -106,15 +193,30 @@ def event_details(event: Event) -> list[tuple[str, str]]:
         details.append((_("Class hours"), str(event.class_hours)))
     if event.months:
         details.append((_("Months"), str(event.months)))
+    if event.reason:
+        details.append((_("Special case"), event.reason))
+    if event.entitled is not None:
+        votes = _(
+            "%(entitled)s entitled to vote, %(present)s present, %(in_favour)s in favour",
+            entitled=event.entitled,
+            present=event.present,
+            in_favour=event.in_favour,
+        )
+        details.append((_("Vote"), votes))
     if event.note:
         details.append((_("Note"), event.note))
     return details
 
 
 def pipeline_view(
-    student_id: int, state: FileState, viewer: Viewer | None, today: datetime.date
+    student_id: int,
+    state: FileState,
+    viewer: Viewer | None,
+    today: datetime.date,
+    spans: Iterable[PlacementSpan] = (),
 ) -> PipelineView:
-    """The file for a viewer (None: the PDF, which offers nothing to record or delete)."""
+    """The file for a viewer (None: the PDF, which offers nothing to record or delete), with
+    the placements the student is on when items fall due."""
     may_record = viewer is not None and viewer.role is Role.coordinator
     last = state.last_event
     timeline = [
@@ -123,7 +225,7 @@ def pipeline_view(
             label(EVENT_KINDS, event.kind),
             event_details(event),
             state.is_late(event),
-            may_record and event is last and event.kind not in STATUS_EVENTS,
+            may_record and event is last and event.kind not in STATUS_CHANGING,
         )
         for event in state.events
     ]
@@ -135,7 +237,7 @@ def pipeline_view(
         stage_since=state.stage_since,
         pool_status=state.pool_status,
         timeline=timeline,
-        due=due_views(due_items(state), today),
+        due=due_views(due_items(state), today, spans),
         allowed=allowed if may_record else [],
         may_record=may_record,
         probation_end=state.probation_end,
@@ -147,9 +249,10 @@ async def pipeline_context(
 ) -> dict[str, PipelineView]:
     """What templates/talent_pool/_pipeline.html needs, to merge into the student page's
     context (`context.update(await pipeline_context(...))`): {"pipeline": PipelineView}.
-    The caller has checked that the viewer may see the student. Three queries."""
+    The caller has checked that the viewer may see the student. Five queries."""
     state = await file_state(student_id)
-    return {"pipeline": pipeline_view(student_id, state, viewer, today)}
+    spans = (await placements_of([student_id])).get(student_id, [])
+    return {"pipeline": pipeline_view(student_id, state, viewer, today, spans)}
 
 
 # --- recording an event ------------------------------------------------------------------------
@@ -165,12 +268,21 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     EventKind.political_review.value: (),
     EventKind.training.value: ("days", "class_hours"),
     EventKind.introducers.value: ("people",),
-    EventKind.branch_meeting.value: ("decided_by",),
-    EventKind.approval.value: ("decided_by",),
+    EventKind.branch_meeting.value: ("decided_by", "votes"),
+    EventKind.approval.value: ("decided_by", "reason"),
     EventKind.extension.value: ("months", "decided_by"),
-    EventKind.conversion.value: ("decided_by",),
+    EventKind.conversion.value: ("decided_by", "votes"),
+    EventKind.oath.value: (),
+    EventKind.cancellation.value: ("decided_by",),
+    EventKind.activist_filing.value: ("decided_by",),
+    EventKind.target_filing.value: ("decided_by",),
+    EventKind.pre_review.value: ("decided_by",),
+    EventKind.volunteer_form.value: (),
 }
-PEOPLE_ROWS = max(MAX_CONTACTS, INTRODUCERS)  # a row of the form per contact or introducer
+VOTE_FIELDS = ("entitled", "present", "in_favour")
+PEOPLE_ROWS = max(
+    rule("party.contacts").value or 2, rule("party.introducers").value or 2
+)  # a row of the form per contact or introducer
 PERSON_FIELDS = tuple(
     f"person{i}_{part}" for i in range(1, PEOPLE_ROWS + 1) for part in ("name", "full_member")
 )
@@ -198,10 +310,10 @@ def form_context(state: FileState, kind: str, today: datetime.date) -> dict[str,
         "kind": kind,
         "kind_label": label(EVENT_KINDS, kind),
         "rule_text": _(RULE_TEXTS[kind]),
-        "article": _(ARTICLES[ARTICLE_OF_KIND[kind]]),
+        "article": citation(RULE_OF_KIND[kind]),
         "fields": KIND_FIELDS[kind],
         "people_rows": range(1, PEOPLE_ROWS + 1),
-        "recommendation_options": [(code, _(text)) for code, text in RECOMMENDATIONS.items()],
+        "recommendation_options": [(code, channel_label(code)) for code in state.channels],
         "membership_options": [
             ("yes", _("Full party member")),
             ("no", _("Probationary member (not full)")),
@@ -216,7 +328,12 @@ def form_names(kind: str) -> list[str]:
     """The names of the form fields of a kind."""
     names = ["happened_on"]
     for name in KIND_FIELDS.get(kind, ()):
-        names += list(PERSON_FIELDS) if name == "people" else [name]
+        if name == "people":
+            names += list(PERSON_FIELDS)
+        elif name == "votes":
+            names += list(VOTE_FIELDS)
+        else:
+            names.append(name)
     return [*names, "note"]
 
 
@@ -232,6 +349,12 @@ def event_from_form(kind: str, form: FormState) -> Event | None:
         values["recommended_by"] = form.values.get("recommended_by", "")
     if "decided_by" in fields:
         values["decided_by"] = form.values.get("decided_by", "")
+    if "reason" in fields:
+        form.max_length("reason", 2000)
+        values["reason"] = form.values.get("reason", "")
+    if "votes" in fields:
+        for name in VOTE_FIELDS:
+            values[name] = form.integer(name, minimum=0, maximum=10000)
     if "days" in fields:
         values |= training_from_form(form)
     if "months" in fields:
@@ -316,6 +439,7 @@ class DueListRow:
     overdue: bool
     days: int  # days until due (negative: days overdue)
     stage_label: str
+    placement: PlacementNote | None = None  # the 岗位实习 the student is on that day
 
 
 def scoped_students(viewer: Viewer) -> Any:
@@ -363,7 +487,8 @@ async def due_list(
     today: datetime.date,
 ) -> tuple[list[DueListRow], int]:
     """One page of what is due or overdue in the files the viewer may see (soonest first
-    unless sorted otherwise), and how many items match in all. Three queries."""
+    unless sorted otherwise), and how many items match in all, with the placement a student is
+    on when an item falls due. Five queries."""
     conditions = [*due_conditions(viewer), *due_filter_conditions(filters, today)]
     total = await DueItem.count().where(*conditions)
     rows = (
@@ -384,6 +509,7 @@ async def due_list(
         .offset(page.offset)
     )
     stages = await stages_of(list({row["student_id"] for row in rows}))
+    spans = await placements_of(row["student_id"] for row in rows)
     return [
         DueListRow(
             **row,
@@ -391,6 +517,7 @@ async def due_list(
             overdue=row["due_on"] < today,
             days=(row["due_on"] - today).days,
             stage_label=stage_label(stages.get(row["student_id"])),
+            placement=placement_on(spans.get(row["student_id"], []), row["due_on"]),
         )
         for row in rows
     ], total

@@ -40,6 +40,7 @@ from talent_pool.pipeline.view import (
     form_context,
     form_names,
     pipeline_view,
+    placements_of,
 )
 
 STAFF = (Role.coordinator, Role.partner, Role.mentor)
@@ -208,11 +209,12 @@ async def pipeline_pdf(request: Request) -> Response:
     student = await student_or_404(request)
     today = datetime.date.today()
     state = await file_state(student.id)
+    spans = (await placements_of([student.id])).get(student.id, [])
     context = {
         "request": request,
         "locale": request.scope.get("locale", "zh_CN"),
         "student": student,
-        "pipeline": pipeline_view(student.id, state, None, today),
+        "pipeline": pipeline_view(student.id, state, None, today, spans),
         "status_label": functools.partial(label, POLITICAL_STATUSES),
         "gender_label": functools.partial(label, GENDERS),
         "generated_on": today,

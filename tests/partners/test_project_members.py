@@ -129,8 +129,12 @@ def test_a_partner_s_member_links_go_to_the_record_page(signed_in, people):
     [
         (D(2026, 8, 31), D(2027, 3, 1), True),  # 31 August + 6 months is 28 February
         (D(2026, 8, 31), D(2027, 2, 28), False),
-        (D(2026, 9, 1), D(2027, 3, 1), False),
-        (D(2026, 9, 1), D(2027, 3, 2), True),
+        # six months counted inclusively (issue 12): 1 September to 28 February
+        (D(2026, 9, 1), D(2027, 2, 27), False),
+        (D(2026, 9, 1), D(2027, 2, 28), False),
+        (D(2026, 9, 1), D(2027, 3, 1), True),
+        (D(2026, 3, 1), D(2026, 8, 31), False),
+        (D(2026, 3, 1), D(2026, 9, 1), True),
     ],
 )
 def test_long_placements_are_counted_as_the_rules_count_them(

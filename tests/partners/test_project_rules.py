@@ -147,8 +147,10 @@ def test_placement_is_pending_until_agreement_and_insurance():
 
 
 def test_six_months_warning():
-    assert not runs_too_long(D(2026, 3, 1), D(2026, 9, 1))
-    assert runs_too_long(D(2026, 3, 1), D(2026, 9, 2))
+    # exactly six months counted inclusively is not too long (issue 12); a day more is
+    assert not runs_too_long(D(2026, 3, 1), D(2026, 8, 30))
+    assert not runs_too_long(D(2026, 3, 1), D(2026, 8, 31))
+    assert runs_too_long(D(2026, 3, 1), D(2026, 9, 1))
     assert not runs_too_long(D(2026, 8, 31), D(2027, 2, 28))
     assert not runs_too_long(D(2026, 3, 1), None)
 
@@ -220,8 +222,20 @@ def placement(student_id: int, **fields) -> dict:
         "position": "装配技术员",
         "agreement_signed_on": D(2026, 8, 20),
         "insurance_policy_no": "PICC-1",
+        "insurance_starts_on": D(2026, 9, 1),
+        "insurance_ends_on": None,
+        "internship_kind": "post",
+        "agreement_parties": "school,enterprise,student",
+        "post_headcount": 100,
         **fields,
     }
+
+
+def with_mentors(student_id: int) -> int:
+    """Gives the student an active college and enterprise mentor (a post intern needs both)."""
+    company = make_mentor(side="enterprise", enterprise=make_enterprise(), department="")
+    make_assignment(student_id, make_mentor(), company)
+    return student_id
 
 
 def test_enrollment_is_active_follows_the_project_period_and_is_audited():
@@ -301,8 +315,14 @@ def training_base(employee_count: int = 200, **fields) -> int:
 
 def test_placement_pending_until_agreement_and_insurance_then_active_on_edit():
     project = training_base()
+    student = with_mentors(make_student())
     saved = run(
-        add_participation(ACTOR, project, placement(make_student(), insurance_policy_no=""), TODAY)
+        add_participation(
+            ACTOR,
+            project,
+            placement(student, insurance_policy_no="", insurance_starts_on=None),
+            TODAY,
+        )
     )
     assert saved.status == "pending"
     row = run(find_participation(project, saved.participation_id))
@@ -311,11 +331,8 @@ def test_placement_pending_until_agreement_and_insurance_then_active_on_edit():
         name: getattr(row, name)
         for name in ("starts_on", "ends_on", "position", "agreement_signed_on")
     }
-    changed = run(
-        change_participation(
-            ACTOR, row, {**values, "insurance_policy_no": "PICC-9", "status": "pending"}
-        )
-    )
+    insured = {"insurance_policy_no": "PICC-9", "insurance_starts_on": D(2026, 8, 1)}
+    changed = run(change_participation(ACTOR, row, {**values, **insured, "status": "pending"}))
     assert changed.status == "active"
     row = run(Participation.select().where(Participation.id == saved.participation_id).first())
     assert row["status"] == "active" and row["insurance_policy_no"] == "PICC-9"
@@ -342,7 +359,13 @@ def test_no_two_overlapping_placements_at_any_training_base():
         add_participation(
             ACTOR,
             before,
-            placement(student, starts_on=D(2026, 3, 1), ends_on=D(2026, 8, 31)),
+            placement(
+                student,
+                starts_on=D(2026, 3, 1),
+                ends_on=D(2026, 8, 31),
+                agreement_signed_on=D(2026, 2, 20),
+                insurance_starts_on=D(2026, 3, 1),
+            ),
             TODAY,
         )
     )
@@ -362,11 +385,20 @@ def test_intern_quota_spans_every_training_base_of_the_enterprise():
     enterprise = make_enterprise(employee_count=20)  # 10% → 2 interns
     first, second = make_project(enterprise), make_project(enterprise)
     make_participation(first, make_student())
-    make_participation(second, make_student(), ends_on=D(2028, 1, 1), starts_on=D(2027, 9, 1))
+    make_participation(second, make_student(), ends_on=D(2028, 1, 1), starts_on=D(2027, 1, 31))
     with pytest.raises(Refused, match="20"):
         run(add_participation(ACTOR, second, placement(make_student()), TODAY))
     run(Enterprise.update({Enterprise.employee_count: 30}).where(Enterprise.id == enterprise))
     run(add_participation(ACTOR, second, placement(make_student()), TODAY))
+
+
+def test_intern_quota_counts_only_placements_whose_dates_overlap():
+    """Issue 12: a placement that ends before this one starts does not take a share."""
+    enterprise = make_enterprise(employee_count=20)  # 10% → 2 interns
+    project = make_project(enterprise)
+    make_participation(project, make_student())  # 2026-09-01 .. 2027-01-31
+    make_participation(project, make_student(), starts_on=D(2026, 3, 1), ends_on=D(2026, 8, 31))
+    run(add_participation(ACTOR, project, placement(make_student()), TODAY))
 
 
 def test_unknown_headcount_refuses_placements():
@@ -377,7 +409,9 @@ def test_unknown_headcount_refuses_placements():
 
 def test_long_placement_saves_with_a_warning():
     project = training_base()
-    values = placement(make_student(), starts_on=D(2026, 9, 1), ends_on=D(2027, 6, 30))
+    values = placement(
+        with_mentors(make_student()), starts_on=D(2026, 9, 1), ends_on=D(2027, 6, 30)
+    )
     saved = run(add_participation(ACTOR, project, values, TODAY))
     assert saved.status == "active" and len(saved.warnings) == 1
     short = run(add_participation(ACTOR, project, placement(make_student()), TODAY))

@@ -12,6 +12,8 @@ from partners.organizations.tables import Enterprise
 from portal.tables import AuditEntry, Student
 from tests.support import (
     Browser,
+    make_assignment,
+    make_mentor,
     make_participation,
     make_project,
     make_student,
@@ -307,8 +309,16 @@ def placement_form(student_id: int, **fields: str) -> dict[str, str]:
         "position": "装配技术员",
         "agreement_signed_on": "2026-08-20",
         "insurance_policy_no": "",
+        "internship_kind": "post",
+        "post_headcount": "50",
+        "party_school": "on",
+        "party_enterprise": "on",
+        "party_student": "on",
         **fields,
     }
+
+
+INSURED = {"insurance_starts_on": "2026-09-01", "insurance_ends_on": "2027-08-31"}
 
 
 def test_partner_places_a_student_pending_then_active_after_insurance(partner, people):
@@ -323,7 +333,10 @@ def test_partner_places_a_student_pending_then_active_after_insurance(partner, p
     assert "flash-warning" in detail.text
     edit_path = f"/projects/{project}/members/{row['id']}/edit"
     assert partner.get(edit_path).status_code == 200
-    data = placement_form(student, insurance_policy_no="PICC-2026-77", status="pending")
+    college = make_mentor()
+    company = make_mentor(side="enterprise", enterprise=people.enterprise_a, department="")
+    make_assignment(student, college, company)  # a post intern needs both mentors
+    data = placement_form(student, insurance_policy_no="PICC-2026-77", status="pending", **INSURED)
     data.pop("student_no")
     response = partner.post(edit_path, data)
     assert response.status_code == 303
@@ -362,7 +375,9 @@ def test_placement_rules_over_http(coordinator, people):
 def test_long_placement_warns_after_saving_and_on_the_detail_page(coordinator, people):
     set_headcount(people.enterprise_a, 500)
     project = people.mine.project
-    data = placement_form(make_student(), ends_on="2027-06-30", insurance_policy_no="P-1")
+    data = placement_form(
+        make_student(), ends_on="2027-06-30", insurance_policy_no="P-1", **INSURED
+    )
     response = coordinator.post(f"/projects/{project}/members/new", data)
     assert response.status_code == 303
     detail = coordinator.get(response.headers["location"])
@@ -383,3 +398,29 @@ def test_partner_withdraws_its_own_placement(partner, people):
     path = f"/projects/{people.mine.project}/members/{people.mine.participation}/withdraw"
     assert partner.post(path).status_code == 303
     assert participation(people.mine.participation)["status"] == "withdrawn"
+
+
+def test_a_refused_placement_term_shows_beside_its_field_citing_the_text(coordinator, people):
+    set_headcount(people.enterprise_a, 500)
+    project = people.mine.project
+    data = placement_form(make_student(), fee="300")
+    response = coordinator.post(f"/projects/{project}/members/new", data)
+    assert response.status_code == 400
+    assert "职业学校学生实习管理规定" in Browser.field_error(response, "fee")
+    data = placement_form(make_student(), daily_hours="9")
+    response = coordinator.post(f"/projects/{project}/members/new", data)
+    assert response.status_code == 400 and Browser.field_error(response, "daily_hours")
+    assert run(Participation.count().where(Participation.project == project)) == 1
+
+
+def test_the_member_form_shows_the_recorded_parties_and_flags(partner, people):
+    set_headcount(people.enterprise_a, 500)
+    project = people.mine.project
+    response = partner.post(f"/projects/{project}/members/new", placement_form(make_student()))
+    assert response.status_code == 303
+    row = run(Participation.select().order_by(Participation.id, ascending=False).first())
+    assert row["agreement_parties"] == "school,enterprise,student"
+    soup = Browser.soup(partner.get(f"/projects/{project}/members/{row['id']}/edit"))
+    checked = {box["name"] for box in soup.select("input[type=checkbox][checked]")}
+    assert checked == {"party_school", "party_enterprise", "party_student"}
+    assert soup.select_one("select[name=internship_kind] option[selected]")["value"] == "post"

@@ -29,7 +29,9 @@ import partners.organizations.tables
 import portal.tables
 import talent_pool.tables
 from partners.coeducation.tables import (
+    AgreementParty,
     AssignmentStatus,
+    InternshipKind,
     MentorAssignment,
     MentoringMode,
     MentorSide,
@@ -96,6 +98,8 @@ LABELS_OF: dict[type[Enum], Mapping[str, str]] = {
     WorkstationKind: vocabulary.WORKSTATION_KINDS,
     ParticipationKind: vocabulary.PARTICIPATION_KINDS,
     ParticipationStatus: vocabulary.PARTICIPATION_STATUSES,
+    InternshipKind: vocabulary.INTERNSHIP_KINDS,
+    AgreementParty: vocabulary.AGREEMENT_PARTIES,
     AssignmentStatus: vocabulary.ASSIGNMENT_STATUSES,
     MentoringMode: vocabulary.MENTORING_MODES,
     FlagSource: vocabulary.FLAG_SOURCES,

@@ -13,6 +13,7 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "/talent-pool/settings"): (LOGIN, 200, 404, 404, 404),
     ("POST", "/talent-pool/settings"): (LOGIN, 400, 404, 404, 404),
     ("POST", "/talent-pool/rescore"): (LOGIN, 303, 404, 404, 404),
+    ("POST", "/talent-pool/settings/channels"): (LOGIN, 400, 404, 404, 404),
     ("GET", "/talent-pool/{student_id}/nominate"): (LOGIN, 200, 404, 404, 404),
     ("POST", "/talent-pool/{student_id}/nominate"): (LOGIN, 400, 404, 404, 404),
     ("GET", "/talent-pool/{student_id}/flags/{flag_id}/review"): (LOGIN, 200, 404, 404, 404),

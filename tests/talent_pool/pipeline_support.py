@@ -9,7 +9,7 @@ from typing import Any
 
 from portal.audit import Actor
 from portal.dates import add_months
-from talent_pool.pipeline.labels import ARTICLES, cite
+from portal.rulebook import RULES, citation, cited
 from talent_pool.pipeline.state import Event, Person
 from talent_pool.pipeline.store import record_event
 from talent_pool.tables import DueItem, PipelineEvent, PoolEntry
@@ -18,22 +18,28 @@ from tests.support import insert_id, run
 TEST_ACTOR = Actor(None, "pipeline-test")
 CONTACTS = (Person("王建国", True), Person("李红梅", True))
 DECIDED = {"decided_by": "学生第一党支部委员会"}
+FILED = {"decided_by": "学院党委组织部"}
+VOTES = {"entitled": 30, "present": 25, "in_favour": 24}
 # A whole file: (kind, months after the start, days after that, details). The start is the
 # first of a month, so no date is clamped at a month's end.
 STORY: list[tuple[str, int, int, dict[str, Any]]] = [
     ("application", 0, 0, {}),
     ("talk", 0, 17, {}),
     ("activist", 1, 15, {"recommended_by": "league", **DECIDED}),
+    ("activist_filing", 1, 16, FILED),
     ("contacts", 1, 20, {"people": CONTACTS}),
     ("review", 7, 15, {}),
     ("review", 13, 15, {}),
     ("development_target", 13, 15, DECIDED),
+    ("target_filing", 13, 16, FILED),
     ("political_review", 14, 15, {}),
     ("training", 14, 25, {"days": 5}),
     ("introducers", 15, 15, {"people": CONTACTS}),
-    ("branch_meeting", 16, 15, {}),
+    ("pre_review", 15, 25, {"decided_by": "学院党委"}),
+    ("volunteer_form", 16, 1, {}),
+    ("branch_meeting", 16, 15, VOTES),
     ("approval", 17, 15, {"decided_by": "学院党委"}),
-    ("conversion", 28, 15, {}),
+    ("conversion", 28, 15, VOTES),
 ]
 
 
@@ -60,12 +66,12 @@ def record(student_id: int, kind: str, day: datetime.date, **details: Any) -> in
 
 
 def cited_article(message: str) -> str:
-    """The article of the Rules (an ARTICLES key) a refusal's message cites, as the user reads
-    it in the current language; "" when it cites none (a plain data check)."""
-    for article in ARTICLES:
-        before, after = cite(article, "\0").split("\0")
+    """The rule book's citation (《…》（version）article) a refusal's message ends with, as the
+    user reads it in the current language; "" when it cites none (a plain data check)."""
+    for key in RULES:
+        before, after = cited(key, "\0").split("\0")
         if message.startswith(before) and message.endswith(after):
-            return article
+            return citation(key)
     return ""
 
 

@@ -66,9 +66,12 @@ def test_due_items_follow_the_file_through_the_first_stages(people):
     assert due_of(student) == []
     record(student, "activist", activist, recommended_by="league", decided_by="支部委员会")
     assert due_of(student) == [
+        ("activist_filing", activist),
         ("review", add_months(activist, 6)),
         ("development_target_eligible", add_months(activist, 12)),
     ]
+    record(student, "activist_filing", activist + datetime.timedelta(days=3))
+    assert [kind for kind, _day in due_of(student)] == ["review", "development_target_eligible"]
     review = story_date(start, 2, 1)
     record(student, "review", review)
     assert due_of(student)[0] == ("review", add_months(review, 6))
@@ -80,6 +83,7 @@ def test_due_items_at_probation(people):
     file_until(student, "branch_meeting")
     assert due_of(student) == [
         ("approval", add_months(meeting, 3)),
+        ("approval_latest", add_months(meeting, 6)),
         ("probation_end", add_months(meeting, 12)),
     ]
     record(student, "approval", story_date(story_start(TODAY), 17, 15), decided_by="学院党委")
@@ -88,8 +92,17 @@ def test_due_items_at_probation(people):
     assert due_of(student) == [("probation_end", add_months(meeting, 18))]
 
 
-def test_a_development_target_and_a_full_member_have_nothing_due(people):
-    file_until(people.student_id, "development_target")
+def test_an_unfiled_development_target_is_due_for_filing_from_the_decision(people):
+    student = people.student_id
+    file_until(student, "development_target")
+    decided = story_date(story_start(TODAY), 13, 15)
+    assert due_of(student) == [("target_filing", decided)]
+    record(student, "target_filing", decided + datetime.timedelta(days=1))
+    assert due_of(student) == []
+
+
+def test_a_filed_development_target_and_a_full_member_have_nothing_due(people):
+    file_until(people.student_id, "target_filing")
     assert due_of(people.student_id) == []
     file_until(people.other_student_id, "conversion")
     assert due_of(people.other_student_id) == []

@@ -121,3 +121,28 @@ def test_seeding_twice_adds_nothing(demo):
     counts = (run(PipelineEvent.count()), run(PoolEntry.count()), run(Flag.count()))
     run(seed_pipeline(TODAY))
     assert (run(PipelineEvent.count()), run(PoolEntry.count()), run(Flag.count())) == counts
+
+
+def test_the_demo_shows_a_month_four_approval_a_cancelled_probation_and_an_oath(demo):
+    states = [build_state(events) for events in files().values()]
+    late = [
+        state
+        for state in states
+        if state.approval_on and state.approval_due_on and state.approval_on > state.approval_due_on
+    ]
+    assert late and all(
+        next(e for e in state.events if e.kind == "approval").reason for state in late
+    )
+    assert any(state.stage == "cancelled" for state in states)
+    assert any(state.oath_on and state.stage == "probationary" for state in states)
+    cancelled = run(
+        PoolEntry.select(
+            PoolEntry.student, PoolEntry.student.political_status.as_alias("status")
+        ).where(PoolEntry.stage == "cancelled")
+    )
+    assert cancelled
+    for row in cancelled:
+        meeting = next(e for e in files()[row["student"]] if e.kind == "branch_meeting")
+        assert meeting.status_before and row["status"] == meeting.status_before
+    unfiled = run(DueItem.count().where(DueItem.kind.is_in(["activist_filing", "target_filing"])))
+    assert unfiled > 0

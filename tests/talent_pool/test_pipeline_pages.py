@@ -10,6 +10,8 @@ import json
 import pytest
 from pypdf import PdfReader
 
+from portal.dates import add_months
+from portal.rulebook import citation
 from portal.tables import AuditEntry, Student
 from talent_pool.pipeline.view import pipeline_context
 from talent_pool.tables import PipelineEvent
@@ -101,21 +103,40 @@ def test_a_refusal_about_the_file_shows_at_the_top(coordinator, people):
     assert response.status_code == 400
     assert response.template.name == "talent_pool/event_choose.html"
     shown = coordinator.soup(response).select_one("#kind-refused li").get_text(strip=True)
-    assert cited_article(shown) == "16"
+    assert cited_article(shown) == citation("party.target_after")
 
 
-def test_a_rule_on_the_form_names_its_article_at_the_top(coordinator, people):
+def test_an_approval_in_month_four_asks_for_the_special_case_on_the_form(coordinator, people):
     student = people.student_id
     file_until(student, "branch_meeting")
     meeting = story_date(story_start(TODAY), 16, 15)
     late = meeting + datetime.timedelta(days=120)
+    values = {"happened_on": late.isoformat(), "decided_by": "学院党委"}
+    response = coordinator.post(new_event_url(student, "approval"), values)
+    assert response.status_code == 400
+    assert citation("party.approval_latest") in response.context["errors"]["reason"]
+    assert response.context["values"]["decided_by"] == "学院党委"
+    response = coordinator.post(
+        new_event_url(student, "approval"), {**values, "reason": "上级党委换届，审批推迟"}
+    )
+    assert response.status_code == 303
+    assert events_of(student)[-1] == "approval"
+    view = run(pipeline_context(student, viewer_of(coordinator), TODAY))["pipeline"]
+    assert "conversion" in [code for code, _label in view.allowed]
+
+
+def test_an_approval_after_six_months_is_refused_even_with_a_reason(coordinator, people):
+    student = people.student_id
+    file_until(student, "branch_meeting")
+    meeting = story_date(story_start(TODAY), 16, 15)
+    too_late = add_months(meeting, 6) + datetime.timedelta(days=1)
     response = coordinator.post(
         new_event_url(student, "approval"),
-        {"happened_on": late.isoformat(), "decided_by": "学院党委"},
+        {"happened_on": too_late.isoformat(), "decided_by": "学院党委", "reason": "特殊情况"},
     )
     assert response.status_code == 400
-    assert response.context["errors"]["happened_on"]
-    assert response.context["values"]["decided_by"] == "学院党委"
+    assert add_months(meeting, 6).isoformat() in response.context["errors"]["happened_on"]
+    assert events_of(student)[-1] == "branch_meeting"
 
 
 def test_a_probationary_contact_is_refused_next_to_their_row(coordinator, people):
@@ -231,11 +252,12 @@ def test_the_branch_meeting_makes_a_probationary_member_and_conversion_a_full_me
     coordinator, people
 ):
     student = people.student_id
-    file_until(student, "introducers")
+    file_until(student, "volunteer_form")
     assert political_status(student) == "03"
     meeting = story_date(story_start(TODAY), 16, 15)
+    votes = {"entitled": "30", "present": "25", "in_favour": "24"}
     response = coordinator.post(
-        new_event_url(student, "branch_meeting"), {"happened_on": meeting.isoformat()}
+        new_event_url(student, "branch_meeting"), {"happened_on": meeting.isoformat(), **votes}
     )
     assert response.status_code == 303
     assert political_status(student) == "02"
@@ -249,7 +271,7 @@ def test_the_branch_meeting_makes_a_probationary_member_and_conversion_a_full_me
     record(student, "approval", story_date(story_start(TODAY), 17, 15), decided_by="学院党委")
     conversion = story_date(story_start(TODAY), 28, 15)
     response = coordinator.post(
-        new_event_url(student, "conversion"), {"happened_on": conversion.isoformat()}
+        new_event_url(student, "conversion"), {"happened_on": conversion.isoformat(), **votes}
     )
     assert response.status_code == 303
     assert political_status(student) == "01"
@@ -364,7 +386,7 @@ def test_the_student_page_part_shows_stage_due_items_and_next_steps(coordinator,
     from bs4 import BeautifulSoup
 
     student = people.student_id
-    file_until(student, "activist", start=story_start(TODAY))
+    file_until(student, "activist_filing", start=story_start(TODAY))
     context = run(pipeline_context(student, viewer_of(coordinator), TODAY))
     view = context["pipeline"]
     assert view.stage == "activist"
@@ -382,7 +404,7 @@ def test_the_student_page_part_shows_stage_due_items_and_next_steps(coordinator,
         for li in soup.select(".pipeline-due li.overdue")
     )
     assert [a["data-kind"] for a in soup.select(".pipeline-allowed a")] == ["contacts", "review"]
-    assert len(soup.select(".pipeline-timeline li")) == 3
+    assert len(soup.select(".pipeline-timeline li")) == 4
     assert len(soup.select(".pipeline-delete")) == 1
     assert soup.select_one("#pipeline-pdf")["href"].endswith(f"/talent-pool/{student}/pipeline.pdf")
 
@@ -390,11 +412,11 @@ def test_the_student_page_part_shows_stage_due_items_and_next_steps(coordinator,
 def test_a_partner_sees_the_file_without_buttons(signed_in, people):
     from bs4 import BeautifulSoup
 
-    file_until(people.student_id, "activist")
+    file_until(people.student_id, "activist_filing")
     partner = signed_in("partner")
     context = run(pipeline_context(people.student_id, viewer_of(partner), TODAY))
     assert context["pipeline"].allowed == []
     soup = BeautifulSoup(render_partial(context), "html.parser")
     assert not soup.select(".pipeline-allowed a")
     assert not soup.select(".pipeline-delete")
-    assert len(soup.select(".pipeline-timeline li")) == 3
+    assert len(soup.select(".pipeline-timeline li")) == 4

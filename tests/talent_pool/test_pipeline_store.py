@@ -10,6 +10,7 @@ import pytest
 
 from portal.audit import Actor
 from portal.domain_errors import NotVisible, Refused
+from portal.rulebook import citation
 from portal.tables import AuditEntry
 from talent_pool.pipeline.state import Event
 from talent_pool.pipeline.store import delete_event, file_state, record_event
@@ -41,7 +42,9 @@ def test_a_refused_event_is_refused_beside_its_fields_and_writes_nothing(people)
         run(record_event(TEST_ACTOR, student, Event("activist", TODAY), TODAY))
     errors = refused.value.errors
     assert {error.field for error in errors} == {"recommended_by", "decided_by"}
-    assert {cited_article(error.message) for error in errors} == {"9-10"}
+    assert {cited_article(error.message) for error in errors} == {
+        citation("party.activist_channels")
+    }
     assert events_of(student) == ["application", "talk"]
     assert stage_of(student) == "applicant"
     assert audit_rows("talent_pool_pipeline_event") == audited

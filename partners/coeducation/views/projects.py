@@ -22,7 +22,9 @@ from starlette.routing import Route
 
 from partners.access import is_coordinator
 from partners.coeducation.participations import (
-    PLACEMENT_FIELDS,
+    MEMBER_FORM_FIELDS,
+    PARTY_FIELDS,
+    PLACEMENT_RULE_KEYS,
     ParticipationRecord,
     Saved,
     add_participation,
@@ -31,6 +33,7 @@ from partners.coeducation.participations import (
     check_participation_form,
     long_placement_warning,
     may_add_members,
+    member_form_values,
     participation_kind_for,
     visible_participation,
     withdraw_participation,
@@ -70,13 +73,17 @@ from portal.flash import flash
 from portal.forms import FormState, answer_refusals_with, read_form
 from portal.i18n import _, labels
 from portal.pagination import Page, PageRequest, Sort
+from portal.rulebook import citation, default_numbers, rule
 from portal.tables import Role
 from portal.templating import render
 from portal.vocabulary import (
+    AGREEMENT_PARTIES,
+    INTERNSHIP_KINDS,
     PARTICIPATION_KINDS,
     PARTICIPATION_STATUSES,
     PROJECT_KINDS,
     PROJECT_STATUSES,
+    WORK_TYPES,
     WORKSTATION_KINDS,
     label,
 )
@@ -355,6 +362,16 @@ def member_form(
             "is_placement": kind == ParticipationKind.placement.value,
             "positions": project.position_list,
             "status_options": list(project_labels["participation_status_labels"].items()),
+            "internship_kind_options": list(labels(INTERNSHIP_KINDS).items()),
+            "work_type_options": list(labels(WORK_TYPES).items()),
+            "agreement_party_options": [
+                (PARTY_FIELDS[code], text) for code, text in labels(AGREEMENT_PARTIES).items()
+            ],
+            "is_order_class": project.kind == "order_class",
+            "post_share_percent": default_numbers()["placement.post_share"],
+            "placement_rules": [
+                (str(rule(key).sentence), citation(key)) for key in PLACEMENT_RULE_KEYS
+            ],
             **project_labels,
         },
         status_code=status_code,
@@ -367,8 +384,9 @@ def after_save(request: Request, project: ProjectRecord, saved: Saved, message: 
         flash(
             request,
             _(
-                "The placement stays pending until both the placement agreement and the "
-                "liability insurance are recorded."
+                "The placement stays pending until the placement agreement, the liability "
+                "insurance covering its dates, a minor's guardian consent and, for a post "
+                "internship, a college and an enterprise mentor are recorded."
             ),
             "warning",
         )
@@ -384,7 +402,7 @@ async def participation_create(request: Request) -> Response:
     kind = participation_kind_for(project.kind)
     if request.method == "GET":
         return member_form(request, FormState(), project, None)
-    names = ["student_no", *PLACEMENT_FIELDS]
+    names = ["student_no", *MEMBER_FORM_FIELDS]
     form = FormState.from_form(await read_form(request), names)
     answer_refusals_with(
         request, form, lambda refused, status: member_form(request, refused, project, None, status)
@@ -396,20 +414,14 @@ async def participation_create(request: Request) -> Response:
     return after_save(request, project, saved, _("The student was added to the project."))
 
 
-def member_values(participation: ParticipationRecord) -> dict[str, str]:
-    """The member form's fields as the participation stands."""
-    values = {name: getattr(participation, name) for name in [*PLACEMENT_FIELDS, "status"]}
-    return {name: "" if value is None else str(value) for name, value in values.items()}
-
-
 @allow(Role.coordinator, Role.partner)
 async def participation_edit(request: Request) -> Response:
     project = await project_of(request)
     participation = await participation_of(request, project)
     if request.method == "GET":
-        form = FormState(values=member_values(participation))
+        form = FormState(values=member_form_values(participation))
         return member_form(request, form, project, participation)
-    form = FormState.from_form(await read_form(request), [*PLACEMENT_FIELDS, "status"])
+    form = FormState.from_form(await read_form(request), [*MEMBER_FORM_FIELDS, "status"])
     answer_refusals_with(
         request,
         form,
