@@ -31,6 +31,7 @@ from portal.errors import domain_error, http_error, server_error
 from portal.middleware import CloseFormMiddleware, LocaleMiddleware, SecurityHeadersMiddleware
 from portal.pdf import shutdown_pool
 from portal.routing import SegmentRouter
+from portal.rulebook import current_settings
 from portal.settings import ROOT, Settings, load_settings
 
 
@@ -40,6 +41,7 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     await engine.start_connection_pool()
     await install_generation_triggers(engine)
     await engine.refresh_statistics()
+    await current_settings()  # the rule book's numbers and the party rules' version in force
     runner = BatchRunner()  # batch PDF exports, in the background of every server process
     runner.start()
     try:
