@@ -92,6 +92,10 @@ def negotiated_locale(accept_language: str) -> str:
     )
 
 
+LANGUAGE_NAMES: Mapping[str, str] = MappingProxyType({"zh_CN": "简体中文", "en": "English"})
+
+
 @cache
 def language_name(locale: str) -> str:
-    return Locale.parse(locale).get_display_name(locale) or locale
+    """A language as its own speakers name it in a language switch: 简体中文, English."""
+    return LANGUAGE_NAMES.get(locale) or Locale.parse(locale).get_display_name(locale) or locale

@@ -1,10 +1,11 @@
-"""The base's routes: signing in and out, students, the audit log, and the rule book."""
+"""The base's routes: signing in and out, students, the audit log, the rule book, the icon."""
 
-from portal.views import audit, auth, rules, students
+from portal.views import audit, auth, favicon, rules, students
 
 routes = [
     *auth.routes,
     *students.routes,
     *audit.routes,
     *rules.routes,
+    *favicon.routes,
 ]

@@ -309,3 +309,59 @@ def record_labels(locale: str) -> RecordLabels:
         genders=labels(GENDERS, locale),
         political_statuses=labels(POLITICAL_STATUSES, locale),
     )
+
+
+# --- the audit log (审计日志): what a stored table name and action mean to people ------------
+
+AUDIT_TABLES: dict[str, str] = {  # table name → the noun of one of its rows
+    "piccolo_user": lazy("account"),  # 账号
+    "portal_profile": lazy("account profile"),  # 账号资料
+    "portal_student": lazy("student"),  # 学生
+    "portal_import_batch": lazy("import"),  # 导入
+    "portal_pdf_batch": lazy("batch of records"),  # 批量档案
+    "portal_rule_setting": lazy("rule setting"),  # 规则设置
+    "partners_enterprise": lazy("enterprise"),  # 企业
+    "partners_partner_account": lazy("enterprise account"),  # 企业账号
+    "partners_organization": lazy("joint party organization"),  # 联合党组织
+    "partners_member_unit": lazy("member unit"),  # 成员单位
+    "partners_organization_member": lazy("organization member"),  # 组织成员
+    "partners_committee_seat": lazy("committee seat"),  # 委员职务
+    "partners_agreement": lazy("co-building agreement"),  # 共建协议
+    "partners_activity": lazy("activity"),  # 活动
+    "partners_member_attendance": lazy("member attendance"),  # 成员出勤
+    "partners_student_attendance": lazy("student attendance"),  # 学生出勤
+    "partners_work_plan": lazy("work plan"),  # 工作计划
+    "partners_work_plan_item": lazy("work plan item"),  # 计划事项
+    "partners_mentor": lazy("mentor"),  # 导师
+    "partners_project": lazy("co-education project"),  # 协同育人项目
+    "partners_participation": lazy("project participation"),  # 项目参与
+    "partners_mentor_assignment": lazy("dual-mentor pairing"),  # 双导师结对
+    "partners_mentoring_log": lazy("mentoring log"),  # 指导记录
+    "partners_evaluation": lazy("evaluation"),  # 评价
+    "talent_pool_score_settings": lazy("score settings"),  # 评分设置
+    "talent_pool_student_score": lazy("student scores"),  # 学生评分
+    "talent_pool_flag": lazy("talent flag"),  # 人才标记
+    "talent_pool_flag_review": lazy("flag review"),  # 标记审核
+    "talent_pool_entry": lazy("talent pool entry"),  # 人才库条目
+    "talent_pool_pipeline_event": lazy("party development step"),  # 发展党员环节
+    "talent_pool_due_item": lazy("due item"),  # 待办事项
+    "talent_pool_channel_settings": lazy("channel settings"),  # 推荐渠道设置
+    "talent_pool_award": lazy("award"),  # 奖励
+}
+# Rows named by a person's name (学生 张三); other rows are named by a title (活动《…》).
+AUDIT_PERSON_TABLES: frozenset[str] = frozenset(
+    {"piccolo_user", "portal_student", "partners_mentor", "partners_organization_member"}
+)
+AUDIT_ACTIONS: dict[str, str] = {  # an action other than create/update/delete → what it did
+    "login": lazy("Signed in"),  # 登录了系统
+    "login_failed": lazy("Sign-in failed"),  # 登录失败
+    "logout": lazy("Signed out"),  # 退出了系统
+    "password": lazy("Changed their password"),  # 修改了密码
+    "password_rehashed": lazy("Password storage upgraded"),  # 升级了密码存储
+    "import": lazy("Imported rows"),  # 导入了数据
+    "import_failed": lazy("Import failed"),  # 导入失败
+    "discard": lazy("Discarded an import"),  # 放弃了导入
+    "seed": lazy("Added demo data"),  # 添加了演示数据
+    "rescore": lazy("Recomputed scores"),  # 重新计算了评分
+    "flag": lazy("Flagged students automatically"),  # 自动标记了学生
+}

@@ -48,6 +48,7 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "/"): (LOGIN, 200, 200, 303, 200),
     ("GET", "/me"): (LOGIN, 404, 404, 200, 404),
     ("GET", "/healthz"): (200, 200, 200, 200, 200),
+    ("GET", "/favicon.ico"): (200, 200, 200, 200, 200),
     ("GET", "/students/"): (LOGIN, 200, 404, 404, 404),
     ("GET", "/students/new"): (LOGIN, 200, 404, 404, 404),
     ("POST", "/students/new"): (LOGIN, 400, 404, 404, 404),

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
+from bs4 import BeautifulSoup
+
 from portal.tables import AuditEntry, Student
+from portal.views.audit import audit_sentence
 from tests.portal.test_students import VALID
 from tests.support import PASSWORD, make_student, run
 
@@ -74,3 +77,46 @@ def test_coordinators_can_browse_and_filter_the_audit_log(signed_in, people):
     rows = response.context["page"].rows
     assert [row["action"] for row in rows] == ["delete"]
     assert "portal_student" in response.text
+
+
+def sentences(response) -> list[str]:
+    return [
+        " ".join(cell.get_text(" ", strip=True).split())
+        for cell in BeautifulSoup(response.text, "html.parser").select("td.audit-sentence")
+    ]
+
+
+def test_the_audit_log_says_what_happened_in_words_people_use(signed_in, people):
+    coordinator = signed_in("coordinator")
+    coordinator.post("/students/new", {**VALID, "political_status": "13"})
+    student_id = run(Student.select(Student.id).where(Student.student_no == VALID["student_no"]))[
+        0
+    ]["id"]
+    coordinator.post(f"/students/{student_id}/edit", {**VALID, "political_status": "03"})
+
+    response = coordinator.get(f"/audit/?table_name=portal_student&row_id={student_id}")
+
+    assert response.status_code == 200
+    assert sentences(response) == [
+        "修改了学生 李明 的 政治面貌：群众 → 共青团员",
+        "新增了学生 李明",
+    ]
+    raw = BeautifulSoup(response.text, "html.parser").select("details.audit-raw")
+    assert "portal_student" in raw[0].get_text() and "update" in raw[0].get_text()
+    table = BeautifulSoup(response.text, "html.parser").select_one("table.data")
+    visible = table.get_text(" ") if table else ""
+    for detail in raw:
+        visible = visible.replace(detail.get_text(" "), "")
+    assert "portal_student" not in visible and "update" not in visible
+
+
+def test_sign_ins_and_titled_rows_read_as_sentences(signed_in, people):
+    coordinator = signed_in("coordinator")
+    response = coordinator.get("/audit/?action=login")
+    assert "登录了系统" in " ".join(sentences(response))
+
+    assert audit_sentence("create", "partners_activity", "主题党日", {}) == "新增了活动《主题党日》"
+    assert (
+        audit_sentence("update", "partners_project", "智能产线", {"status": ["planning", "active"]})
+        == "修改了协同育人项目《智能产线》 的 状态：筹备中 → 进行中"
+    )

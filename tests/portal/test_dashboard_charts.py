@@ -297,6 +297,7 @@ def test_every_chart_has_a_canvas_its_numbers_and_the_same_numbers_in_a_table(
     assert scripts == [
         "http://testserver/static/vendor/chartjs/chart-4.6.1.umd.min.js",
         "http://testserver/static/charts.js",
+        "http://testserver/static/menu.js",  # the phone menu's button (base.html)
     ]
     assert all(tag.has_attr("defer") for tag in soup.select("script[src]"))
     assert not soup.select("[style]"), "the CSP allows no inline style attributes"
