@@ -107,9 +107,9 @@ def test_a_cancelled_probation_closes_the_file_and_gives_back_the_status(coordin
     changes = [
         json.loads(row["changes"])
         for row in run(
-            AuditEntry.select(AuditEntry.changes).where(
-                AuditEntry.table_name == "portal_student", AuditEntry.action == "update"
-            )
+            AuditEntry.select(AuditEntry.changes)
+            .where(AuditEntry.table_name == "portal_student", AuditEntry.action == "update")
+            .order_by(AuditEntry.id)
         )
     ]
     assert changes[-1] == {"political_status": ["02", before]}
