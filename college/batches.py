@@ -41,6 +41,7 @@ from portal.forms import FormState
 from portal.i18n import DEFAULT_LOCALE, _, current_locale
 from portal.settings import VAR_DIR
 from portal.tables import JobStatus, PdfBatch, Role, Student
+from portal.templating import format_date
 from portal.vocabulary import BATCH_SCOPES, BATCH_STATUSES
 
 logger = logging.getLogger(__name__)
@@ -229,8 +230,24 @@ def progress_of(batch: BatchRow) -> dict[str, Any]:
         "total": batch["total"],
         "failures": len(failures_of(batch)),
         "finished": batch["status"] in FINISHED,
-        "text": f"{batch['done']} / {batch['total']}",
+        "text": progress_text(batch),
+        "started": format_date(batch["started_at"]),
     }
+
+
+def progress_text(batch: BatchRow) -> str:
+    """From the first second: a queued batch says so (not "0 / 4"), a running one its count
+    and when it started, a finished one its count."""
+    if batch["status"] == JobStatus.queued.value:
+        return _("Queued, waiting for a worker")
+    count = f"{batch['done']} / {batch['total']}"
+    if batch["status"] == JobStatus.running.value and batch["started_at"] is not None:
+        return _(
+            "%(count)s done, started at %(time)s",
+            count=count,
+            time=format_date(batch["started_at"]),
+        )
+    return count
 
 
 # --- queueing a batch ------------------------------------------------------------------------

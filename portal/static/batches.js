@@ -1,5 +1,6 @@
 /* Follows a batch PDF export (templates/portal/batch_detail.html): polls the batch's progress
- * JSON about once a second and moves the <progress> bar and its "37 / 120" text; when the
+ * JSON about once a second and moves the <progress> bar and its text ("Queued..." while
+ * queued, then "37 / 120 done, started at ...") and the start time; when the
  * batch has finished, reloads the page, which then shows the download link and any failures.
  * Without scripts the page refreshes itself (a <noscript> meta refresh). CSP: loaded as a
  * file, no inline code.
@@ -15,6 +16,7 @@
   var bar = document.getElementById("batch-progress");
   var text = document.getElementById("batch-progress-text");
   var status = document.getElementById("batch-status");
+  var started = document.getElementById("batch-started");
   var delay = 1000;
 
   function show(data) {
@@ -25,6 +27,9 @@
     bar.textContent = data.text;
     if (text.textContent !== data.text) {
       text.textContent = data.text;
+    }
+    if (started && data.started && started.textContent !== data.started) {
+      started.textContent = data.started;
     }
     status.textContent = data.status_label;
     status.setAttribute("data-status", data.status);

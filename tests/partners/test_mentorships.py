@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import decimal
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -259,11 +260,33 @@ def test_the_student_acknowledges_their_own_log_once(signed_in, people):
     page = student.get(f"/mentorships/{people.mine.assignment}")
     assert Browser.soup(page).select_one(f"#log-{people.mine.log} .acknowledged")
     assert student.post(url, {"next": "/me"}).headers["location"] == "/me"
-    assert (
-        student.post(url, {"next": "//evil.example"})
-        .headers["location"]
-        .endswith(f"/mentorships/{people.mine.assignment}")
-    )
+    assert urlsplit(student.post(url, {"next": "//evil.example"}).headers["location"]).path == "/me"
+
+
+def test_after_acknowledging_the_student_stays_on_their_record(signed_in, people):
+    student = signed_in("student")
+    url = f"/mentorships/{people.mine.assignment}/logs/{people.mine.log}/acknowledge"
+    assert Browser.soup(student.get("/me")).select(f"form[action$='{url}'] button")
+    response = student.post(url)
+    assert response.status_code == 303
+    location = urlsplit(response.headers["location"])
+    assert (location.path, location.fragment) == ("/me", "logs-h")
+    record = student.get("/me")
+    assert record.status_code == 200
+    section = Browser.soup(record).select_one("#logs-h").find_parent("section")
+    assert not section.select(f"form[action$='{url}'] button")
+
+
+def test_acknowledging_on_the_assignment_page_stays_on_that_page(signed_in, people):
+    student = signed_in("student")
+    page = f"/mentorships/{people.mine.assignment}"
+    url = f"{page}/logs/{people.mine.log}/acknowledge"
+    form = Browser.soup(student.get(page)).select_one(f"form[action$='{url}']")
+    next_field = form.select_one("input[name=next]")
+    response = student.post(url, {"next": next_field["value"]})
+    assert response.status_code == 303
+    assert urlsplit(response.headers["location"]).path == page
+    assert acknowledged(people.mine.log) is not None
 
 
 def test_nobody_acknowledges_someone_elses_log(signed_in, people):

@@ -238,6 +238,41 @@ def test_a_failing_record_is_reported_and_the_others_are_made(
     assert broken["student_no"] in soup.select_one("table.batch-failures").get_text()
 
 
+def test_a_queued_batch_says_so_and_a_running_one_shows_its_count_and_start(
+    coordinator, class_students
+):
+    batch_id = int(start(coordinator).headers["location"].rsplit("/", 1)[1])
+    soup = coordinator.soup(coordinator.get(f"/records/batches/{batch_id}"))
+    assert "排队中" in soup.select_one("#batch-progress-text").get_text()
+    assert "0/" not in soup.select_one(".batch-progress").get_text().replace(" ", "")
+    assert soup.select_one("#batch-started").get_text().strip() not in ("", "—")
+    progress = coordinator.get(f"/records/batches/{batch_id}/progress").json()
+    assert "排队中" in progress["text"] and progress["started"] == ""
+    listed = coordinator.soup(coordinator.get("/records/batches/"))
+    row = listed.select_one(f'a[href$="/records/batches/{batch_id}"]').find_parent("tr")
+    assert "排队中" in row.get_text() and "0/" not in row.get_text().replace(" ", "")
+
+    started = datetime.datetime(2026, 11, 30, 9, 15)
+    run(
+        PdfBatch.update(
+            {
+                PdfBatch.status: JobStatus.running.value,
+                PdfBatch.done: 2,
+                PdfBatch.started_at: started,
+            }
+        ).where(PdfBatch.id == batch_id)
+    )
+    soup = coordinator.soup(coordinator.get(f"/records/batches/{batch_id}"))
+    text = soup.select_one("#batch-progress-text").get_text()
+    assert "2 / 3" in text and "2026-11-30 09:15" in text and "排队中" not in text
+    assert soup.select_one("#batch-started").get_text().strip() == "2026-11-30 09:15"
+    progress = coordinator.get(f"/records/batches/{batch_id}/progress").json()
+    assert (progress["text"], progress["started"]) == (text, "2026-11-30 09:15")
+    listed = coordinator.soup(coordinator.get("/records/batches/"))
+    row = listed.select_one(f'a[href$="/records/batches/{batch_id}"]').find_parent("tr")
+    assert "2 / 3" in row.get_text() and "2026-11-30 09:15" in row.get_text()
+
+
 def test_a_batch_that_cannot_write_its_zip_fails_and_offers_nothing(
     coordinator, class_students, monkeypatch
 ):

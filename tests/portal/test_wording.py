@@ -19,12 +19,11 @@ KNOWN_WRONG: dict[str, set[str]] = {
     "Organization name": {"姓名"},
     "Organization members": {"党员"},
     "Students": {"党员"},
-    "Projects": {"育人项目"},  # the thing is 协同育人项目 in the menu, titles and crumbs
+    "Co-education projects": {"育人项目"},  # the thing is 协同育人项目 everywhere
     "Dual-mentor assignments": {"双导师安排"},  # the thing is 双导师结对
     "Dual-mentor assignment list": {"双导师安排"},
-    "My mentees": {"我指导的学生"},  # the page it opens is headed 双导师结对
-    "Joint organizations": {"联合组织"},
-    "Organizations": {"组织"},
+    "My dual-mentor assignments": {"我指导的学生"},  # the page it opens is headed 双导师结对
+    "Joint party organizations": {"联合组织", "组织"},
 }
 # Words that must not appear in any translation: the old name of a thing that has one name.
 RETIRED_WORDS: dict[str, str] = {
@@ -32,8 +31,8 @@ RETIRED_WORDS: dict[str, str] = {
 }
 # One Chinese term, one English term: these Chinese labels may serve only these msgids.
 ONE_TERM_EACH: dict[str, set[str]] = {
-    "协同育人项目": {"Co-education projects", "Projects", "Project list", "co-education project"},
-    "双导师结对": {"Dual-mentor assignments", "Mentorships", "dual-mentor pairing"},
+    "协同育人项目": {"Co-education projects", "Project list", "co-education project"},
+    "双导师结对": {"Dual-mentor assignments", "dual-mentor pairing"},
     "学生": {"Student", "Students", "student"},
 }
 

@@ -344,10 +344,16 @@ async def log_acknowledge(request: Request) -> Response:
     if await acknowledge_log(actor_of(request), request.user, assignment_id, log_id, now):
         flash(request, _("You acknowledged the mentoring log."))
     form = await read_form(request)
-    target = safe_next(str(form.get("next", ""))) or str(
-        request.url_for("mentorship_detail", assignment_id=assignment_id)
-    )
+    target = safe_next(str(form.get("next", ""))) or acknowledged_landing(request, assignment_id)
     return RedirectResponse(target, 303)
+
+
+def acknowledged_landing(request: Request, assignment_id: int) -> str:
+    """Where an acknowledgment lands without a `next`: a student stays on their own record (at
+    its logs section, the record has no per-log ids); anyone else goes to the assignment."""
+    if request.user.role is Role.student:
+        return str(request.url_for("my_record")) + "#logs-h"
+    return str(request.url_for("mentorship_detail", assignment_id=assignment_id))
 
 
 # --- evaluations ---------------------------------------------------------------------------------

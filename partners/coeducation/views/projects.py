@@ -150,7 +150,7 @@ async def project_list_export(request: Request) -> Response:
             14,
         ),
         Column(_("Enterprise"), "enterprise_name", 28),
-        Column(_("Joint organization"), "organization_name", 28),
+        Column(_("Joint party organization"), "organization_name", 28),
         Column(_("Majors"), "majors", 24),
         Column(_("Starts on"), "starts_on", 12),
         Column(_("Ends on"), "ends_on", 12),

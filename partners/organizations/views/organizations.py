@@ -150,7 +150,7 @@ async def organization_list_export(request: Request) -> Response:
         Column(_("Description"), "description", 40),
     ]
     return await excel_export(
-        stem=_("Joint organization list"),
+        stem=_("Joint party organization list"),
         ascii_stem="organizations",
         title=_("Joint party organizations"),
         columns=columns,
