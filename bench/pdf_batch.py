@@ -9,8 +9,8 @@ next to one core's rate measured in the same run, on a SQLite college of rich re
 3. The floor, one core: `--floor` of these records (read exactly as the batch reads them),
    rendered and laid out one after another in this process as a PDF worker does, before and
    after the batch; the faster of the two counts (the machine may be shared).
-4. The batch: a PdfBatch for the cohort, run by `college.batches.run_once()` — the runner's
-   step, with the PDF process pool (portal/pdf.py, one worker per core) warmed up first. The
+4. The batch: a PdfBatch for the cohort, run by `college.batches.make_batch()` — the batch
+   job, with the PDF process pool (portal/pdf.py, one worker per core) warmed up first. The
    ZIP is opened and checked: one PDF per student, no failure.
 
 It prints both rates and their ratio, which approaches the number of cores when the batch
@@ -58,7 +58,7 @@ async def floor_documents(count: int) -> list[Any]:
 
 async def run_batch(records: int) -> tuple[float, dict]:
     """Warms the PDF pool, queues a batch for the cohort and times the runner's step."""
-    from college.batches import run_once
+    from college.batches import make_batch
     from portal import pdf
     from portal.tables import PdfBatch
 
@@ -66,11 +66,11 @@ async def run_batch(records: int) -> tuple[float, dict]:
     await asyncio.gather(
         *(pdf.render_document(document, "zh_CN") for _ in range(pdf.worker_count() * 2))
     )
-    await PdfBatch.insert(
+    queued = await PdfBatch.insert(
         PdfBatch(scope="cohort_year", scope_value=str(COHORT), title="bench", total=records)
-    )
+    ).returning(PdfBatch.id)
     started = time.perf_counter()
-    assert await run_once(), "the runner found no batch"
+    assert await make_batch(queued[0]["id"]), "the batch job found no batch"
     elapsed = time.perf_counter() - started
     batch = await PdfBatch.select().output(load_json=True).first()
     return elapsed, batch

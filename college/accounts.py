@@ -22,7 +22,7 @@ from partners.organizations.tables import (
     PartnerAccount,
 )
 from portal.audit import Actor, audited_write
-from portal.auth import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from portal.auth import password_problem
 from portal.domain_errors import FORM, NotVisible, Refused, UniqueViolation
 from portal.i18n import _
 from portal.passwords import hash_password
@@ -62,12 +62,8 @@ def check_username_and_password(username: str, password: str) -> None:
         raise Refused.at(
             "username", _("A username is 3 to 50 letters, digits, dots, dashes or underscores.")
         )
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise Refused.at(
-            "password", _("A password has at least %(min)s characters.", min=MIN_PASSWORD_LENGTH)
-        )
-    if len(password) > MAX_PASSWORD_LENGTH:
-        raise Refused.at("password", _("At most %(limit)s characters.", limit=MAX_PASSWORD_LENGTH))
+    if problem := password_problem(password):
+        raise Refused.at("password", problem)
 
 
 def username_taken() -> Refused:

@@ -17,6 +17,7 @@ from typing import Any, TypedDict
 from partners.students import RecordStudent, record_student
 from portal.audit import Actor, audited_write
 from portal.auth import Viewer
+from portal.deletion import Impact, deletion_impact
 from portal.domain_errors import NotVisible
 from portal.forms import FormState
 from portal.i18n import _
@@ -149,3 +150,9 @@ async def delete_award(actor: Actor, student: RecordStudent, award: StoredAward)
         await Award.delete().where(Award.id == award.id)
         await audit.deleted(Award, award.id, award.fields(), f"{student.name} {award.name}")
     await rescore_students([student.id], actor)  # the award no longer counts
+
+
+async def award_deletion(viewer: Viewer, award: StoredAward) -> Impact:
+    """What deleting an award found with `deletable_award` changes (nothing refers to an
+    award; the student's score is worked out again by delete_award)."""
+    return await deletion_impact(Award._meta.tablename, award.id)

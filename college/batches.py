@@ -1,16 +1,16 @@
 """Batch PDFs (批量导出成长档案), in the top layer with the record they are made of: the records
-of a whole class, major, cohort or department as a ZIP of PDFs, made in the background inside
-the server process.
+of a whole class, major, cohort or department as a ZIP of PDFs, made in the background.
 
-A coordinator queues a batch (a PdfBatch row, written by `queue_batch`). A runner task, started
-in the app's lifespan, polls for queued batches and claims one with a conditional UPDATE …
-WHERE status = 'queued', so with several server workers exactly one of them wins it. It then
-reads each record as the record PDF does (a coordinator's view, the same document), has
-portal/pdf.py's process pool render and lay them out a few at a time so every core works,
-writes them into a ZIP under PORTAL_VAR_DIR (in a thread, not on the event loop), and beats the
-batch's heartbeat after every record. A record that fails is listed in the batch's failures and
-in failures.txt; the batch goes on. A batch whose heartbeat stopped (the server was killed) is
-queued again.
+A coordinator queues a batch (a PdfBatch row, written by `queue_batch`, with its job on
+PostgreSQL). The job (`make_batch`, run by `portal worker` on PostgreSQL and by the server's
+own runner on SQLite, see college.jobs) claims the row with a conditional UPDATE, reads each
+record as the record PDF does (a coordinator's view, the same document), has portal/pdf.py's
+process pool render and lay them out a few at a time so every core works, writes them into a
+partial file under PORTAL_VAR_DIR (in a thread, not on the event loop) that is renamed to the
+ZIP only when complete, and writes its progress (and heartbeat) to the row after every record,
+which is what the pages show. A record that fails is listed in the batch's failures and in
+failures.txt; the batch goes on. A run that fails is retried a few times, then the batch
+fails. A run whose worker was killed is run again from the start by another.
 """
 
 from __future__ import annotations
@@ -24,12 +24,14 @@ import os
 import re
 import secrets
 import zipfile
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypedDict, cast
 
 from piccolo.columns.combination import Where
 
+from college.jobs.queue import PDF_BATCH, batch_lock, defer_in_transaction, uses_job_queue
 from college.record import RecordDocument, gather_record
 from partners.students import RecordStudent, students_where
 from portal import pdf
@@ -39,6 +41,7 @@ from portal.db import DATABASE_ERRORS
 from portal.domain_errors import NotVisible
 from portal.forms import FormState
 from portal.i18n import DEFAULT_LOCALE, _, current_locale
+from portal.metrics import JOB_FAILURES
 from portal.settings import VAR_DIR
 from portal.tables import JobStatus, PdfBatch, Role, Student
 from portal.templating import format_date
@@ -54,16 +57,6 @@ ERROR_LENGTH = 500
 
 
 # --- settings --------------------------------------------------------------------------------
-
-
-def runner_enabled() -> bool:
-    """PORTAL_BATCH_RUNNER=off leaves batches queued (tests drive the runner by hand)."""
-    return os.environ.get("PORTAL_BATCH_RUNNER", "on").lower() not in {"0", "off", "false", "no"}
-
-
-def poll_seconds() -> float:
-    """How often an idle runner looks for work (PORTAL_BATCH_POLL_SECONDS, default 1)."""
-    return float(os.environ.get("PORTAL_BATCH_POLL_SECONDS", "1"))
 
 
 def stale_after() -> datetime.timedelta:
@@ -172,6 +165,18 @@ def pdf_name(student_no: str, name: str) -> str:
     systems refuse are replaced."""
     stem = f"{student_no}-{name}"
     return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", stem).strip(" .") + ".pdf"
+
+
+async def queue_depth() -> dict[str, int]:
+    """Batches waiting and running (for the metrics)."""
+    waiting = (JobStatus.queued.value, JobStatus.running.value)
+    rows = await PdfBatch.raw(
+        "SELECT status, count(*) AS n FROM portal_pdf_batch"
+        " WHERE status IN ({}, {}) GROUP BY status",
+        *waiting,
+    )
+    found = {row["status"]: row["n"] for row in rows}
+    return {status: found.get(status, 0) for status in waiting}
 
 
 def zip_relative_path(batch_id: int) -> str:
@@ -283,8 +288,8 @@ class QueuedBatch:
 
 
 async def queue_batch(actor: Actor, scope: str, value: str) -> QueuedBatch:
-    """Queues a batch for the runner, audited; one unfinished batch per group, so a second
-    request (a second click) gets the first one."""
+    """Queues a batch, audited, with its job on PostgreSQL (in the same transaction); one
+    unfinished batch per group, so a second request (a second click) gets the first one."""
     title = f"{scope_label(scope)} {value}"
     async with audited_write(actor) as audit:
         existing = (
@@ -308,6 +313,9 @@ async def queue_batch(actor: Actor, scope: str, value: str) -> QueuedBatch:
         }
         row = (await PdfBatch.insert(PdfBatch(**values)).returning(PdfBatch.id))[0]
         await audit.created(PdfBatch, row["id"], values, title)
+        if uses_job_queue():  # on SQLite the server's runner finds the queued row
+            job = {"batch_id": row["id"]}
+            await defer_in_transaction(PDF_BATCH, job, lock=batch_lock(row["id"]))
     return QueuedBatch(row["id"], title, already_under_way=False)
 
 
@@ -397,37 +405,48 @@ async def requeue_stale(now: datetime.datetime | None = None) -> list[int]:
     return requeued
 
 
-async def claim() -> BatchRow | None:
-    """Claims the oldest queued batch for this runner, or None. The UPDATE is conditional on
-    the batch still being queued and says whether it changed a row, so two runners (server
-    workers) that pick the same batch at the same moment cannot both win it."""
-    candidates = (
-        await PdfBatch.select(PdfBatch.id)
-        .where(PdfBatch.status == JobStatus.queued.value)
-        .order_by(PdfBatch.id)
-        .limit(5)
-    )
-    for candidate in candidates:
-        now = datetime.datetime.now()
-        won = (
-            await PdfBatch.update(
-                {
-                    PdfBatch.status: JobStatus.running.value,
-                    PdfBatch.started_at: now,
-                    PdfBatch.heartbeat_at: now,
-                    PdfBatch.done: 0,
-                    PdfBatch.failures: "[]",
-                    PdfBatch.finished_at: None,
-                }
-            )
-            .where(PdfBatch.id == candidate["id"], PdfBatch.status == JobStatus.queued.value)
-            .returning(*PdfBatch.all_columns())
+async def next_queued(skip: Collection[int] = ()) -> int | None:
+    """The oldest queued batch, but those in `skip` (waiting for their retry), or None."""
+    query = PdfBatch.select(PdfBatch.id).where(PdfBatch.status == JobStatus.queued.value)
+    if skip:
+        query = query.where(PdfBatch.id.not_in(list(skip)))
+    row = await query.order_by(PdfBatch.id).first()
+    return None if row is None else int(row["id"])
+
+
+async def claim_batch(batch_id: int, take_over: bool = False) -> BatchRow | None:
+    """Marks a batch as run by this job from now on, or None when it is no longer waiting
+    (done, failed, deleted, or claimed by another runner). The UPDATE is conditional, so two
+    runners that pick the same batch at the same moment cannot both win it.
+
+    `take_over`: the queue's lock makes this job the only one for its batch, so a batch still
+    marked running was left so by a run that died (its worker killed): it is run again from
+    the start, and the dead run's partial file goes."""
+    claimable = [JobStatus.queued.value]
+    if take_over:
+        claimable.append(JobStatus.running.value)
+    now = datetime.datetime.now()
+    won = (
+        await PdfBatch.update(
+            {
+                PdfBatch.status: JobStatus.running.value,
+                PdfBatch.started_at: now,
+                PdfBatch.heartbeat_at: now,
+                PdfBatch.done: 0,
+                PdfBatch.failures: "[]",
+                PdfBatch.file_path: "",
+                PdfBatch.finished_at: None,
+            }
         )
-        if won:
-            batch = cast(BatchRow, dict(won[0]))
-            batch["started_at"] = now  # the claim's mark, exactly as written
-            return batch
-    return None
+        .where(PdfBatch.id == batch_id, PdfBatch.status.is_in(claimable))
+        .returning(*PdfBatch.all_columns())
+    )
+    if not won:
+        return None
+    await asyncio.to_thread(remove_files, batch_id)  # a dead run's partial file, if any
+    batch = cast(BatchRow, dict(won[0]))
+    batch["started_at"] = now  # the claim's mark, exactly as written
+    return batch
 
 
 @dataclass
@@ -559,8 +578,12 @@ def _open_archive(path: Path) -> zipfile.ZipFile:
     return zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED)
 
 
-async def run_batch(batch: BatchRow, stopping: asyncio.Event | None = None) -> None:
-    """Makes a claimed batch's ZIP and records how it ended."""
+async def run_batch(
+    batch: BatchRow, stopping: asyncio.Event | None = None, final: bool = True
+) -> None:
+    """Makes a claimed batch's ZIP and records how it ended. When the run fails and it is
+    not the `final` attempt, the batch goes back in the queue and the error is raised again,
+    for the job queue to retry after its back-off."""
     token = current_locale.set(DEFAULT_LOCALE)  # files for the college, in its language
     partial = VAR_DIR / BATCH_FOLDER / f"batch-{batch['id']}.{secrets.token_hex(4)}.part"
     archive: zipfile.ZipFile | None = None
@@ -596,9 +619,15 @@ async def run_batch(batch: BatchRow, stopping: asyncio.Event | None = None) -> N
         raise
     except Exception as error:
         # A boundary: a batch that cannot run (the ZIP cannot be written, the database went
-        # away…) ends as failed, with the reason, whatever went wrong; left running, it would
-        # be requeued as stale and fail again for ever.
+        # away…) is tried again a few times, then ends as failed, with the reason, whatever
+        # went wrong; left running, it would be taken over and fail again for ever.
+        if not final:
+            logger.warning("PDF batch %s failed, to be tried again: %s", batch["id"], error)
+            with contextlib.suppress(*DATABASE_ERRORS):
+                await _requeue_own(batch)
+            raise
         logger.exception("PDF batch %s failed", batch["id"])
+        JOB_FAILURES.labels("pdf_batch").inc()
         failure = {"student_no": "", "name": "", "error": f"{type(error).__name__}: {error}"}
         values = {
             PdfBatch.status: JobStatus.failed.value,
@@ -617,58 +646,18 @@ async def run_batch(batch: BatchRow, stopping: asyncio.Event | None = None) -> N
         current_locale.reset(token)
 
 
-async def run_once(stopping: asyncio.Event | None = None) -> bool:
-    """One step of the runner: requeue stopped batches, then claim and run one queued batch.
-    True when a batch was run (the loop looks again at once), False when none was waiting."""
-    await requeue_stale()
-    batch = await claim()
+async def make_batch(
+    batch_id: int,
+    *,
+    final: bool = True,
+    take_over: bool = False,
+    stopping: asyncio.Event | None = None,
+) -> bool:
+    """The PDF batch job: claims the batch and makes its ZIP. False when there was nothing to
+    do (finished already, deleted, or run by another runner). See claim_batch for
+    `take_over` and run_batch for `final`."""
+    batch = await claim_batch(batch_id, take_over=take_over)
     if batch is None:
         return False
-    await run_batch(batch, stopping)
+    await run_batch(batch, stopping, final=final)
     return True
-
-
-class BatchRunner:
-    """The background task of one server process that runs queued batches one at a time.
-
-    Stopping is cooperative: the runner finishes the records under way, puts its batch back
-    in the queue and ends. It is cancelled only if that takes longer than `grace` seconds, as
-    a task cancelled inside a database call can leave a SQLite connection's thread behind."""
-
-    def __init__(self, poll: float | None = None, grace: float = 30.0) -> None:
-        self.poll = poll_seconds() if poll is None else poll
-        self.grace = grace
-        self.task: asyncio.Task[None] | None = None
-        self.stopping = asyncio.Event()
-
-    def start(self) -> None:
-        if runner_enabled() and self.task is None:
-            self.stopping.clear()
-            self.task = asyncio.create_task(self._loop(), name="pdf-batch-runner")
-
-    async def stop(self) -> None:
-        if self.task is None:
-            return
-        self.stopping.set()
-        try:
-            await asyncio.wait_for(asyncio.shield(self.task), self.grace)
-        except TimeoutError:
-            logger.warning("the PDF batch runner did not stop in %s s: cancelled", self.grace)
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
-        self.task = None
-
-    async def _loop(self) -> None:
-        while not self.stopping.is_set():
-            try:
-                worked = await run_once(self.stopping)
-            except Exception:
-                # A boundary: the runner is the background task of the server process, and
-                # nothing restarts it; a failed step (a database hiccup, a full disk) is
-                # logged and the runner tries again at the next poll.
-                logger.exception("the PDF batch runner failed a step")
-                worked = False
-            if not worked:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.stopping.wait(), self.poll)

@@ -1,5 +1,5 @@
 """The `portal` command, in the top layer because it assembles every area: migrate, serve,
-create-user, seed-demo.
+create-user, seed-demo, backup, restore, worker.
 
 Every subcommand honours DATABASE_URL and reports failures as one clear line.
 """
@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime
 import getpass
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from portal.settings import ROOT
 
 
 def prepare_environment() -> None:
-    """Lets Piccolo find piccolo_conf.py wherever the command is run from."""
+    """Lets Piccolo find piccolo_conf.py wherever the command is run from; whatever the
+    portal writes (the SQLite database, the secret key, batch ZIPs) is for its own user only."""
+    os.umask(0o077)
     os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
@@ -37,6 +41,8 @@ async def migrate() -> None:
 def serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
+    from portal.logs import log_config
+
     uvicorn.run(
         "college.app:app",
         host=host,
@@ -44,6 +50,7 @@ def serve(host: str, port: int, workers: int) -> None:
         workers=workers,
         proxy_headers=True,
         log_level="info",
+        log_config=log_config(json_lines=os.environ.get("PORTAL_LOG_FORMAT") == "json"),
     )
 
 
@@ -85,6 +92,47 @@ async def seed_demo(student_count: int) -> None:
         print(line)
 
 
+async def make_backup(to: str | None, keep: int) -> None:
+    from college.backup import backup, default_archive_name, prune
+
+    now = datetime.datetime.now()
+    archive = Path(to) if to else default_archive_name(now)
+    manifest = await backup(os.environ.get("DATABASE_URL", ""), archive, now)
+    rows = sum(manifest["rows"].values())
+    print(f"{archive}: {manifest['engine']}, {len(manifest['rows'])} tables, {rows} rows")
+    for deleted in prune(archive.parent, keep):
+        print(f"deleted the older {deleted}")
+
+
+async def restore_backup(archive: str) -> None:
+    from college.backup import restore
+
+    manifest = await restore(os.environ.get("DATABASE_URL", ""), Path(archive))
+    rows = sum(manifest["rows"].values())
+    print(f"restored {archive} (made {manifest['made_at']}): {rows} rows, every table counted")
+    await migrate()
+
+
+def worker(concurrency: int) -> None:
+    from portal.logs import log_config
+
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        print(
+            "portal worker: not needed on SQLite: the jobs run inside `portal serve`."
+            " Workers take jobs when DATABASE_URL is a PostgreSQL database."
+        )
+        return
+    import logging.config
+
+    from college.jobs.worker import run_worker
+
+    config = log_config(json_lines=os.environ.get("PORTAL_LOG_FORMAT") == "json")
+    config["loggers"]["procrastinate"] = {"handlers": ["portal"], "level": "INFO"}
+    config["loggers"]["procrastinate"]["propagate"] = False
+    logging.config.dictConfig(config)
+    asyncio.run(run_worker(concurrency))
+
+
 class CommandError(Exception):
     """A failure worth one line to the operator, not a traceback."""
 
@@ -109,6 +157,31 @@ def build_parser() -> argparse.ArgumentParser:
     user_parser.add_argument("--mentor", type=int, help="mentor id (mentor accounts)")
     seed_parser = commands.add_parser("seed-demo", help="fill the database with a demo college")
     seed_parser.add_argument("--students", type=int, default=200)
+    backup_parser = commands.add_parser(
+        "backup", help="a consistent copy of the database, made while the portal runs"
+    )
+    backup_parser.add_argument("--to", help="the archive (default: var/backups/portal-<time>.tar)")
+    backup_parser.add_argument(
+        "--keep", type=int, default=0, help="keep only the newest N portal-*.tar beside it"
+    )
+    restore_parser = commands.add_parser(
+        "restore", help="restore a backup into an empty database, then migrate"
+    )
+    restore_parser.add_argument("archive")
+    worker_parser = commands.add_parser(
+        "worker",
+        help="run background jobs (PDF batches, the daily cleanup) on PostgreSQL",
+        description=(
+            "Takes the portal's background jobs from the queue in the PostgreSQL database:"
+            " PDF batches and the daily cleanup. Run any number of workers, on any hosts that"
+            " reach the database and share PORTAL_VAR_DIR; a job whose worker was killed is"
+            " run again by another. SIGTERM or Ctrl-C stops a worker gracefully. On SQLite"
+            " no worker is needed: the jobs run inside `portal serve`."
+        ),
+    )
+    worker_parser.add_argument(
+        "--concurrency", type=int, default=1, help="jobs run at once by this worker (default 1)"
+    )
     return parser
 
 
@@ -124,6 +197,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(create_user(args))
         elif args.command == "seed-demo":
             asyncio.run(seed_demo(args.students))
+        elif args.command == "backup":
+            asyncio.run(make_backup(args.to, args.keep))
+        elif args.command == "restore":
+            asyncio.run(restore_backup(args.archive))
+        elif args.command == "worker":
+            worker(args.concurrency)
     except KeyboardInterrupt:
         return 130
     except Exception as error:

@@ -1,7 +1,7 @@
 """Routes of the pages that join areas: home and dashboards, accounts, the student record,
-imports and PDF batches."""
+imports and PDF batches, the metrics."""
 
-from college.views import accounts, batches, home, imports, records
+from college.views import accounts, batches, home, imports, metrics, records
 
 routes = [
     *home.routes,
@@ -9,4 +9,5 @@ routes = [
     *records.routes,
     *imports.routes,
     *batches.routes,
+    *metrics.routes,
 ]

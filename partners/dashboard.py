@@ -13,6 +13,7 @@ from typing import Any
 
 from partners.dashboard_queries import agreements_to_renew, overdue_items, partner_counts
 from portal.auth import Viewer
+from portal.tables import Role
 
 
 def term_bounds(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -27,12 +28,13 @@ def term_bounds(today: datetime.date) -> tuple[datetime.date, datetime.date]:
 
 async def partner_side_figures(viewer: Viewer, today: datetime.date) -> dict[str, Any]:
     """Everything the partner-side part of a dashboard shows, for this viewer (as the
-    template partners/_dashboard.html names it)."""
+    templates partners/_dashboard.html, _agreements.html and _overdue_items.html name it).
+    A partner's own dashboard lists its plan items due instead of the overdue ones
+    (partners.dashboard_enterprise)."""
     term_start, term_end = term_bounds(today)
     counts = await partner_counts(viewer, term_start, term_end)
     agreements = await agreements_to_renew(viewer, today)
-    overdue = await overdue_items(viewer, today)
-    return {
+    figures = {
         "enterprises_by_status": counts.enterprises_by_status,
         "organization_count": counts.organizations,
         "term_start": term_start,
@@ -40,6 +42,8 @@ async def partner_side_figures(viewer: Viewer, today: datetime.date) -> dict[str
         "activities_this_term": counts.activities_this_term,
         "expiring_agreements": agreements.rows,
         "agreement_counts": {"expired": agreements.expired, "expiring": agreements.expiring},
-        "overdue_item_count": overdue.total,
-        "overdue_items": overdue.rows,
     }
+    if viewer.role is Role.coordinator:
+        overdue = await overdue_items(viewer, today)
+        figures |= {"overdue_item_count": overdue.total, "overdue_items": overdue.rows}
+    return figures

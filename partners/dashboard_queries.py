@@ -29,6 +29,7 @@ from portal.tables import Role
 AGREEMENTS_SHOWN = 50
 OVERDUE_SHOWN = 10
 ATTENTION_SHOWN = 50
+ATTENTION_ON_DASHBOARD = 10
 
 _shapes = Shapes()
 
@@ -204,11 +205,31 @@ class AttentionRow:
     project_id: int | None
     project_name: str | None
     last_log: datetime.date | None
+    college_mentor: str = ""
+    enterprise_mentor: str = ""
 
     @property
     def since(self) -> datetime.date:
         """The day the wait began: the last log, or the start when there is none."""
         return self.last_log or self.starts_on
+
+
+@dataclass(frozen=True, slots=True)
+class AttentionList:
+    """Some of the assignments needing attention, and how many there are in all."""
+
+    rows: list[AttentionRow]
+    total: int
+
+
+# The orders the full list offers (?sort=): the wait (longest first unless reversed), the
+# student's name, the project's name; each ends on the assignment's id so pages never overlap.
+LAST_LOG = "(SELECT MAX(l.held_on) FROM partners_mentoring_log l WHERE l.assignment = a.id)"
+ATTENTION_SORTS: dict[str, str] = {
+    "days": f"COALESCE({LAST_LOG}, a.starts_on)",
+    "name": "s.name",
+    "project": "COALESCE(p.name, '')",
+}
 
 
 async def needing_attention(
@@ -219,22 +240,59 @@ async def needing_attention(
 ) -> list[AttentionRow]:
     """The viewer's active assignments (started more than ``days`` days ago) without a log
     in the last ``days`` days, longest waiting first, with their last log, in one statement."""
+    return (await attention_list(viewer, today, days=days, limit=limit)).rows
+
+
+async def attention_list(
+    viewer: Viewer,
+    today: datetime.date,
+    *,
+    days: int = ATTENTION_DAYS,
+    limit: int = ATTENTION_SHOWN,
+    offset: int = 0,
+    sort: str = "days",
+    descending: bool = True,
+) -> AttentionList:
+    """A page of the viewer's assignments needing attention (as needing_attention; longest
+    waiting first unless ``sort`` names another of ATTENTION_SORTS) with both mentors' names
+    and the number of them in all: one statement (two past the last page)."""
     assignments, params = assignments_visible_sql(viewer, "a")
-    last_log = "(SELECT MAX(l.held_on) FROM partners_mentoring_log l WHERE l.assignment = a.id)"
+    counted, _params = assignments_visible_sql(viewer, "c")
+    sort = sort if sort in ATTENTION_SORTS else "days"
+    # More days without a log is an earlier day the wait began.
+    ascending = descending if sort == "days" else not descending
+    direction = "ASC" if ascending else "DESC"
+    waiting = (
+        " AND {a}.status = 'active' AND {a}.starts_on < :cutoff AND {a}.id NOT IN ("
+        "SELECT l.assignment FROM partners_mentoring_log l WHERE l.held_on >= :cutoff)"
+    )
+    count = (
+        f"SELECT COUNT(*) FROM partners_mentor_assignment c WHERE {counted}{waiting.format(a='c')}"
+    )
     statement = _shapes.get(
-        ("attention", viewer.role),
+        ("attention", viewer.role, sort, direction),
         lambda: (
-            f"SELECT a.id, a.starts_on, s.id, s.name, s.student_no, p.id, p.name, {last_log}"
+            f"SELECT a.id, a.starts_on, s.id, s.name, s.student_no, p.id, p.name, {LAST_LOG},"
+            f" cm.name, em.name, ({count})"
             " FROM partners_mentor_assignment a LEFT JOIN portal_student s ON s.id = a.student"
             " LEFT JOIN partners_project p ON p.id = a.project"
-            " WHERE a.status = 'active' AND a.starts_on < :cutoff AND a.id NOT IN ("
-            "SELECT l.assignment FROM partners_mentoring_log l WHERE l.held_on >= :cutoff)"
-            f" AND {assignments} ORDER BY COALESCE({last_log}, a.starts_on), a.id LIMIT :limit"
+            " LEFT JOIN partners_mentor cm ON cm.id = a.college_mentor"
+            " LEFT JOIN partners_mentor em ON em.id = a.enterprise_mentor"
+            f" WHERE {assignments}{waiting.format(a='a')}"
+            f" ORDER BY {ATTENTION_SORTS[sort]} {direction}, a.id {direction}"
+            " LIMIT :limit OFFSET :offset"
         ),
     )
     cutoff = today - datetime.timedelta(days=days)
-    found = await reads.fetch(statement, **params, cutoff=cutoff, limit=limit)
-    return [attention_row(*row) for row in found]
+    found = await reads.fetch(statement, **params, cutoff=cutoff, limit=limit, offset=offset)
+    if found:
+        total = int(found[0][-1])
+    elif offset:  # past the last page: count them on their own
+        statement = _shapes.get(("attention count", viewer.role), lambda: count)
+        total = int(await reads.value(statement, **params, cutoff=cutoff) or 0)
+    else:
+        total = 0
+    return AttentionList(rows=[attention_row(*row[:-1]) for row in found], total=total)
 
 
 def attention_row(
@@ -246,8 +304,10 @@ def attention_row(
     project_id: int | None,
     project_name: str | None,
     last_log: Any,
+    college_mentor: str | None = None,
+    enterprise_mentor: str | None = None,
 ) -> AttentionRow:
-    """A row of needing_attention's statement (its last log, a MAX(), as a date on both
+    """A row of attention_list's statement (its last log, a MAX(), as a date on both
     engines)."""
     return AttentionRow(
         assignment_id,
@@ -258,4 +318,6 @@ def attention_row(
         project_id,
         project_name,
         as_date(last_log) if last_log is not None else None,
+        college_mentor or "",
+        enterprise_mentor or "",
     )

@@ -1,7 +1,7 @@
 """Routes of the partners app: its two areas, enterprises and their party organizations, and
 co-education."""
 
-from partners.coeducation.views import mentors, mentorships, projects, summary
+from partners.coeducation.views import bulk, mentors, mentorships, projects, summary
 from partners.organizations.views import (
     activities,
     agreements,
@@ -28,4 +28,5 @@ routes = [
     *mentorships.routes,
     *reports.routes,
     *summary.routes,
+    *bulk.routes,
 ]

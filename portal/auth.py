@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -22,7 +23,8 @@ from starlette.responses import RedirectResponse, Response
 
 from portal.cache import MISSING, GenerationCache, forget_generation, generation
 from portal.csrf import cookies_of
-from portal.passwords import verify_password
+from portal.i18n import _
+from portal.passwords import is_common_password, verify_password
 from portal.tables import Role
 
 SESSION_COOKIE = "portal_session"
@@ -121,6 +123,12 @@ def _viewer_query() -> str:
     )
 
 
+def stored_token(token: str) -> str:
+    """What the sessions table keeps of a session's token: its SHA-256. The cookie holds the
+    token itself, so a copy of the table (a backup, a leak) signs nobody in."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 async def load_viewer(token: str, session_hours: int) -> Viewer | None:
     """The viewer of a session token, or None (unknown, expired, or the account deactivated)."""
     loaded = await load_session(token, session_hours)
@@ -130,7 +138,7 @@ async def load_viewer(token: str, session_hours: int) -> Viewer | None:
 async def load_session(token: str, session_hours: int) -> tuple[Viewer, datetime.datetime] | None:
     """The viewer of a session token and when the session ends, or None (unknown, expired,
     or the account deactivated). A session with under half an hour left is extended."""
-    rows = await SessionsBase.raw(_viewer_query(), True, token).run()
+    rows = await SessionsBase.raw(_viewer_query(), True, stored_token(token)).run()
     if not rows:
         return None
     row = rows[0]
@@ -141,7 +149,7 @@ async def load_session(token: str, session_hours: int) -> tuple[Viewer, datetime
     if expiry - now < SESSION_EXTEND_WHEN_LEFT:
         expiry = min(now + datetime.timedelta(hours=session_hours), row["max_expiry_date"])
         await SessionsBase.update({SessionsBase.expiry_date: expiry}).where(
-            SessionsBase.token == token
+            SessionsBase.token == stored_token(token)
         )
     viewer = Viewer(
         user_id=row["user_id"],
@@ -220,6 +228,18 @@ MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 128
 
 
+def password_problem(password: str) -> str | None:
+    """Why a new password may not be used (ASVS V2.1: at least 8 characters, at most 128,
+    not one of the passwords people use most), or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return _("A password has at least %(min)s characters.", min=MIN_PASSWORD_LENGTH)
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return _("At most %(limit)s characters.", limit=MAX_PASSWORD_LENGTH)
+    if is_common_password(password):
+        return _("This password is among the most used ones and easy to guess: choose another.")
+    return None
+
+
 @dataclass(frozen=True)
 class SignIn:
     """A sign-in attempt's outcome: the user, when the password was right and the account is
@@ -229,8 +249,9 @@ class SignIn:
     new_hash: str | None = None
 
 
-async def check_password(username: str, password: str) -> SignIn:
-    """Checks a username's password (as long to answer whether or not the user exists)."""
+async def check_password(username: str, password: str, client: str = "") -> SignIn:
+    """Checks a username's password (as long to answer whether or not the user exists), in
+    the turn of the client's address."""
     if len(username) > 100 or len(password) > MAX_PASSWORD_LENGTH:
         return SignIn(None)
     row = (
@@ -238,7 +259,7 @@ async def check_password(username: str, password: str) -> SignIn:
         .where(BaseUser.username == username)
         .first()
     )
-    verdict = await verify_password(row["password"] if row else None, password)
+    verdict = await verify_password(row["password"] if row else None, password, client)
     if row is None or not verdict.matches or not row["active"]:
         return SignIn(None)
     return SignIn(row["id"], verdict.new_hash)

@@ -21,9 +21,18 @@ from http.cookies import SimpleCookie
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers, MutableHeaders, UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import Request, cookie_parser
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from portal.limits import (
+    MAX_FORM_FIELDS,
+    REFUSAL,
+    ShownHTTPException,
+    refuse,
+    unreadable_form_message,
+)
 
 COOKIE_NAME = "csrftoken"
 HEADER_NAME = "x-csrftoken"
@@ -87,7 +96,8 @@ class CSRFMiddleware:
             return
         cookies = cookies_of(scope)
         expected = self.expected_token(cookies)
-        if scope["method"] not in SAFE_METHODS:
+        # A request already refused by a cap is answered by the router, no handler runs.
+        if scope["method"] not in SAFE_METHODS and REFUSAL not in scope:
             refusal = await self.refusal(scope, receive, expected)
             if refusal is not None:
                 await PlainTextResponse(refusal, status_code=403)(scope, receive, send)
@@ -103,7 +113,14 @@ class CSRFMiddleware:
         submitted: UploadFile | str | None = Headers(scope=scope).get(HEADER_NAME)
         if not submitted:
             request = Request(scope, receive)
-            form = await request.form()
+            try:
+                form = await request.form(max_fields=MAX_FORM_FIELDS, max_files=MAX_FORM_FIELDS)
+            except ShownHTTPException as error:  # the body passed its cap
+                refuse(scope, error.status_code, error.detail)
+                return None
+            except HTTPException:  # too many fields, or not a well-formed form
+                refuse(scope, 400, unreadable_form_message())
+                return None
             scope["form"] = form  # handlers read it from here (the body is consumed)
             submitted = form.get(FORM_FIELD)
         if not isinstance(submitted, str) or not submitted:

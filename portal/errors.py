@@ -14,6 +14,7 @@ from starlette.responses import PlainTextResponse, Response
 from portal.domain_errors import NotVisible, Refused
 from portal.forms import refusal_form
 from portal.i18n import _
+from portal.limits import ShownHTTPException
 from portal.templating import render
 
 logger = logging.getLogger("portal")
@@ -36,12 +37,19 @@ def error_messages() -> dict[int, tuple[str, str]]:
 
 
 def error_page(request: Request, status_code: int, details: list[str] | None = None) -> Response:
-    """error.html for a status, with the messages of a refusal (`details`) if any."""
+    """error.html for a status, with the messages of a refusal (`details`) if any, and the
+    request's id on a 500 (the logs carry it: a user can quote it)."""
     title, message = error_messages().get(status_code, (str(status_code), ""))
     return render(
         request,
         "error.html",
-        {"status_code": status_code, "title": title, "message": message, "details": details},
+        {
+            "status_code": status_code,
+            "title": title,
+            "message": message,
+            "details": details,
+            "request_id": request.scope.get("request_id") if status_code >= 500 else None,
+        },
         status_code=status_code,
     )
 
@@ -66,11 +74,13 @@ async def domain_error(request: Request, exc: Exception) -> Response:
 
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return error_page(request, exc.status_code)
+    # Our own messages (a cap of portal.limits) are shown; Starlette's phrases are not.
+    details = [exc.detail] if isinstance(exc, ShownHTTPException) else None
+    return error_page(request, exc.status_code, details)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
-    logger.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    logger.error("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     try:
         return error_page(request, 500)
     except Exception:  # the error page itself failed: answer plainly rather than not at all

@@ -16,6 +16,10 @@ from starlette.responses import Response
 
 from portal.domain_errors import Refused
 from portal.i18n import _
+from portal.limits import MAX_FORM_FIELDS
+
+# C0 controls but tab, line feed and carriage return; DEL and the C1 controls.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 async def read_form(request: Request) -> FormData:
@@ -23,7 +27,7 @@ async def read_form(request: Request) -> FormData:
     parsed = request.scope.get("form")
     if isinstance(parsed, FormData):
         return parsed
-    return await request.form()
+    return await request.form(max_fields=MAX_FORM_FIELDS, max_files=MAX_FORM_FIELDS)
 
 
 @dataclass
@@ -35,7 +39,17 @@ class FormState:
 
     @classmethod
     def from_form(cls, form: FormData, names: list[str]) -> FormState:
-        return cls(values={name: str(form.get(name, "")).strip() for name in names})
+        """The named fields as typed (trimmed). Control characters (NUL and the like, which
+        PostgreSQL refuses and SQLite would store) are taken out and the field is refused
+        with a message, so the user sees what will be saved."""
+        state = cls()
+        for name in names:
+            typed = str(form.get(name, "")).strip()
+            cleaned = CONTROL_CHARACTERS.sub("", typed)
+            state.values[name] = cleaned
+            if cleaned != typed:
+                state.add_error(name, _("Control characters (such as NUL) were taken out: check the text and send it again."))  # noqa: E501
+        return state
 
     @property
     def valid(self) -> bool:

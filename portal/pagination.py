@@ -18,6 +18,7 @@ class PageRequest:
 
     number: int
     size: int
+    default_size: int = 20
 
     @classmethod
     def from_query(cls, query: QueryParams, default_size: int = 20) -> PageRequest:
@@ -29,7 +30,11 @@ class PageRequest:
             size = int(query.get("size", default_size))
         except ValueError:
             size = default_size
-        return cls(number=min(number, 1_000_000), size=size if size in PAGE_SIZES else default_size)
+        return cls(
+            number=min(number, 1_000_000),
+            size=size if size in PAGE_SIZES else default_size,
+            default_size=default_size,
+        )
 
     @property
     def offset(self) -> int:
@@ -59,6 +64,16 @@ class Page(Generic[RowT]):
     @property
     def has_next(self) -> bool:
         return self.number < self.page_count
+
+    @property
+    def size_param(self) -> int | str:
+        """The ?size= its links keep: none for the list's default size."""
+        return "" if self.request.size == self.request.default_size else self.request.size
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        """The page sizes a list offers (?size=), when its own size is one of them."""
+        return PAGE_SIZES if self.request.size in PAGE_SIZES else ()
 
     @property
     def first_index(self) -> int:

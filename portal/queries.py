@@ -9,6 +9,7 @@ it is asked for. The search uses the n-gram index (portal.search): no scan, what
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,7 @@ from starlette.datastructures import QueryParams
 from portal import reads
 from portal.pagination import Sort
 from portal.search import STUDENTS, Match
-from portal.sql import Shapes, Statement
+from portal.sql import Shapes, Statement, in_list
 from portal.vocabulary import POLITICAL_STATUSES
 
 SORT_KEYS = ("student_no", "name", "department", "major", "cohort_year", "political_status")
@@ -124,6 +125,21 @@ async def student_rows(
     """One page of the listed students (or, with a large limit, all of them for an export)."""
     statement, params = _list_statement(filters, sort)
     return await reads.rows(StudentListRow, statement, **params, limit=limit, offset=offset)
+
+
+async def selected_student_rows(ids: Sequence[int], sort: Sort) -> list[StudentListRow]:
+    """The students ticked on the list (their ids), in the list's order: an export of the
+    selected rows. One statement shape per number of ids."""
+    placeholders, params = in_list("id", ids)
+    direction = sort.direction
+    statement = _shapes.get(
+        ("selected", len(params), sort.key, direction),
+        lambda: (
+            f"SELECT {LIST_COLUMNS} FROM portal_student WHERE id IN ({placeholders}) "
+            f"ORDER BY {sort.key} {direction}, id ASC"
+        ),
+    )
+    return await reads.rows(StudentListRow, statement, **params)
 
 
 async def student_count(filters: StudentFilters) -> int:

@@ -1,6 +1,7 @@
-"""The base's routes: signing in and out, students, the audit log, the rule book, the icon."""
+"""The base's routes: signing in and out, students, the audit log, the rule book, the icon, the
+health checks."""
 
-from portal.views import audit, auth, favicon, rules, students
+from portal.views import audit, auth, favicon, health, rules, students
 
 routes = [
     *auth.routes,
@@ -8,4 +9,5 @@ routes = [
     *audit.routes,
     *rules.routes,
     *favicon.routes,
+    *health.routes,
 ]

@@ -18,6 +18,8 @@ from starlette._utils import get_route_path
 from starlette.routing import BaseRoute, Router
 from starlette.types import Receive, Scope, Send
 
+from portal.limits import raise_refusal
+
 ANY_SEGMENT = None
 
 
@@ -56,5 +58,6 @@ class SegmentRouter(Router):
             await super().app(scope, receive, send)
             return
         scope.setdefault("router", self)  # url_for looks names up among all the routes
+        raise_refusal(scope)  # a request over a cap (portal.limits) reaches no handler
         segment = get_route_path(scope).lstrip("/").split("/", 1)[0]
         await self._router_for(segment).app(scope, receive, send)

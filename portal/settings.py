@@ -23,6 +23,28 @@ def _secret_key() -> str:
     return key_file.read_text().strip()
 
 
+def files_others_can_read(var_dir: Path = VAR_DIR) -> list[tuple[Path, int]]:
+    """The files and folders under var/ (the SQLite database, the secret key, batch ZIPs)
+    that users other than the service's own may read or enter, with their modes."""
+    if not var_dir.exists():
+        return []
+    found = []
+    for path in [var_dir, *sorted(var_dir.rglob("*"))]:
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            found.append((path, mode))
+    return found
+
+
+def private_files_warnings(var_dir: Path = VAR_DIR) -> list[str]:
+    """One line per file under var/ too open, saying how to close it (checked at start)."""
+    return [
+        f"{path} is readable by other users (mode {mode:o}): "
+        f"chmod {'700' if path.is_dir() else '600'} {path}"
+        for path, mode in files_others_can_read(var_dir)
+    ]
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str

@@ -16,6 +16,7 @@ from piccolo.apps.user.tables import BaseUser
 from portal.audit import Actor, audited_write
 from portal.auth import Viewer
 from portal.dates import age_on
+from portal.deletion import Impact, deletion_impact
 from portal.domain_errors import FORM, ForeignKeyViolation, NotVisible, Refused, UniqueViolation
 from portal.forms import FormState
 from portal.i18n import _
@@ -202,3 +203,25 @@ async def delete_student(actor: Actor, student: StoredStudent) -> None:
         raise Refused.at(
             FORM, _("This student still has linked records and cannot be deleted.")
         ) from error
+
+
+@dataclass(frozen=True, slots=True)
+class StudentDeletion:
+    """What deleting a student does (from the tables' foreign keys), and why it is refused
+    (None: it may be done)."""
+
+    impact: Impact
+    refusal: str | None
+    disables_login: bool
+
+
+async def student_deletion(viewer: Viewer, student: StoredStudent) -> StudentDeletion:
+    """Records that keep a student (projects, dual-mentor pairings: their keys restrict the
+    delete) refuse it, as delete_student would; everything else of theirs goes with them."""
+    impact = await deletion_impact(Student._meta.tablename, student.id)
+    refusal = (
+        _("%(name)s cannot be deleted while these records still refer to them:", name=student.name)
+        if impact.blocking
+        else None
+    )
+    return StudentDeletion(impact, refusal, disables_login=student.user is not None)

@@ -103,10 +103,16 @@ async def _empty_all_tables() -> None:
             if name in filled:
                 await engine.run_ddl(f'DELETE FROM "{name}"')
         if uses_postgres():
+            # The job queue's jobs (procrastinate's tables, not Piccolo's) too: no job
+            # outlives its test, nor meets a restarted id. Its workers stay (a browser test's
+            # worker lives for a module), and so do their ids (below).
+            for queue_table in ("periodic_defers", "jobs"):
+                await engine.run_ddl(f"DELETE FROM procrastinate_{queue_table}")
             # Sequences restart so ids start at 1 on both engines; pg_sequences shows NULL as
             # the last value of a sequence not used since its last restart.
             used_sequences = await tables[0].raw(
                 "SELECT sequencename FROM pg_sequences WHERE last_value IS NOT NULL"
+                " AND sequencename <> 'procrastinate_workers_id_seq'"
             )
             for row in used_sequences:
                 await engine.run_ddl(f'ALTER SEQUENCE "{row["sequencename"]}" RESTART')

@@ -6,6 +6,10 @@ conditional UPDATE on its status inside that transaction (a second confirm finds
 the preview: a `Conflict`), rows are inserted in chunks of `WRITE_CHUNK` and updated in chunks
 with one UPDATE … FROM (VALUES …) each. A conflict or a database error rolls everything back;
 the batch is then marked failed, with the reason, in a transaction of its own.
+
+A batch whose missing columns are filled (filling.py) may be checked again with another fill
+(`replace_preview`), which bumps its `revision`; a confirm names the revision its page showed
+and is refused, writing nothing, when the batch has moved on since.
 """
 
 from __future__ import annotations
@@ -35,6 +39,10 @@ WRITE_CHUNK = 500  # rows per INSERT or UPDATE statement
 # What fails a confirmed batch: the data no longer matching the preview, or the database.
 WRITE_FAILURES: tuple[type[Exception], ...] = (Conflict, *DATABASE_ERRORS)
 MESSAGE_LIMIT = 1000
+
+
+class PreviewChanged(Exception):
+    """The batch was checked again (another fill) after the page being confirmed was shown."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,47 @@ async def store_preview(actor: Actor, preview: Preview, file_name: str) -> int:
         changes = {name: [None, value] for name, value in counts.items()}
         await audit.record("create", ImportBatch, batch_id, summary, changes)
     return batch_id
+
+
+def fills_summary(meta: dict[str, Any]) -> str:
+    """The fills of a batch for its audit entry: 年级 = 学号, 班级 = 2026级计算机1班 …"""
+    parts = []
+    for fill in meta.get("fills", []):
+        how = fill["value"] if fill["mode"] in ("title", "set") else "学号[:4]"
+        parts.append(f"{fill['header']} = {how} ({fill['mode']})")
+    return "; ".join(parts)
+
+
+async def replace_preview(
+    actor: Actor, batch_id: int, preview: Preview, old: dict[str, Any]
+) -> bool:
+    """Keeps a batch checked again with other fills in place of its former preview; False if
+    the batch is no longer waiting for a confirm."""
+    counts = preview.counts()
+    data = {**preview.meta(), "items": preview.items}
+    rows, problems = await run_in_threadpool(compact_json, data, preview.problems)
+    async with audited_write(actor) as audit:
+        replaced = (
+            await ImportBatch.update(
+                {
+                    ImportBatch.rows: rows,
+                    ImportBatch.problems: problems,
+                    ImportBatch.total: counts["create"] + counts["update"],
+                }
+            )
+            .where(ImportBatch.id == batch_id, ImportBatch.status == ImportStatus.previewed.value)
+            .returning(ImportBatch.id)
+        )
+        if replaced:
+            changes = {
+                "fills": [fills_summary(old), fills_summary(data)],
+                "revision": [old.get("revision", 0), preview.revision],
+                **{
+                    name: [old.get("counts", {}).get(name), value] for name, value in counts.items()
+                },
+            }
+            await audit.record("update", ImportBatch, batch_id, fills_summary(data), changes)
+    return bool(replaced)
 
 
 async def load_batch(batch_id: int, *, with_rows: bool = True) -> dict[str, Any] | None:
@@ -301,8 +350,21 @@ def failure_message(error: Exception) -> str:
     return _("The database refused the write: %(error)s", error=str(error)[:MESSAGE_LIMIT])
 
 
-async def apply_batch(batch_id: int, actor: Actor) -> Outcome:
-    """Writes a previewed batch's rows, all or none. Batches with bad rows are refused."""
+def changed_message() -> str:
+    return _(
+        "The preview was checked again with another choice since this page was shown: look "
+        "at the rows again, then confirm."
+    )
+
+
+async def current_revision(batch_id: int) -> Any:
+    batch = await ImportBatch.select(ImportBatch.rows).where(ImportBatch.id == batch_id).first()
+    return decode(batch["rows"] if batch else "", {}).get("revision")
+
+
+async def apply_batch(batch_id: int, actor: Actor, revision: int | None = None) -> Outcome:
+    """Writes a previewed batch's rows, all or none. Batches with bad rows are refused, and
+    a batch with fills unless `revision` is the one its confirming page showed."""
     batch = await load_batch(batch_id)
     if batch is None:
         raise LookupError(batch_id)
@@ -313,6 +375,17 @@ async def apply_batch(batch_id: int, actor: Actor) -> Outcome:
             ImportStatus.previewed.value,
             message=_("The file has bad rows: correct them and upload it again."),
         )
+    if batch["data"].get("waiting"):
+        return Outcome(
+            ImportStatus.previewed.value,
+            message=_(
+                "Choose how the missing columns are filled above: the rows are checked then."
+            ),
+        )
+    refillable = "fills" in batch["data"]
+    revision = revision or 0  # a confirm that names none confirms the first preview
+    if refillable and revision != batch["data"].get("revision"):
+        return Outcome(ImportStatus.previewed.value, message=changed_message())
     spec = SPECS[batch["kind"]]
     items = batch["data"].get("items", [])
     creates = [item for item in items if item["action"] == "create"]
@@ -320,6 +393,9 @@ async def apply_batch(batch_id: int, actor: Actor) -> Outcome:
     try:
         async with audited_write(actor) as audit:
             claimed = await claim_batch(batch_id, len(creates) + len(updates))
+            # Checked again under the claim: a new fill saved since this request read it.
+            if claimed and refillable and await current_revision(batch_id) != revision:
+                raise PreviewChanged(batch_id)
             if claimed:
                 await check_still_valid(spec, creates, updates)
                 await write_items(spec, creates, updates)
@@ -334,6 +410,8 @@ async def apply_batch(batch_id: int, actor: Actor) -> Outcome:
                         "updated": [None, len(updates)],
                     },
                 )
+    except PreviewChanged:
+        return Outcome(ImportStatus.previewed.value, message=changed_message())
     except WRITE_FAILURES as error:
         if not isinstance(error, Conflict):
             logger.exception("import batch %s failed", batch_id)
@@ -383,7 +461,7 @@ async def discard_batch(batch_id: int, actor: Actor) -> bool:
     batch = await load_batch(batch_id)
     if batch is None or batch["status"] != ImportStatus.previewed.value:
         return False
-    meta = {name: value for name, value in batch["data"].items() if name != "items"}
+    meta = {name: value for name, value in batch["data"].items() if name not in ("items", "source")}
     async with audited_write(actor) as audit:
         discarded = (
             await ImportBatch.update(

@@ -16,7 +16,7 @@ import datetime
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from piccolo.table import Table
 
@@ -99,6 +99,12 @@ class ImportSpec(ABC):
     title_msgid: str = ""
     key_fields: tuple[str, ...] = ()  # the record fields `key` reads
     has_update_rules = False  # whether `update_problems` checks anything
+    # Required columns a file may leave out because one value (or a rule) holds for the whole
+    # file: field → the ways to derive it besides typing one value (see filling.py).
+    fillable: ClassVar[dict[str, tuple[str, ...]]] = {}
+    # Optional columns offered the same way when the file lacks them (default: left empty):
+    # field → other columns whose presence makes the offer moot.
+    optional_fills: ClassVar[dict[str, tuple[str, ...]]] = {}
 
     def title(self) -> str:
         return _(self.title_msgid)
@@ -130,6 +136,10 @@ class ImportSpec(ABC):
     async def context(self, rows: list[RowInput]) -> dict[str, Any]:
         """What checking the rows needs from the database, fetched in bulk beforehand."""
         return {}
+
+    def after_fill(self, row: RowInput) -> None:
+        """Values that follow from a filled column (e.g. a mentor's side from the enterprise)."""
+        return None
 
     @abstractmethod
     def check(
@@ -201,6 +211,12 @@ class StudentImport(ImportSpec):
     date_fields = ("birth_date",)
     title_msgid = lazy("Students")
     key_fields = ("student_no",)
+    fillable: ClassVar[dict[str, tuple[str, ...]]] = {
+        "department": ("title",),
+        "major": ("title",),
+        "class_name": ("title",),
+        "cohort_year": ("title", "student_no"),
+    }
     columns = (
         ColumnSpec(
             "student_no",
@@ -513,6 +529,10 @@ class MentorImport(ImportSpec):
     title_msgid = lazy("Mentors")
     key_fields = ("side", "name", "department", "enterprise")
     has_update_rules = True
+    optional_fills: ClassVar[dict[str, tuple[str, ...]]] = {
+        "enterprise_name": ("enterprise_code",),
+        "department": (),
+    }
     columns = (
         ColumnSpec(
             "side",
@@ -605,10 +625,15 @@ class MentorImport(ImportSpec):
 
     def convert(self, line: int, cells: dict[str, Any]) -> RowInput:
         row = super().convert(line, cells)
-        if not row.values.get("side") and "side" not in row.errors:
+        self.after_fill(row)
+        return row
+
+    def after_fill(self, row: RowInput) -> None:
+        """A row without a side of its own: an enterprise mentor if it names an enterprise
+        (also one filled in for the whole file), else a college mentor."""
+        if not row.raw.get("side") and "side" not in row.errors:
             named = row.values.get("enterprise_name") or row.values.get("enterprise_code")
             row.values["side"] = "enterprise" if named else "college"
-        return row
 
     async def context(self, rows: list[RowInput]) -> dict[str, Any]:
         """The enterprises the rows name, by credit code and by name: one query per chunk."""

@@ -25,6 +25,7 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED_BYTES = 300 * 1024 * 1024  # a 10 MB .xlsx unpacks to far less: more is a zip bomb
 MAX_DATA_ROWS = 50_000
 MAX_COLUMNS = 200
+MAX_CELL_CHARS = 1_000  # the longest field the portal stores has 500
 HEADER_SEARCH_ROWS = 5  # the header may sit below a title row or two
 MAX_SHEETS_SEARCHED = 5
 
@@ -155,7 +156,7 @@ def read_xlsx(content: bytes) -> Sheet:
     check_workbook_archive(content)
     try:
         return first_table(content)
-    except Refused:
+    except (Refused, MemoryError):  # out of memory is not a damaged file (see isolation.py)
         raise
     except Exception as error:
         # A boundary: openpyxl reads a damaged workbook with whatever fails first. Corrupting
@@ -197,7 +198,20 @@ def limited_rows(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[int, list[An
         kept += 1
         if kept > MAX_DATA_ROWS + HEADER_SEARCH_ROWS:
             raise file_refused(too_many_rows_message())
+        for column, value in enumerate(values, start=1):
+            if type(value) is str and len(value) > MAX_CELL_CHARS:
+                raise file_refused(too_long_cell_message(line, column))
         yield line, values
+
+
+def too_long_cell_message(line: int, column: int) -> str:
+    return _(
+        "Row %(line)s, column %(column)s holds more than %(limit)s characters: no field of the "
+        "portal is that long. Check the file.",
+        line=line,
+        column=column,
+        limit=f"{MAX_CELL_CHARS:,}",
+    )
 
 
 # --- csv -------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Batch PDF export pages (批量导出成长档案), in the top layer: start a batch for a class, major,
 cohort or department, watch its progress, download its ZIP. Coordinators only. They parse the
 request, call college.batches (the rule, the queueing transaction and the reads) and render;
-the work itself is done by the runner there."""
+the work itself is a background job (college.jobs)."""
 
 from __future__ import annotations
 

@@ -12,22 +12,23 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from piccolo.apps.user.tables import BaseUser
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from college import dashboard_queries as queries
 from college.dashboard import ChartLinks, dashboard_charts
 from partners.dashboard import partner_side_figures
-from partners.dashboard_queries import needing_attention
+from partners.dashboard_enterprise import enterprise_figures
+from partners.dashboard_queries import ATTENTION_ON_DASHBOARD, ATTENTION_SORTS, attention_list
 from portal.auth import ALL_ROLES, Viewer, allow
 from portal.cache import cached_page, cached_value
 from portal.charts import Chart
-from portal.db import DATABASE_ERRORS
-from portal.i18n import current_locale
+from portal.i18n import current_locale, labels
+from portal.pagination import PAGE_SIZES, Page, PageRequest, Sort
 from portal.tables import Role
 from portal.templating import render
+from portal.vocabulary import ACTIVITY_KINDS, INTERNSHIP_KINDS, record_labels
 from talent_pool.queries import due_summary
 
 STAFF = (Role.coordinator, Role.partner, Role.mentor)
@@ -50,6 +51,11 @@ async def dashboard(request: Request) -> Response:
         request, ("dashboard", viewer.scope_key, today), lambda: dashboard_figures(viewer, today)
     )
     context: dict[str, Any] = {"today": today, **figures}
+    if viewer.role is Role.partner:
+        locale = current_locale.get()
+        context["labels"] = record_labels(locale)
+        context["internship_kinds"] = labels(INTERNSHIP_KINDS, locale)
+        context["activity_kinds"] = labels(ACTIVITY_KINDS, locale)
     if viewer.role in (Role.coordinator, Role.partner):
         charts = await cached_charts(request, today)
         coverage = charts["coverage"]
@@ -84,23 +90,49 @@ async def dashboard_figures(viewer: Viewer, today: datetime.date) -> dict[str, A
         figures["mentor"] = await queries.mentor_summary(viewer.mentor_id)
     if viewer.role in (Role.coordinator, Role.partner):
         figures |= await partner_side_figures(viewer, today)
+    if viewer.role is Role.partner:
+        figures |= await enterprise_figures(viewer, today)
     if viewer.role in STAFF:
-        figures["needing_attention"] = await needing_attention(viewer, today)
+        attention = await attention_list(viewer, today, limit=ATTENTION_ON_DASHBOARD)
+        figures |= {"needing_attention": attention.rows, "attention_total": attention.total}
         figures["due_summary"] = await due_summary(viewer, today)
     return figures
 
 
-async def healthz(request: Request) -> Response:
-    """Whether the database answers: 200, or 503 with the driver's error (for the proxy's or
-    the orchestrator's health probe)."""
-    try:
-        await BaseUser.raw("SELECT 1")
-    except DATABASE_ERRORS as error:
-        return JSONResponse({"status": "error", "database": str(error)[:200]}, status_code=503)
-    return JSONResponse({"status": "ok", "database": "ok"})
+@allow(*STAFF)
+@cached_page
+async def attention_page(request: Request) -> Response:
+    """Every student needing attention (双导师 指导记录 待跟进) the viewer may see, a page at a
+    time: longest without a mentoring log first unless sorted otherwise."""
+    today = datetime.date.today()
+    query = request.query_params
+    sort = Sort.from_query(query, tuple(ATTENTION_SORTS), "-days")
+    page_request = PageRequest.from_query(query)
+    found = await attention_list(
+        request.user,
+        today,
+        limit=page_request.size,
+        offset=page_request.offset,
+        sort=sort.key,
+        descending=sort.descending,
+    )
+    params = {
+        "sort": sort.param if sort.param != "-days" else "",
+        "size": str(page_request.size) if page_request.size != PAGE_SIZES[0] else "",
+    }
+    return render(
+        request,
+        "college/attention_list.html",
+        {
+            "page": Page(rows=found.rows, request=page_request, total=found.total),
+            "sort": sort,
+            "params": params,
+            "today": today,
+        },
+    )
 
 
 routes = [
     Route("/", home, name="home"),
-    Route("/healthz", healthz, name="healthz"),
+    Route("/dashboard/attention", attention_page, name="attention_list"),
 ]

@@ -5,6 +5,11 @@ POST reads and checks the file and keeps it as an ImportBatch (nothing else is w
 redirects to /imports/{id}, the preview. Confirming writes every row in one transaction, or
 none; a file with bad rows cannot be confirmed. Coordinators only.
 
+A file that lacks a required column the kind can fill for the whole file (年级 from the 学号 or
+the title row, or one typed value) is previewed with the fill; POST /imports/{id}/fill checks
+the kept file again with another choice. A typed value the column refuses is shown beside its
+field (400), the choice kept, the batch as it was.
+
 The upload and confirm forms work as plain form posts; imports.js adds an upload progress bar
 and a "writing" state while the confirm request runs (it asks for JSON with `Accept`).
 """
@@ -21,9 +26,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from college.importing.applying import apply_batch, discard_batch, load_batch, store_preview
+from college.importing.applying import (
+    apply_batch,
+    discard_batch,
+    load_batch,
+    replace_preview,
+    store_preview,
+)
+from college.importing.filling import MODES, Fill, row_note
 from college.importing.kinds import SPECS, ImportSpec
-from college.importing.preview import build_preview
+from college.importing.preview import build_preview, refill_preview
 from college.importing.reading import MAX_FILE_BYTES, file_refused, too_large_message
 from college.importing.template import general_notes, template_bytes
 from partners.organizations.tables import Enterprise
@@ -31,7 +43,7 @@ from portal.audit import actor_of
 from portal.auth import allow
 from portal.domain_errors import NotVisible
 from portal.flash import flash
-from portal.forms import FormState, answer_refusals_with
+from portal.forms import FormState, answer_refusals_with, read_form
 from portal.i18n import _
 from portal.pagination import Page, PageRequest
 from portal.tables import ImportBatch, ImportStatus, Role
@@ -102,6 +114,11 @@ async def upload_page(
             "spec": spec,
             "columns": [(column, _(column.note)) for column in spec.columns],
             "general_notes": general_notes(),
+            "fill_columns": [
+                column.header
+                for column in spec.columns
+                if column.field in spec.fillable or column.field in spec.optional_fills
+            ],
             **(form or FormState()).context(),
             "max_bytes": MAX_FILE_BYTES,
             "max_megabytes": MAX_FILE_BYTES // (1024 * 1024),
@@ -261,20 +278,23 @@ async def enterprise_names(items: list[dict[str, Any]]) -> dict[int, str]:
 
 
 async def table_rows(
-    items: list[dict[str, Any]], columns: list[tuple[str, str]]
+    items: list[dict[str, Any]], columns: list[tuple[str, str]], fills: dict[str, Fill]
 ) -> list[dict[str, Any]]:
-    """The page's rows as cells: the new value, and the old one where an update changes it."""
+    """The page's rows as cells: the new value, and the old one where an update changes it;
+    a filled column says how its value was found."""
     names = await enterprise_names(items)
     rows = []
     for item in items:
         cells = []
         for name, _header in columns:
             change = item.get("changes", {}).get(name)
+            fill = fills.get(name)
             cells.append(
                 {
                     "value": format_value(name, item["values"].get(name), names),
                     "old": format_value(name, change[0], names) if change else None,
                     "changed": change is not None,
+                    "note": row_note(fill, item["values"]) if fill else "",
                 }
             )
         rows.append({**item, "cells": cells})
@@ -288,9 +308,57 @@ async def get_batch_or_404(request: Request, *, with_rows: bool = True) -> dict[
     return batch
 
 
+def fill_mode_label(mode: str, value: str) -> str:
+    if mode == "title":
+        return _("From the title row: %(value)s", value=value)
+    if mode == "student_no":
+        return _("From the first four digits of each student number")
+    if mode == "blank":
+        return _("Leave empty")
+    return _("One value for all rows")
+
+
+def fill_choices(meta: dict[str, Any], form: FormState | None) -> list[dict[str, Any]]:
+    """The missing columns and their ways, as the fill form shows them: the stored choice, or
+    what was just sent when it is shown again with a message."""
+    choices = []
+    for data in meta.get("fills", []):
+        fill = Fill.from_json(data)
+        mode_name, value_name = f"fill-{fill.field}", f"value-{fill.field}"
+        mode, typed = fill.mode, fill.value if fill.mode == "set" else ""
+        if form is not None:
+            mode = form.values.get(mode_name, mode)
+            typed = form.values.get(value_name, typed)
+        options = [
+            {"mode": way, "label": fill_mode_label(way, derived)}
+            for way, derived in fill.derived.items()
+        ]
+        options.append({"mode": "set", "label": fill_mode_label("set", "")})
+        choices.append(
+            {
+                "field": fill.field,
+                "header": fill.header,
+                "mode": mode if mode in MODES else "set",
+                "value": typed,
+                "options": options,
+                "mode_name": mode_name,
+                "value_name": value_name,
+                "error": (form.errors.get(value_name, "") if form else ""),
+                "waiting": fill.waiting,
+            }
+        )
+    return choices
+
+
 @allow(Role.coordinator)
 async def import_detail(request: Request) -> Response:
     batch = await get_batch_or_404(request)
+    return await detail_page(request, batch)
+
+
+async def detail_page(
+    request: Request, batch: dict[str, Any], form: FormState | None = None, status_code: int = 200
+) -> Response:
     spec = SPECS[batch["kind"]]
     meta = batch["data"]
     items = meta.get("items", [])
@@ -306,7 +374,11 @@ async def import_detail(request: Request) -> Response:
         batch["status"] == ImportStatus.previewed.value
         and not batch["problems"]
         and batch["total"] > 0
+        and not meta.get("waiting")
     )
+    fills = {data["field"]: Fill.from_json(data) for data in meta.get("fills", [])}
+    if "enterprise_name" in fills:  # shown in the mentors' enterprise column
+        fills["enterprise"] = fills["enterprise_name"]
     return render(
         request,
         "college/import_detail.html",
@@ -317,7 +389,9 @@ async def import_detail(request: Request) -> Response:
             "counts": counts,
             "columns": columns,
             "page": Page(
-                rows=await table_rows(page_items, columns), request=page_request, total=len(shown)
+                rows=await table_rows(page_items, columns, fills),
+                request=page_request,
+                total=len(shown),
             ),
             "params": {"show": show} if show else {},
             "show": show,
@@ -325,18 +399,54 @@ async def import_detail(request: Request) -> Response:
                 (action, action_label(action), counts.get(action, 0)) for action in ACTIONS
             ],
             "problems": batch["problems"][:PROBLEMS_SHOWN],
-            "problem_count": len(batch["problems"]),
+            "problem_count": meta.get("problem_total", len(batch["problems"])),
+            "problems_kept": len(batch["problems"]),
             "can_confirm": can_confirm,
             "status_label": status_label,
             "action_label": action_label,
+            "fill_choices": fill_choices(meta, form),
+            "revision": meta.get("revision", ""),
         },
+        status_code=status_code,
     )
+
+
+@allow(Role.coordinator)
+async def import_fill(request: Request) -> Response:
+    """Checks the kept file again with another way of filling its missing columns."""
+    batch = await get_batch_or_404(request)
+    meta = batch["data"]
+    if batch["status"] != ImportStatus.previewed.value or "source" not in meta:
+        flash(request, _("This import is no longer waiting for a confirm."), "error")
+        return RedirectResponse(
+            request.url_for("import_detail", import_id=batch["id"]), status_code=303
+        )
+    spec = SPECS[batch["kind"]]
+    fields = [data["field"] for data in meta["fills"]]
+    names = [f"{kind}-{name}" for name in fields for kind in ("fill", "value")]
+    form = FormState.from_form(await read_form(request), names)
+    choices = {name: (form.values[f"fill-{name}"], form.values[f"value-{name}"]) for name in fields}
+    preview, errors = await refill_preview(spec, meta, choices, datetime.date.today())
+    for name, message in errors.items():
+        form.add_error(f"value-{name}", message)
+    if preview is None or not form.valid:
+        return await detail_page(request, batch, form, status_code=400)
+    if await replace_preview(actor_of(request), batch["id"], preview, meta):
+        flash(
+            request, _("The rows were checked again with your choice: look at them, then confirm.")
+        )
+    else:
+        flash(request, _("This import is no longer waiting for a confirm."), "error")
+    url = request.url_for("import_detail", import_id=batch["id"])
+    return RedirectResponse(f"{url}#import-fills", status_code=303)
 
 
 @allow(Role.coordinator)
 async def import_confirm(request: Request) -> Response:
     batch = await get_batch_or_404(request, with_rows=False)
-    outcome = await apply_batch(batch["id"], actor_of(request))
+    sent = str((await read_form(request)).get("revision", ""))
+    revision = int(sent) if sent.isdigit() else None
+    outcome = await apply_batch(batch["id"], actor_of(request), revision)
     if outcome.status == ImportStatus.previewed.value:  # refused: the file has bad rows
         flash(request, outcome.message, "error")
     # Written or failed: the batch's page says so, with the counts or the reason.
@@ -401,6 +511,7 @@ routes = [
     Route(
         "/imports/{import_id:int}/discard", import_discard, methods=["POST"], name="import_discard"
     ),
+    Route("/imports/{import_id:int}/fill", import_fill, methods=["POST"], name="import_fill"),
     Route("/imports/{import_id:int}/status", import_status, name="import_status"),
     Route("/imports/{import_id:int}/problems.xlsx", import_problems, name="import_problems"),
 ]

@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from college.awards import (
     AWARD_FIELDS,
+    award_deletion,
     award_student,
     check_award_form,
     deletable_award,
@@ -147,7 +148,12 @@ async def award_delete(request: Request) -> Response:
         return render(
             request,
             "college/award_delete.html",
-            {"student": student, "award": award, "record_url": record_url(request, student.id)},
+            {
+                "student": student,
+                "award": award,
+                "impact": await award_deletion(request.user, award),
+                "record_url": record_url(request, student.id),
+            },
         )
     await delete_award(actor_of(request), student, award)
     flash(request, _("The award %(name)s was deleted.", name=award.name))

@@ -32,11 +32,13 @@ from typing import Any
 
 from partners.coeducation.mentors import active_counts
 from partners.coeducation.participations import STUDENT_BY_NUMBER, is_live_member
+from partners.coeducation.projects import LIVE_STATUSES
 from partners.coeducation.tables import (
     Evaluation,
     Mentor,
     MentorAssignment,
     MentoringLog,
+    Participation,
     Project,
 )
 from portal import reads
@@ -253,6 +255,32 @@ async def project_choice(raw: str) -> ProjectChoice | None:
         .first()
     )
     return ProjectChoice(**row) if row else None
+
+
+PAIRING_SUGGESTIONS_LIMIT = 300
+
+
+async def students_to_pair(project_id: int) -> list[tuple[str, str]]:
+    """The project's students (学号, name) who take part in it (a pending or active
+    participation, as plan_assignment requires) and have no active assignment in it yet: the
+    new assignment form offers them once the project is chosen."""
+    assigned = MentorAssignment.select(MentorAssignment.student).where(
+        MentorAssignment.project == project_id, MentorAssignment.status == "active"
+    )
+    rows = (
+        await Participation.select(
+            Participation.student.student_no.as_alias("student_no"),
+            Participation.student.name.as_alias("name"),
+        )
+        .where(
+            Participation.project == project_id,
+            Participation.status.is_in(list(LIVE_STATUSES)),
+            Participation.student.not_in(assigned),
+        )
+        .order_by(Participation.student.student_no)
+        .limit(PAIRING_SUGGESTIONS_LIMIT)
+    )
+    return [(row["student_no"], row["name"]) for row in rows]
 
 
 async def mentor_choice(raw: str) -> MentorChoice | None:

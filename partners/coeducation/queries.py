@@ -313,6 +313,7 @@ class MemberRow:
     student_no: str
     class_name: str
     kind: str
+    internship_kind: str  # "" on rows from before kinds were recorded: they count as 岗位实习
     starts_on: datetime.date
     ends_on: datetime.date | None
     position: str
@@ -335,7 +336,7 @@ async def member_rows(
         ("members", engine_type, search.shape if search else None),
         lambda: (
             "SELECT pa.id, pa.student, s.name, s.student_no, s.class_name, pa.kind,"
-            " pa.starts_on, pa.ends_on, pa.position, pa.agreement_signed_on,"
+            " pa.internship_kind, pa.starts_on, pa.ends_on, pa.position, pa.agreement_signed_on,"
             " pa.insurance_policy_no, pa.status,"
             f" CASE WHEN {long_placement_sql('pa', engine_type)} THEN 1 ELSE 0 END"
             " FROM partners_participation pa JOIN portal_student s ON s.id = pa.student"

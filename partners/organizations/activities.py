@@ -5,7 +5,8 @@ Actor who writes and, for attendance, the Viewer whose reach decides whom they m
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from piccolo.columns import ForeignKey
@@ -15,6 +16,7 @@ from piccolo.table import Table
 from partners.access import is_coordinator, placed_with
 from partners.organizations.queries import (
     ActivityRecord,
+    AttendeeMemberRow,
     AttendeeStudentRow,
     attending_member_ids,
 )
@@ -272,3 +274,186 @@ async def replace_rows(
         await table.insert(
             *(table({activity_column: activity_id, attendee_column: i}) for i in sorted(added))
         )
+
+
+# --- the attendance sheet: ticks kept across searches, pages and group marks -------------------
+
+MEMBER_PAGE_SIZE = 30
+CLASS_LIMIT = 200
+CLASS_OPTIONS_LIMIT = 500
+SHEET_ACTIONS = frozenset(
+    {"search", "tick_shown", "clear_shown", "mark_unit", "tick_results", "mark_class"}
+)
+
+
+@dataclass(frozen=True)
+class AttendanceSheet:
+    """The attendance form between two saves: who is ticked (members and students, whether
+    shown or not), the member filter and page, the student search, and the unit or class the
+    user chose to mark present. Every re-render of the form carries it whole, so a tick made
+    on one page or before a search is still there when the form is saved."""
+
+    members: frozenset[int]
+    students: frozenset[int]
+    member_query: str = ""
+    member_page: int = 1
+    student_query: str = ""
+    unit: str = ""
+    class_name: str = ""
+
+
+def page_number(raw: str) -> int:
+    """A page number from the form; 1 for anything else."""
+    return int(raw) if raw.isdigit() and 0 < len(raw) <= 6 and int(raw) > 0 else 1
+
+
+def read_sheet(get: Callable[[str], str], get_all: Callable[[str], list[str]]) -> AttendanceSheet:
+    """The sheet a submitted attendance form describes (``get``: one field's value, ``get_all``:
+    every value of a field). Refused when a ticked value is not an id."""
+    return AttendanceSheet(
+        members=frozenset(parse_ids(get_all("member"))),
+        students=frozenset(parse_ids(get_all("student"))),
+        member_query=get("member_q").strip()[:50],
+        member_page=page_number(get("member_page")),
+        student_query=get("q").strip()[:50],
+        unit=get("unit"),
+        class_name=get("class_name").strip()[:100],
+    )
+
+
+def member_matches(member: AttendeeMemberRow, query: str) -> bool:
+    """Whether the member's name, position, unit or party group contains the query, in any
+    case."""
+    needle = query.casefold()
+    return any(
+        needle in text.casefold()
+        for text in (member.name, member.position, member.unit_name, member.party_group)
+    )
+
+
+@dataclass(frozen=True)
+class MemberWindow:
+    """The members the sheet shows: one page of those matching its filter."""
+
+    rows: list[AttendeeMemberRow]
+    page: int
+    pages: int
+    matching: int
+
+    @property
+    def ids(self) -> set[int]:
+        return {row.id for row in self.rows}
+
+
+def member_window(
+    members: Sequence[AttendeeMemberRow], query: str, page: int, size: int = MEMBER_PAGE_SIZE
+) -> MemberWindow:
+    """The page of members matching the filter (the last page when ``page`` is past it)."""
+    matching = [m for m in members if member_matches(m, query)] if query else list(members)
+    pages = max(1, -(-len(matching) // size))
+    page = min(max(page, 1), pages)
+    rows = matching[(page - 1) * size : page * size]
+    return MemberWindow(rows=rows, page=page, pages=pages, matching=len(matching))
+
+
+def unit_members(members: Iterable[AttendeeMemberRow], unit: str) -> set[int]:
+    """The members of one member unit (and so of its party group), named by the unit's id.
+    Refused when the organization has no such unit (or it has no members)."""
+    chosen = {m.id for m in members if unit.isdigit() and m.unit_id == int(unit)}
+    if not chosen:
+        raise Refused.at("unit", _("Choose one of this organization's member units."))
+    return chosen
+
+
+def check_sheet_members(sheet: AttendanceSheet, members: Iterable[AttendeeMemberRow]) -> None:
+    """Refuses a sheet ticking anyone who is not a member of the organization."""
+    check_attendees(set(sheet.members), {m.id for m in members}, set(), set())
+
+
+async def sheet_students(
+    viewer: Viewer, organization_id: int, ids: Iterable[int]
+) -> list[AttendeeStudentRow]:
+    """The ticked students as the sheet lists them, by 学号. Refused when any of them is
+    outside what the viewer may pick: the sheet never shows a student the viewer may not add."""
+    wanted = set(ids)
+    if not wanted:
+        return []
+    rows = (
+        await Student.select(Student.id, Student.student_no, Student.name, Student.class_name)
+        .where(Student.id.is_in(list(wanted)), *attendable_students(viewer, organization_id))
+        .order_by(Student.student_no)
+    )
+    found = [AttendeeStudentRow(**row) for row in rows]
+    check_attendees(set(), set(), wanted, {row.id for row in found})
+    return found
+
+
+async def class_students(viewer: Viewer, organization_id: int, class_name: str) -> set[int]:
+    """The students of one class (班级, the exact name) the viewer may mark as attending,
+    to tick them all at once. Refused when there are none, or more than CLASS_LIMIT."""
+    if not class_name:
+        raise Refused.at("class_name", _("Enter the class to mark present."))
+    rows = (
+        await Student.select(Student.id)
+        .where(Student.class_name == class_name, *attendable_students(viewer, organization_id))
+        .limit(CLASS_LIMIT + 1)
+    )
+    if not rows:
+        raise Refused.at(
+            "class_name", _("No student you may add is in class %(name)s.", name=class_name)
+        )
+    if len(rows) > CLASS_LIMIT:
+        raise Refused.at(
+            "class_name",
+            _(
+                "Class %(name)s has more than %(limit)s students.",
+                name=class_name,
+                limit=CLASS_LIMIT,
+            ),
+        )
+    return {row["id"] for row in rows}
+
+
+async def attendable_classes(viewer: Viewer, organization_id: int) -> list[str]:
+    """The classes of the students the viewer may mark as attending (up to
+    CLASS_OPTIONS_LIMIT), offered when marking a whole class present."""
+    rows = (
+        await Student.select(Student.class_name)
+        .distinct()
+        .where(Student.class_name != "", *attendable_students(viewer, organization_id))
+        .order_by(Student.class_name)
+        .limit(CLASS_OPTIONS_LIMIT)
+    )
+    return [row["class_name"] for row in rows]
+
+
+async def apply_sheet_action(
+    viewer: Viewer,
+    organization_id: int,
+    sheet: AttendanceSheet,
+    action: str,
+    members: Sequence[AttendeeMemberRow],
+    results: Iterable[AttendeeStudentRow] = (),
+) -> AttendanceSheet:
+    """The sheet after one of its buttons (nothing is saved): a new search starts the members
+    at their first page; "tick all shown" / "untick all shown" change the members on the
+    page; "mark unit" ticks every member of a unit; "tick all results" ticks the students
+    found; "mark class" ticks every student of a class the viewer may add. Refused (beside
+    the field) when the unit or class does not fit; the sheet's own ticks must already have
+    passed check_sheet_members / sheet_students."""
+    if action == "search":
+        return replace(sheet, member_page=1)
+    if action in ("tick_shown", "clear_shown"):
+        shown = member_window(members, sheet.member_query, sheet.member_page).ids
+        ticked = sheet.members | shown if action == "tick_shown" else sheet.members - shown
+        return replace(sheet, members=frozenset(ticked))
+    if action == "mark_unit":
+        return replace(sheet, members=sheet.members | unit_members(members, sheet.unit))
+    if action == "tick_results":
+        return replace(sheet, students=sheet.students | {row.id for row in results})
+    if action == "mark_class":
+        found = await class_students(viewer, organization_id, sheet.class_name)
+        return replace(sheet, students=sheet.students | found)
+    if action.startswith("page:"):
+        return replace(sheet, member_page=page_number(action.removeprefix("page:")))
+    return sheet

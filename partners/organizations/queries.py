@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any
 
 from starlette.datastructures import QueryParams
 
@@ -205,31 +205,6 @@ ENTERPRISE_CHOICES = Statement("SELECT id, name FROM partners_enterprise ORDER B
 async def enterprise_choices() -> list[tuple[int, str]]:
     """Every enterprise as (id, name), by name: the options of the organization forms."""
     return [(row[0], row[1]) for row in await reads.fetch(ENTERPRISE_CHOICES)]
-
-
-class DeletionBlockers(TypedDict):
-    """What still refers to an enterprise and keeps it from being deleted (as the
-    confirmation page lists it)."""
-
-    accounts: int
-    units: int
-    mentors: int
-
-
-# The enterprise's mentors are counted by table name, as enterprise_links lists them: the
-# organization pages name no co-education module (the delete itself relies on the foreign
-# keys of mentors and projects, which restrict it).
-DELETION_BLOCKERS = Statement(
-    "SELECT (SELECT COUNT(*) FROM partners_partner_account WHERE enterprise = :enterprise),"
-    " (SELECT COUNT(*) FROM partners_member_unit WHERE enterprise = :enterprise),"
-    " (SELECT COUNT(*) FROM partners_mentor WHERE enterprise = :enterprise)"
-)
-
-
-async def deletion_blockers(enterprise_id: int) -> DeletionBlockers:
-    """Partner accounts, member units and mentors of the enterprise, in one query."""
-    [(accounts, units, mentors)] = await reads.fetch(DELETION_BLOCKERS, enterprise=enterprise_id)
-    return DeletionBlockers(accounts=int(accounts), units=int(units), mentors=int(mentors))
 
 
 @dataclass(frozen=True, slots=True)
@@ -527,36 +502,6 @@ async def work_counts(organization_id: int) -> tuple[int, int]:
     return int(activities), int(plans)
 
 
-class OrganizationContents(TypedDict):
-    """What is deleted with an organization (as its confirmation page counts it)."""
-
-    units: int
-    activities: int
-    plans: int
-
-
-CONTENT_COUNTS = Statement(
-    "SELECT (SELECT COUNT(*) FROM partners_member_unit WHERE organization = :organization),"
-    " (SELECT COUNT(*) FROM partners_activity WHERE organization = :organization),"
-    " (SELECT COUNT(*) FROM partners_work_plan WHERE organization = :organization)"
-)
-
-
-async def organization_contents(organization_id: int) -> OrganizationContents:
-    """The organization's member units, activities and work plans, counted in one query."""
-    [(units, activities, plans)] = await reads.fetch(CONTENT_COUNTS, organization=organization_id)
-    return OrganizationContents(units=int(units), activities=int(activities), plans=int(plans))
-
-
-UNIT_MEMBER_COUNT = Statement(
-    "SELECT COUNT(*) FROM partners_organization_member WHERE member_unit = :unit"
-)
-
-
-async def unit_member_count(unit_id: int) -> int:
-    return int(await reads.value(UNIT_MEMBER_COUNT, unit=unit_id))
-
-
 MEMBER = Statement(
     f"SELECT {columns(MemberRow, 'm')} FROM partners_organization_member m"
     " WHERE m.id = :member AND m.organization = :organization"
@@ -728,6 +673,7 @@ class AttendeeMemberRow:
     position: str
     unit_id: int
     unit_name: str
+    party_group: str = ""  # the unit's 党小组, if named
 
 
 @dataclass(frozen=True, slots=True)
@@ -741,8 +687,8 @@ class AttendeeStudentRow:
 
 
 ORGANIZATION_MEMBERS = Statement(
-    "SELECT m.id, m.name, m.position, mu.id AS unit_id, mu.name AS unit_name"
-    " FROM partners_organization_member m"
+    "SELECT m.id, m.name, m.position, mu.id AS unit_id, mu.name AS unit_name,"
+    " mu.party_group_name AS party_group FROM partners_organization_member m"
     " JOIN partners_member_unit mu ON mu.id = m.member_unit"
     " WHERE m.organization = :organization ORDER BY mu.side, mu.id, m.name"
 )
@@ -922,7 +868,6 @@ PLAN_ITEMS = Statement(
     f"SELECT {ITEM_COLUMNS} FROM partners_work_plan_item i WHERE i.plan = :plan"
     " ORDER BY i.due_on, i.id"
 )
-PLAN_ITEM_COUNT = Statement("SELECT COUNT(*) FROM partners_work_plan_item WHERE plan = :plan")
 
 
 async def plan_in(organization_id: int, plan_id: int) -> PlanRecord:
@@ -948,7 +893,3 @@ async def plan_items(plan_id: int, today: datetime.date) -> list[PlanItemRow]:
         dataclasses.replace(item, overdue=is_overdue(item.due_on, item.done, today))
         for item in await reads.rows(PlanItemRow, PLAN_ITEMS, plan=plan_id)
     ]
-
-
-async def plan_item_count(plan_id: int) -> int:
-    return int(await reads.value(PLAN_ITEM_COUNT, plan=plan_id))

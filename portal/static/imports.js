@@ -7,7 +7,9 @@
  *   preview's address, or the page with the error, whose <main> replaces this one;
  * - the confirm form (data-import-confirm) posts with fetch and shows an indeterminate bar and
  *   the seconds elapsed: the rows are written in one transaction, so there is no honest
- *   percentage to show until it commits.
+ *   percentage to show until it commits;
+ * - the fill form (data-import-fill) disables the confirm button once its choice changes, until
+ *   the rows are checked again with it.
  * The CSP allows no inline script: this file is loaded with <script src defer>.
  */
 (function () {
@@ -140,9 +142,41 @@
     });
   }
 
+  // Once the way of filling a missing column is changed, the rows shown are no longer what
+  // a confirm would write: the confirm button waits until they are checked again.
+  function bindFill(form) {
+    function changed() {
+      var hint = form.querySelector("[data-import-fill-hint]");
+      if (hint) {
+        hint.hidden = false;
+      }
+      Array.prototype.forEach.call(
+        document.querySelectorAll("[data-import-confirm] button"),
+        function (button) {
+          button.disabled = true;
+        }
+      );
+    }
+    form.addEventListener("change", changed);
+    form.addEventListener("input", function (event) {
+      // typing a value for all rows chooses that way for its column
+      var name = event.target.name || "";
+      if (name.indexOf("value-") === 0) {
+        var own = form.querySelector(
+          "input[type=radio][name='fill-" + name.slice(6) + "'][value=set]"
+        );
+        if (own) {
+          own.checked = true;
+        }
+      }
+      changed();
+    });
+  }
+
   function bind(root) {
     Array.prototype.forEach.call(root.querySelectorAll("[data-import-upload]"), bindUpload);
     Array.prototype.forEach.call(root.querySelectorAll("[data-import-confirm]"), bindConfirm);
+    Array.prototype.forEach.call(root.querySelectorAll("[data-import-fill]"), bindFill);
   }
 
   bind(document);

@@ -96,10 +96,12 @@ class ChangeLine:
     """One changed field as people read it: 政治面貌：群众 → 共青团员."""
 
     field: str
-    before: str
+    before: str | None  # None on a new record: its fields have no "before"
     after: str
 
     def __str__(self) -> str:
+        if self.before is None:
+            return _("%(label)s: ", label=self.field) + self.after
         return _(
             "%(field)s: %(before)s → %(after)s",
             field=self.field,
@@ -126,7 +128,10 @@ def value_text(table_name: str, field: str, value: Any) -> str:
     return str(value)
 
 
-def change_lines(table_name: str, changes: Mapping[str, Any]) -> list[ChangeLine]:
+def change_lines(
+    table_name: str, changes: Mapping[str, Any], action: str = "update"
+) -> list[ChangeLine]:
+    """The changed fields as people read them; a new record's fields as plain values."""
     lines = []
     for field, change in changes.items():
         before, after = (
@@ -135,7 +140,7 @@ def change_lines(table_name: str, changes: Mapping[str, Any]) -> list[ChangeLine
         lines.append(
             ChangeLine(
                 field_label(field),
-                value_text(table_name, field, before),
+                None if action == "create" else value_text(table_name, field, before),
                 value_text(table_name, field, after),
             )
         )
@@ -197,7 +202,7 @@ def audit_line(entry: Mapping[str, Any]) -> AuditLine:
     return AuditLine(
         entry=entry,
         sentence=audit_sentence(entry["action"], entry["table_name"], entry["summary"], changes),
-        changes=change_lines(entry["table_name"], changes)
+        changes=change_lines(entry["table_name"], changes, entry["action"])
         if entry["action"] != "update" or len(changes) != 1
         else [],
     )

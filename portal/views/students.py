@@ -24,9 +24,11 @@ from portal.queries import (
     SORT_KEYS,
     StudentFilters,
     filter_choices,
+    selected_student_rows,
     student_count,
     student_rows,
 )
+from portal.selection import MAX_SELECTED, selected_ids
 from portal.students import (
     STUDENT_FIELDS,
     StoredStudent,
@@ -34,6 +36,7 @@ from portal.students import (
     delete_student,
     save_student,
     stored_student,
+    student_deletion,
 )
 from portal.tables import Role
 from portal.templating import render
@@ -70,9 +73,23 @@ async def student_list(request: Request) -> Response:
             "sort": sort,
             "filters": filters.as_params(),
             "options": await cached_choices(request),
+            "selected": set(selected_ids(request.query_params.getlist("student"))),
+            "bulk_routes": bulk_routes(request),
+            "max_selected": MAX_SELECTED,
             **list_choices(request),
         },
     )
+
+
+def bulk_routes(request: Request) -> dict[str, str]:
+    """Where the bulk-action bar's buttons lead, for the actions this app has (the base's
+    export always; enrolling and pairing when the co-education area is mounted)."""
+    names = {route.name for route in request.app.routes if hasattr(route, "name")}
+    return {
+        name: str(request.url_for(name))
+        for name in ("student_list_export", "bulk_enrol", "bulk_pair")
+        if name in names
+    }
 
 
 def export_columns() -> list[Column]:
@@ -98,7 +115,12 @@ def export_columns() -> list[Column]:
 async def student_list_export(request: Request) -> Response:
     filters = StudentFilters.from_query(request.query_params)
     sort = Sort.from_query(request.query_params, SORT_KEYS, "student_no")
-    rows, truncated = await export_read(lambda limit: student_rows(filters, sort, limit))
+    if chosen := selected_ids(request.query_params.getlist("student")):
+        # The rows ticked on the list (?student=1&student=2): exactly those, in its order (at
+        # most MAX_SELECTED, far below the export's row limit).
+        rows, truncated = await export_read(lambda _limit: selected_student_rows(chosen, sort))
+    else:
+        rows, truncated = await export_read(lambda limit: student_rows(filters, sort, limit))
     return await excel_export(
         stem=_("Student list"),
         ascii_stem="students",
@@ -166,7 +188,10 @@ async def student_edit(request: Request) -> Response:
 async def student_delete(request: Request) -> Response:
     student = await stored_student(request.path_params["student_id"])
     if request.method == "GET":
-        return render(request, "portal/student_delete.html", {"student": student})
+        deletion = await student_deletion(request.user, student)
+        return render(
+            request, "portal/student_delete.html", {"student": student, "deletion": deletion}
+        )
     try:
         await delete_student(actor_of(request), student)
     except Refused as refused:

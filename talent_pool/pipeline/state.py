@@ -237,6 +237,18 @@ def build_state(
     return state
 
 
+def without_last_event(state: FileState) -> FileState:
+    """The file as it would be with its latest event deleted (the only one that may be)."""
+    return build_state(
+        state.events[:-1],
+        state.pool_status,
+        state.birth_date,
+        state.political_status,
+        state.numbers,
+        state.channels,
+    )
+
+
 def replay(state: FileState, event: Event) -> None:
     """What one event changes in the file (the events before it already replayed)."""
     kind, day = event.kind, event.happened_on

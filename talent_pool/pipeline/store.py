@@ -25,6 +25,7 @@ from talent_pool.pipeline.state import (
     build_state,
     due_items,
     political_status_after,
+    without_last_event,
 )
 from talent_pool.tables import ChannelSettings, DueItem, EventKind, PipelineEvent, PoolEntry
 
@@ -234,14 +235,7 @@ async def delete_event(actor: Actor, student_id: int, event_id: int) -> Event:
         await PipelineEvent.delete().where(PipelineEvent.id == event_id)
         summary = f"{owner.name} {label(EVENT_KINDS, event.kind)}"
         await audit.deleted(PipelineEvent, event_id, event.row_values(), summary)
-        remaining = build_state(
-            state.events[:-1],
-            state.pool_status,
-            state.birth_date,
-            state.political_status,
-            state.numbers,
-            state.channels,
-        )
+        remaining = without_last_event(state)
         await save_derived(audit, owner, remaining)
     return event
 

@@ -35,7 +35,15 @@ from talent_pool.pipeline.rules import (
     file_errors,
     latest_date,
 )
-from talent_pool.pipeline.state import STATUS_CHANGING, Due, Event, FileState, Person, due_items
+from talent_pool.pipeline.state import (
+    STATUS_CHANGING,
+    Due,
+    Event,
+    FileState,
+    Person,
+    due_items,
+    without_last_event,
+)
 from talent_pool.pipeline.store import file_state
 from talent_pool.tables import DueItem, EventKind, PoolEntry
 
@@ -402,6 +410,11 @@ class EventDeletion:
 
     entry: TimelineEntry
     refusal: str | None
+    # what deleting it changes (when it may be deleted): the stage, and the items due
+    stage_now: str = ""
+    stage_after: str = ""
+    due_now: int = 0
+    due_after: int = 0
 
 
 async def event_deletion(
@@ -415,7 +428,17 @@ async def event_deletion(
     if entry is None:
         raise NotVisible(event_id)
     error = deletion_error(state, event_id)
-    return EventDeletion(entry, error.message if error else None)
+    if error:
+        return EventDeletion(entry, error.message)
+    remaining = without_last_event(state)
+    return EventDeletion(
+        entry,
+        None,
+        stage_now=stage_label(state.stage),
+        stage_after=stage_label(remaining.stage),
+        due_now=len(due_items(state)),
+        due_after=len(due_items(remaining)),
+    )
 
 
 # --- the due list ------------------------------------------------------------------------------

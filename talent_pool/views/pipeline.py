@@ -151,6 +151,7 @@ def delete_page(
             "student": student,
             "student_url": student_page(request, student.id),
             "entry": deletion.entry,
+            "deletion": deletion,
             "error": error,
         },
         status_code=status_code,

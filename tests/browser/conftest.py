@@ -87,11 +87,21 @@ def live_server() -> Iterator[LiveServer]:
     ]  # fmt: skip
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        # On PostgreSQL the server runs no jobs: a `portal worker` beside it makes the batches.
+        worker = None
+        if env.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+            worker_command = [sys.executable, "-m", "college.commands", "worker"]
+            worker = subprocess.Popen(
+                worker_command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+            )
     server = LiveServer(f"http://127.0.0.1:{port}", process, log_path)
     try:
         _wait_until_healthy(server)
         yield server
     finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=60)
         process.terminate()
         try:
             process.wait(timeout=15)

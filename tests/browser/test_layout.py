@@ -2,7 +2,8 @@
 (1366×900): a header no taller than 64 px on the phone, the side menu behind a menu button
 there and beside the page on the laptop, the current section marked, and no page wider than
 the screen (wide tables scroll inside their own focusable region). Screenshots of the
-dashboard, a project page and a student's record at both widths go to var/screenshots/."""
+dashboard, a project page, an activity's attendance page and a student's record at both
+widths go to var/screenshots/."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from partners.organizations.tables import Activity
 from tests.browser.test_journeys import sign_in
-from tests.support import People, make_people
+from tests.support import People, make_people, run
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "var" / "screenshots"
@@ -46,6 +48,9 @@ def people() -> People:
 def pages_of(people: People) -> dict[str, list[tuple[str, str, str | None]]]:
     """Per account: (page, section the menu marks, screenshot name or None)."""
     project = f"/projects/{people.mine.project}"
+    org = people.organization_a
+    activity = run(Activity.select(Activity.id).where(Activity.organization == org).first())
+    attendance = f"/organizations/{org}/activities/{activity['id']}/attendance"
     return {
         "coord": [
             ("/", "/", "dashboard"),
@@ -54,7 +59,10 @@ def pages_of(people: People) -> dict[str, list[tuple[str, str, str | None]]]:
             (f"/students/{people.student_id}/record", "/students/", "record"),
             ("/mentorships/", "/mentorships/", None),
             (f"/organizations/{people.organization_a}", "/organizations/", None),
+            (attendance, "/organizations/", "attendance"),
             ("/talent-pool/", "/talent-pool/", None),
+            ("/mentors/import", "/mentors/import", None),  # 数据与报表, not 学生与导师
+            ("/records/batches/", "/records/batches/", None),
             ("/audit/", "/audit/", None),
         ],
         "partner_a": [

@@ -23,6 +23,7 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "/mentorships/"): (LOGIN, 200, 200, 404, 200),
     ("GET", "/mentorships/new"): (LOGIN, 200, 404, 404, 404),
     ("POST", "/mentorships/new"): (LOGIN, 400, 404, 404, 404),
+    ("GET", "/mentorships/new/mentors"): (LOGIN, 200, 404, 404, 404),
     ("GET", ASSIGNMENT): (LOGIN, 200, 404, 404, 404),
     ("GET", ASSIGNMENT + "/end"): (LOGIN, 200, 404, 404, 404),
     ("POST", ASSIGNMENT + "/end"): (LOGIN, 303, 404, 404, 404),

@@ -25,5 +25,6 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("POST", "/projects/{project_id}/members/new"): (LOGIN, 400, 404, 404, 404),
     ("GET", MEMBER + "/edit"): (LOGIN, 200, 404, 404, 404),
     ("POST", MEMBER + "/edit"): (LOGIN, 400, 404, 404, 404),
+    ("GET", MEMBER + "/withdraw"): (LOGIN, 200, 404, 404, 404),
     ("POST", MEMBER + "/withdraw"): (LOGIN, 303, 404, 404, 404),
 }

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from partners.organizations.deletions import enterprise_deletion
 from partners.organizations.enterprises import delete_enterprise, save_enterprise
-from partners.organizations.queries import deletion_blockers, visible_enterprise
+from partners.organizations.queries import visible_enterprise
 from partners.organizations.tables import Enterprise
 from portal.audit import Actor
 from portal.auth import Viewer
@@ -87,7 +88,7 @@ def test_a_code_taken_meanwhile_is_refused_by_the_unique_index(monkeypatch):
 
 def test_an_enterprise_nothing_refers_to_is_deleted():
     enterprise = run(visible_enterprise(COORDINATOR, make_enterprise()))
-    assert run(deletion_blockers(enterprise.id)) == {"accounts": 0, "units": 0, "mentors": 0}
+    assert run(enterprise_deletion(COORDINATOR, enterprise)).impact.blocking == ()
     run(delete_enterprise(ACTOR, enterprise))
     assert not run(Enterprise.exists().where(Enterprise.id == enterprise.id))
     assert audited("delete") == 1
@@ -97,7 +98,8 @@ def test_an_enterprise_with_partner_accounts_is_refused_and_keeps_them():
     enterprise_id = make_enterprise()
     make_account("partner_x", Role.partner, enterprise_id=enterprise_id)
     enterprise = run(visible_enterprise(COORDINATOR, enterprise_id))
-    assert run(deletion_blockers(enterprise_id))["accounts"] == 1
+    blocking = run(enterprise_deletion(COORDINATOR, enterprise)).impact.blocking
+    assert [(row.table, row.count) for row in blocking] == [("partners_partner_account", 1)]
     with pytest.raises(Refused) as refused:
         run(delete_enterprise(ACTOR, enterprise))
     assert refused_fields(refused) == [FORM]

@@ -248,7 +248,8 @@ def test_units_keep_one_of_each_side(coordinator, people):
     assert response.status_code == 303
     assert len(units_of(org)) == 2
     page = coordinator.get(f"/organizations/{org}/units/{enterprise['id']}/delete")
-    assert "enterprise" in page.context["refusal"] or "企业" in page.context["refusal"]
+    refusal = page.context["deletion"].refusal
+    assert "enterprise" in refusal or "企业" in refusal
     assert not Browser.soup(page).select("form button.danger")
 
     response = coordinator.post(

@@ -164,3 +164,15 @@ def test_the_page_shows_a_new_member_right_after_the_write(coordinator, people):
     assert seats.get_text(strip=True) == "2 / 5"
     listed = Browser.soup(coordinator.get("/projects/?kind=order_class")).select(".seats")
     assert [cell.get_text(strip=True) for cell in listed] == ["2 / 5"]
+
+
+def test_each_member_row_says_which_internship_it_is(coordinator, people):
+    project = make_project(people.enterprise_a, kind="order_class", capacity=10)
+    visit, older = make_student(), make_student()
+    make_participation(project, visit, kind="enrollment", internship_kind="cognitive")
+    make_participation(project, older, kind="enrollment", internship_kind="")
+    soup = Browser.soup(coordinator.get(f"/projects/{project}"))
+    rows = soup.select("#member-table tbody tr")
+    kinds = [row.select("td")[3].get_text(strip=True) for row in rows]
+    # rows from before kinds were recorded count as 岗位实习, as the rules count them
+    assert kinds == ["报名录取 · 认识实习", "报名录取 · 岗位实习"]

@@ -51,3 +51,29 @@ def batch_row(batch_id: int) -> dict[str, Any]:
     row = run(PdfBatch.select().where(PdfBatch.id == batch_id).first())
     row["failures"] = json.loads(row["failures"]) if isinstance(row["failures"], str) else []
     return row
+
+
+def run_jobs() -> None:
+    """Runs every job waiting now, as the portal would: on PostgreSQL a procrastinate worker
+    (college.jobs.worker) until the queue is empty; on SQLite the server's runner's steps."""
+    from college.jobs.local import LocalJobs
+    from college.jobs.queue import uses_job_queue
+    from college.jobs.worker import work
+
+    if uses_job_queue():
+        run(work(wait=False))
+        return
+    runner = LocalJobs(poll=0)
+    while run(runner.step()):
+        pass
+
+
+def queued_jobs(task_name: str = "pdf_batch") -> list[dict[str, Any]]:
+    """The job queue's jobs of one task (PostgreSQL only)."""
+    return run(
+        PdfBatch.raw(
+            "SELECT id, task_name, lock, queueing_lock, args, status::text AS status, attempts"
+            " FROM procrastinate_jobs WHERE task_name = {} ORDER BY id",
+            task_name,
+        )
+    )

@@ -11,6 +11,7 @@ LOGIN = "login"
 # The dashboard itself ("/") is in the main matrix. The reports are PDFs of an organization or
 # a project: the placeholders name enterprise_b's, so partner_a gets 404 like the others.
 MATRIX: dict[tuple[str, str], tuple] = {
+    ("GET", "/dashboard/attention"): (LOGIN, 200, 200, 404, 200),
     ("GET", "/organizations/{organization_id}/report.pdf"): (LOGIN, 200, 404, 404, 404),
     ("GET", "/projects/{project_id}/summary.pdf"): (LOGIN, 200, 404, 404, 404),
 }

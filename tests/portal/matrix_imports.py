@@ -7,7 +7,8 @@ OTHER side's objects (people.theirs, other_student_id, enterprise_b …). A modu
 
 Imports are the college's: coordinators only, everyone else gets 404. An empty POST to an
 upload page is a form error (400: no file); confirming the previewed batch made below writes
-it (303 to its result page); cancelling it redirects too.
+it (303 to its result page); cancelling it redirects too, and so does a fill of a batch that
+has nothing to fill.
 """
 
 import json
@@ -25,6 +26,7 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "/imports/{import_id}"): (LOGIN, 200, 404, 404, 404),
     ("POST", "/imports/{import_id}/confirm"): (LOGIN, 303, 404, 404, 404),
     ("POST", "/imports/{import_id}/discard"): (LOGIN, 303, 404, 404, 404),
+    ("POST", "/imports/{import_id}/fill"): (LOGIN, 303, 404, 404, 404),
     ("GET", "/imports/{import_id}/status"): (LOGIN, 200, 404, 404, 404),
     ("GET", "/imports/{import_id}/problems.xlsx"): (LOGIN, 200, 404, 404, 404),
 }

@@ -8,6 +8,7 @@ from starlette.routing import Mount, Route
 from college.app import create_app
 from tests.partners import (
     matrix_activities,
+    matrix_bulk,
     matrix_enterprises,
     matrix_mentorships,
     matrix_organizations,
@@ -20,6 +21,7 @@ from tests.support import Browser
 from tests.talent_pool import matrix_pipeline, matrix_pool
 
 AREA_MATRICES = (
+    matrix_bulk,
     matrix_pool,
     matrix_pipeline,
     matrix_imports,
@@ -47,8 +49,10 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "/lang/{code}"): (303, 303, 303, 303, 303),
     ("GET", "/"): (LOGIN, 200, 200, 303, 200),
     ("GET", "/me"): (LOGIN, 404, 404, 200, 404),
-    ("GET", "/healthz"): (200, 200, 200, 200, 200),
     ("GET", "/favicon.ico"): (200, 200, 200, 200, 200),
+    ("GET", "/healthz"): (200, 200, 200, 200, 200),
+    ("GET", "/readyz"): (200, 200, 200, 200, 200),
+    ("GET", "/metrics"): (404, 404, 404, 404, 404),  # off unless PORTAL_METRICS_TOKEN is set
     ("GET", "/students/"): (LOGIN, 200, 404, 404, 404),
     ("GET", "/students/new"): (LOGIN, 200, 404, 404, 404),
     ("POST", "/students/new"): (LOGIN, 400, 404, 404, 404),

@@ -110,6 +110,18 @@ def test_the_audit_log_says_what_happened_in_words_people_use(signed_in, people)
     assert "portal_student" not in visible and "update" not in visible
 
 
+def test_a_new_records_fields_read_as_values_not_as_changes_from_empty(signed_in, people):
+    coordinator = signed_in("coordinator")
+    coordinator.post("/students/new", {**VALID, "political_status": "13"})
+
+    response = coordinator.get("/audit/?table_name=portal_student&action=create")
+
+    rows = BeautifulSoup(response.text, "html.parser").select("table.data tbody tr")
+    changes = [item.get_text() for item in rows[0].select("td > ul.changes li")]
+    assert "政治面貌：群众" in changes
+    assert not any("→" in change or "（空）" in change for change in changes)
+
+
 def test_sign_ins_and_titled_rows_read_as_sentences(signed_in, people):
     coordinator = signed_in("coordinator")
     response = coordinator.get("/audit/?action=login")

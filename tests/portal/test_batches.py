@@ -1,12 +1,15 @@
 """Batch PDF export (批量导出成长档案): a coordinator exports the records of a class, major,
-cohort or department as a ZIP of PDFs, made in the background with progress; a failing record
-is reported, not fatal; a batch left running by a stopped server is queued again."""
+cohort or department as a ZIP of PDFs, made in the background with progress (by `portal
+worker` on PostgreSQL, by the server itself on SQLite); a failing record is reported, not
+fatal; a failing run is tried again, then fails; a batch left running by a stopped server or a
+killed worker is made again. Killing a real worker: tests/portal/test_worker_killed.py."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime
 import io
+import json
 import shutil
 import zipfile
 from urllib.parse import quote
@@ -15,9 +18,28 @@ import pytest
 from pypdf import PdfReader
 
 import college.batches as batches
-from college.batches import claim, count_in_scope, pdf_name, requeue_stale, run_batch, run_once
+from college.batches import (
+    claim_batch,
+    count_in_scope,
+    pdf_name,
+    queue_depth,
+    requeue_stale,
+    run_batch,
+)
+from college.batches import (
+    make_batch as make_batch_job,
+)
+from college.jobs.local import LocalJobs
+from portal.metrics import JOB_FAILURES
 from portal.tables import AuditEntry, JobStatus, PdfBatch, Student
-from tests.portal.batch_support import batch_row, make_batch, make_finished_batch
+from tests.conftest import uses_postgres
+from tests.portal.batch_support import (
+    batch_row,
+    make_batch,
+    make_finished_batch,
+    queued_jobs,
+    run_jobs,
+)
 from tests.support import (
     make_enterprise,
     make_mentor,
@@ -31,8 +53,8 @@ CLASS = "数控技术2301班"
 
 @pytest.fixture(autouse=True)
 def no_background_runner(monkeypatch):
-    """These tests run the runner's steps themselves: the app's own loop stays off. Ids
-    restart with every test, so the files of earlier tests' batches go too."""
+    """These tests run the jobs themselves: the app's own runner stays off. Ids restart with
+    every test, so the files of earlier tests' batches go too."""
     monkeypatch.setenv("PORTAL_BATCH_RUNNER", "off")
     shutil.rmtree(batches.VAR_DIR / "batches", ignore_errors=True)
 
@@ -155,8 +177,7 @@ def test_a_batch_runs_to_done_with_one_pdf_per_student(coordinator, class_studen
     assert (progress["status"], progress["done"], progress["total"]) == ("queued", 0, 3)
     assert progress["finished"] is False
 
-    assert run(run_once()) is True
-    assert run(run_once()) is False  # nothing else waiting
+    run_jobs()
 
     batch = batch_row(batch_id)
     assert (batch["status"], batch["done"], batch["total"]) == ("done", 3, 3)
@@ -196,7 +217,7 @@ def test_the_progress_page_moves_while_running_and_offers_the_zip_when_done(
     assert soup.select_one('noscript meta[http-equiv="refresh"]') is not None
     assert soup.select_one("#batch-download") is None
 
-    run(run_once())
+    run_jobs()
     soup = coordinator.soup(coordinator.get(f"/records/batches/{batch_id}"))
     assert soup.select_one("[data-progress-url]") is None  # no more polling
     bar = soup.select_one("progress#batch-progress")
@@ -219,7 +240,7 @@ def test_a_failing_record_is_reported_and_the_others_are_made(
 
     monkeypatch.setattr(batches, "gather_record", gather_or_fail)
     batch_id = int(start(coordinator).headers["location"].rsplit("/", 1)[1])
-    run(run_once())
+    run_jobs()
 
     batch = batch_row(batch_id)
     assert (batch["status"], batch["done"], batch["total"]) == ("done", 3, 3)
@@ -273,21 +294,41 @@ def test_a_queued_batch_says_so_and_a_running_one_shows_its_count_and_start(
     assert "2 / 3" in row.get_text() and "2026-11-30 09:15" in row.get_text()
 
 
-def test_a_batch_that_cannot_write_its_zip_fails_and_offers_nothing(
+def test_a_batch_that_cannot_write_its_zip_is_tried_again_then_fails_and_offers_nothing(
     coordinator, class_students, monkeypatch
 ):
     def refuse(path):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(batches, "_open_archive", refuse)
+    failed_before = JOB_FAILURES.labels("pdf_batch")._value.get()
     batch_id = int(start(coordinator).headers["location"].rsplit("/", 1)[1])
-    run(run_once())
+    run_jobs()  # the first run fails: the batch waits for its next try
+    batch = batch_row(batch_id)
+    assert (batch["status"], batch["done"], batch["started_at"]) == ("queued", 0, None)
+    assert "排队中" in coordinator.get(f"/records/batches/{batch_id}/progress").json()["text"]
+    if uses_postgres():  # the queue tries again after its back-off
+        [job] = queued_jobs()
+        assert (job["status"], job["attempts"]) == ("todo", 1)
+    assert JOB_FAILURES.labels("pdf_batch")._value.get() == failed_before
+
+    assert run(make_batch_job(batch_id, final=True)) is True  # the last try fails too
     batch = batch_row(batch_id)
     assert batch["status"] == "failed" and batch["file_path"] == ""
     assert "No space left on device" in batch["failures"][-1]["error"]
+    assert JOB_FAILURES.labels("pdf_batch")._value.get() == failed_before + 1
     assert coordinator.get(f"/records/batches/{batch_id}/download").status_code == 404
     page = coordinator.get(f"/records/batches/{batch_id}")
     assert coordinator.soup(page).select_one("p.error[role=alert]") is not None
+    assert not list((batches.VAR_DIR / "batches").glob(f"batch-{batch_id}.*"))
+
+
+def test_the_queue_depth_counts_waiting_and_running_batches(class_students):
+    make_batch(scope_value="甲班")
+    make_batch(scope_value="乙班")
+    make_batch(scope_value="丙班", status="running")
+    make_finished_batch(scope_value="丁班")
+    assert run(queue_depth()) == {"queued": 2, "running": 1}
 
 
 def test_record_file_names_are_safe_in_any_file_system():
@@ -296,6 +337,22 @@ def test_record_file_names_are_safe_in_any_file_system():
 
 
 # --- restarts and several workers ----------------------------------------------------------
+
+
+def test_a_batch_job_is_queued_with_its_batch(coordinator, class_students):
+    batch_id = int(start(coordinator).headers["location"].rsplit("/", 1)[1])
+    start(coordinator)  # a second click: the same batch, no second job
+    if not uses_postgres():
+        assert queue_depth_now() == {"queued": 1, "running": 0}  # the server's runner's work
+        return
+    [job] = queued_jobs()
+    assert (job["task_name"], job["status"], job["attempts"]) == ("pdf_batch", "todo", 0)
+    assert json.loads(job["args"]) == {"batch_id": batch_id}
+    assert job["lock"] == job["queueing_lock"] == f"pdf-batch-{batch_id}"
+
+
+def queue_depth_now() -> dict[str, int]:
+    return run(queue_depth())
 
 
 def test_a_batch_left_running_by_a_stopped_server_is_queued_again(monkeypatch, class_students):
@@ -322,30 +379,55 @@ def test_a_batch_left_running_by_a_stopped_server_is_queued_again(monkeypatch, c
     assert (row["status"], row["done"], row["heartbeat_at"]) == ("queued", 0, None)
     assert not partial.exists()
     assert batch_row(alive)["status"] == "running"
-    # The next runner step claims it and finishes it.
+    # The server's runner (SQLite) claims it and finishes it.
     run(PdfBatch.update({PdfBatch.scope_value: CLASS}).where(PdfBatch.id == stopped))
     monkeypatch.setenv("PORTAL_BATCH_STALE_SECONDS", "3600")  # leave `alive` alone
-    assert run(run_once()) is True
+    assert run(LocalJobs(poll=0).step()) is True
     assert (batch_row(stopped)["status"], batch_row(stopped)["done"]) == ("done", 3)
+
+
+def test_a_batch_whose_worker_died_is_made_again_from_the_start(class_students):
+    """The queue ran the job again (its worker was killed): the batch is still marked running,
+    with the dead run's progress and partial file."""
+    stopped = make_batch(
+        scope_value=CLASS,
+        status="running",
+        done=2,
+        started_at=datetime.datetime.now() - datetime.timedelta(minutes=3),
+    )
+    partial = batches.VAR_DIR / "batches" / f"batch-{stopped}.dead.part"
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    partial.write_bytes(b"PK half a zip")
+
+    assert run(make_batch_job(stopped)) is False  # the server's runner takes only queued ones
+    assert run(make_batch_job(stopped, take_over=True)) is True
+    row = batch_row(stopped)
+    assert (row["status"], row["done"], row["total"]) == ("done", 3, 3)
+    assert not partial.exists()
+    left = [path.name for path in (batches.VAR_DIR / "batches").iterdir()]
+    assert left == [f"batch-{stopped}.zip"]
+    with zipfile.ZipFile(batches.VAR_DIR / "batches" / left[0]) as archive:
+        assert archive.testzip() is None and len(archive.namelist()) == 3
+    assert run(make_batch_job(stopped, take_over=True)) is False  # done: nothing more to do
 
 
 def test_two_runners_cannot_claim_the_same_batch(class_students):
     batch_id = make_batch(scope_value=CLASS)
 
     async def two_at_once():
-        return await asyncio.gather(claim(), claim())
+        return await asyncio.gather(claim_batch(batch_id), claim_batch(batch_id))
 
     claims = run(two_at_once())
     assert sorted(c is None for c in claims) == [False, True]
     winner = next(c for c in claims if c is not None)
     assert winner["id"] == batch_id
     assert batch_row(batch_id)["status"] == "running"
-    assert run(claim()) is None
+    assert run(claim_batch(batch_id)) is None
 
 
 def test_a_run_that_lost_its_batch_stops_without_touching_it(class_students):
-    make_batch(scope_value=CLASS, total=3)
-    batch = run(claim())
+    batch_id = make_batch(scope_value=CLASS, total=3)
+    batch = run(claim_batch(batch_id))
     # Meanwhile another worker thought this run dead and queued the batch again.
     run(PdfBatch.update({PdfBatch.status: "queued", PdfBatch.started_at: None}, force=True))
     run(run_batch(batch))
@@ -354,6 +436,7 @@ def test_a_run_that_lost_its_batch_stops_without_touching_it(class_students):
     assert not list((batches.VAR_DIR / "batches").glob(f"batch-{batch['id']}.*"))
 
 
+@pytest.mark.skipif(uses_postgres(), reason="on PostgreSQL the server runs no jobs")
 def test_a_server_stopping_mid_batch_puts_it_back_in_the_queue(monkeypatch, class_students):
     monkeypatch.setenv("PORTAL_BATCH_RUNNER", "on")
     monkeypatch.setenv("PORTAL_PDF_WORKERS", "1")  # two records at a time: one left waiting
@@ -369,7 +452,7 @@ def test_a_server_stopping_mid_batch_puts_it_back_in_the_queue(monkeypatch, clas
             return b"%PDF-1.7 test"
 
         monkeypatch.setattr(batches, "record_pdf", held_record)
-        runner = batches.BatchRunner(poll=0.01)
+        runner = LocalJobs(poll=0.01)
         runner.start()
         async with asyncio.timeout(30):  # until the runner has claimed it and started two
             while len(started) < 2:
@@ -384,6 +467,20 @@ def test_a_server_stopping_mid_batch_puts_it_back_in_the_queue(monkeypatch, clas
     row = batch_row(batch_id)
     assert (row["status"], row["done"], row["started_at"]) == ("queued", 0, None)
     assert not list((batches.VAR_DIR / "batches").glob(f"batch-{batch_id}.*"))
+
+
+def test_the_server_runs_no_jobs_when_told_so_or_on_postgresql(monkeypatch):
+    async def started() -> bool:
+        runner = LocalJobs()
+        runner.start()
+        running = runner.task is not None
+        await runner.stop()
+        return running
+
+    monkeypatch.setenv("PORTAL_BATCH_RUNNER", "off")
+    assert run(started()) is False
+    monkeypatch.setenv("PORTAL_BATCH_RUNNER", "on")
+    assert run(started()) is not uses_postgres()
 
 
 # --- missing and unfinished batches --------------------------------------------------------

@@ -78,3 +78,12 @@ def test_seed_demo_twice_adds_nothing_the_second_time(capsys, browser):
     assert counts[0] == 40
     for username in ("admin", "partner1", "student1", "mentor1"):
         assert Browser(browser.client).sign_in(username, "demo-pass-2026").status_code == 303
+
+
+def test_backup_writes_an_archive_and_restore_refuses_a_full_database(capsys, tmp_path):
+    make_student()
+    archive = tmp_path / "nightly" / "portal-20261130-020000.tar"
+    assert main(["backup", "--to", str(archive), "--keep", "7"]) == 0
+    assert archive.exists() and f"{archive}:" in capsys.readouterr().out
+    assert main(["restore", str(archive)]) == 1
+    assert "is not empty" in capsys.readouterr().err

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
+from typing import Any
 
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
@@ -17,11 +18,13 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from partners.access import is_coordinator
+from partners.coeducation.deletions import ending
 from partners.coeducation.mentors import MentorLoad, suggested_mentors
 from partners.coeducation.mentorships import (
     ASSIGNMENT_FIELDS,
     EVALUATION_FIELDS,
     LOG_FIELDS,
+    ProjectChoice,
     acknowledge_log,
     add_evaluation,
     add_log,
@@ -35,6 +38,7 @@ from partners.coeducation.mentorships import (
     plan_assignment,
     project_choice,
     read_assignment_form,
+    students_to_pair,
     writer_of,
 )
 from partners.coeducation.queries import (
@@ -208,7 +212,12 @@ async def mentorship_end(request: Request) -> Response:
     try:
         check_may_end(assignment.status)
         if request.method == "GET":
-            return render(request, "coeducation/mentorship_end.html", {"assignment": assignment})
+            preview = await ending(request.user, assignment, datetime.date.today())
+            return render(
+                request,
+                "coeducation/mentorship_end.html",
+                {"assignment": assignment, "ending": preview},
+            )
         await end_assignment(actor_of(request), assignment.id, datetime.date.today())
     except Refused as refusal:
         # Ending is a confirmation, not a form: an assignment that has ended goes back to its
@@ -229,23 +238,54 @@ def mentor_option(mentor: MentorLoad) -> tuple[int, str]:
     return mentor.id, " · ".join(part for part in (mentor.name, party, free) if part)
 
 
-async def create_page(request: Request, form: FormState, status_code: int = 200) -> Response:
-    project = await project_choice(form.values.get("project", ""))
+async def mentor_choices(project: ProjectChoice | None) -> dict[str, Any]:
+    """The mentors the form offers and suggests: every college mentor with free places, and
+    the enterprise mentors with free places — of the project's enterprise only when a project
+    is chosen (the rule check_mentor_pair holds the saved assignment to) — and the project's
+    students still without an assignment in it."""
     college = await suggested_mentors("college")
     enterprise = await suggested_mentors("enterprise", project.enterprise if project else None)
+    return {
+        "college_options": [mentor_option(m) for m in college],
+        "enterprise_options": [mentor_option(m) for m in enterprise],
+        "college_suggestions": college[:SUGGESTIONS_SHOWN],
+        "enterprise_suggestions": enterprise[:SUGGESTIONS_SHOWN],
+        "project": project,
+        "project_students": await students_to_pair(project.id) if project else [],
+    }
+
+
+async def create_page(request: Request, form: FormState, status_code: int = 200) -> Response:
+    project = await project_choice(form.values.get("project", ""))
     return render(
         request,
         "coeducation/mentorship_form.html",
         {
             **form.context(),
             "project_options": await open_project_options(),
-            "college_options": [mentor_option(m) for m in college],
-            "enterprise_options": [mentor_option(m) for m in enterprise],
-            "college_suggestions": college[:SUGGESTIONS_SHOWN],
-            "enterprise_suggestions": enterprise[:SUGGESTIONS_SHOWN],
-            "project": project,
+            **await mentor_choices(project),
         },
         status_code=status_code,
+    )
+
+
+@allow(Role.coordinator)
+async def mentorship_mentor_options(request: Request) -> Response:
+    """The mentor selects of the new assignment form for the project in ``?project=`` (and,
+    out of band, the suggestions and the project's students to pair), swapped in by htmx as
+    soon as a project is chosen; the chosen mentors stay chosen while still offered. A project
+    that does not exist or is closed (not an option of the form) is a 404."""
+    raw = request.query_params.get("project", "")
+    project = await project_choice(raw)
+    if raw and (project is None or project.status == "closed"):
+        raise NotVisible
+    values = {
+        name: request.query_params.get(name, "") for name in ("college_mentor", "enterprise_mentor")
+    }
+    return render(
+        request,
+        "coeducation/mentorship_mentor_options.html",
+        {**FormState(values=values).context(), **await mentor_choices(project)},
     )
 
 
@@ -388,6 +428,11 @@ routes = [
     Route("/mentorships/", mentorship_list, name="mentorship_list"),
     Route("/mentorships/export.xlsx", mentorship_list_export, name="mentorship_list_export"),
     Route("/mentorships/new", mentorship_create, methods=["GET", "POST"], name="mentorship_create"),
+    Route(
+        "/mentorships/new/mentors",
+        mentorship_mentor_options,
+        name="mentorship_mentor_options",
+    ),
     Route(ASSIGNMENT, mentorship_detail, name="mentorship_detail"),
     Route(ASSIGNMENT + "/end", mentorship_end, methods=["GET", "POST"], name="mentorship_end"),
     Route(ASSIGNMENT + "/logs/new", log_create, methods=["GET", "POST"], name="log_create"),

@@ -21,6 +21,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from partners.access import is_coordinator
+from partners.coeducation.deletions import project_deletion, withdrawal
 from partners.coeducation.participations import (
     MEMBER_FORM_FIELDS,
     PARTY_FIELDS,
@@ -63,7 +64,7 @@ from partners.coeducation.queries import (
     project_timeline,
     seats_taken,
 )
-from partners.coeducation.tables import Participation, ParticipationKind
+from partners.coeducation.tables import ParticipationKind
 from portal.audit import actor_of
 from portal.auth import allow
 from portal.cache import cached_page, cached_value
@@ -103,6 +104,7 @@ def label_dicts() -> dict[str, Mapping[str, str]]:
         "status_labels": labels(PROJECT_STATUSES),
         "workstation_kind_labels": labels(WORKSTATION_KINDS),
         "participation_kind_labels": labels(PARTICIPATION_KINDS),
+        "internship_kind_labels": labels(INTERNSHIP_KINDS),
         "participation_status_labels": labels(PARTICIPATION_STATUSES),
     }
 
@@ -317,9 +319,9 @@ async def project_edit(request: Request) -> Response:
 async def project_delete(request: Request) -> Response:
     project = await project_of(request)
     if request.method == "GET":
-        members = await Participation.count().where(Participation.project == project.id)
+        deletion = await project_deletion(request.user, project)
         return render(
-            request, "coeducation/project_delete.html", {"project": project, "members": members}
+            request, "coeducation/project_delete.html", {"project": project, "deletion": deletion}
         )
     try:
         await delete_project(actor_of(request), project)
@@ -438,6 +440,13 @@ async def participation_edit(request: Request) -> Response:
 async def participation_withdraw(request: Request) -> Response:
     project = await project_of(request)
     participation = await participation_of(request, project)
+    if request.method == "GET":
+        preview = await withdrawal(request.user, project, participation, datetime.date.today())
+        return render(
+            request,
+            "coeducation/participation_withdraw.html",
+            {"project": project, "participation": participation, "withdrawal": preview},
+        )
     if await withdraw_participation(actor_of(request), participation):
         flash(
             request,
@@ -480,7 +489,7 @@ routes = [
     Route(
         MEMBER_PATH + "/withdraw",
         participation_withdraw,
-        methods=["POST"],
+        methods=["GET", "POST"],
         name="participation_withdraw",
     ),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -14,13 +15,22 @@ from partners.organizations.activities import (
     ACTIVITY_FIELDS,
     MIN_SEARCH_LENGTH,
     SEARCH_LIMIT,
+    AttendanceSheet,
     activity_values,
+    apply_sheet_action,
+    attendable_classes,
     check_activity_form,
+    check_sheet_members,
     delete_activity,
+    member_window,
+    page_number,
+    read_sheet,
     record_attendance,
     save_activity,
     search_students,
+    sheet_students,
 )
+from partners.organizations.deletions import activity_deletion
 from partners.organizations.queries import (
     ActivityFilters,
     ActivityRecord,
@@ -41,11 +51,11 @@ from partners.organizations.views.organizations import organization_in_path
 from portal.audit import actor_of
 from portal.auth import allow
 from portal.cache import cached_page, cached_value
-from portal.domain_errors import FORM
+from portal.domain_errors import FORM, Refused
 from portal.exports import excel_export, export_read
 from portal.flash import flash
 from portal.forms import FormState, answer_refusals_with, read_form
-from portal.i18n import _, labels
+from portal.i18n import _, labels, ngettext
 from portal.pagination import Page, PageRequest
 from portal.tables import Role
 from portal.templating import render
@@ -223,7 +233,11 @@ async def activity_delete(request: Request) -> Response:
         return render(
             request,
             "organizations/activity_delete.html",
-            {"organization": organization, "activity": activity},
+            {
+                "organization": organization,
+                "activity": activity,
+                "deletion": await activity_deletion(request.user, activity.id),
+            },
         )
     await delete_activity(actor_of(request), activity)
     flash(request, _("Activity %(title)s was deleted.", title=activity.title))
@@ -266,43 +280,98 @@ async def activity_detail(request: Request) -> Response:
     )
 
 
+def unit_choices(members: list[AttendeeMemberRow]) -> list[tuple[int, str]]:
+    """The member units (with their party group) a whole group can be marked present from."""
+    counts: dict[int, int] = {}
+    names: dict[int, str] = {}
+    for member in members:
+        counts[member.unit_id] = counts.get(member.unit_id, 0) + 1
+        group = _("(%(text)s)", text=member.party_group) if member.party_group else ""
+        names[member.unit_id] = f"{member.unit_name}{group}"
+    return [
+        (
+            unit_id,
+            ngettext(
+                "%(name)s · %(num)s member",
+                "%(name)s · %(num)s members",
+                count,
+                name=names[unit_id],
+            ),
+        )
+        for unit_id, count in counts.items()
+    ]
+
+
 async def attendance_page(
     request: Request,
     organization: OrganizationRow,
     activity: ActivityRecord,
-    error: str = "",
+    sheet: AttendanceSheet | None = None,
+    errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
+    """The attendance form: the saved attendance (``sheet`` None) or the sheet being edited.
+    Every ticked member not on the page shown travels as a hidden input, so the form always
+    submits the whole sheet."""
     members = await organization_members(organization.id)
-    students = await attending_students(activity.id)
-    query = request.query_params.get("q", "").strip()
-    results: list[AttendeeStudentRow] = []
-    too_short = bool(query) and len(query) < MIN_SEARCH_LENGTH
-    if query and not too_short:
-        exclude = {student.id for student in students}
-        results = await search_students(request.user, organization.id, query[:50], exclude)
+    if sheet is None:
+        students = await attending_students(activity.id)
+        query = request.query_params
+        sheet = AttendanceSheet(
+            members=frozenset(await attending_member_ids(activity.id)),
+            students=frozenset(student.id for student in students),
+            member_query=query.get("member_q", "").strip()[:50],
+            member_page=page_number(query.get("member_page", "")),
+            student_query=query.get("q", "").strip()[:50],
+        )
+    else:
+        students = await sheet_students(request.user, organization.id, sheet.students)
+    window = member_window(members, sheet.member_query, sheet.member_page)
+    query_text = sheet.student_query
+    results = await student_results(request, organization.id, query_text, sheet.students)
+    errors = errors or {}
     return render(
         request,
         "organizations/activity_attendance.html",
         {
             "organization": organization,
             "activity": activity,
-            "member_groups": by_unit(members),
-            "attending": await attending_member_ids(activity.id),
+            "sheet": sheet,
+            "window": window,
+            "member_groups": by_unit(window.rows),
+            "member_total": len(members),
+            "hidden_members": sorted(sheet.members - window.ids),
+            "attending": sheet.members,
+            "unit_options": unit_choices(members),
+            "class_options": await attendable_classes(request.user, organization.id),
             "students": students,
-            "query": query,
-            "too_short": too_short,
+            "query": query_text,
+            "too_short": bool(query_text) and len(query_text) < MIN_SEARCH_LENGTH,
             "results": results,
             "search_limit": SEARCH_LIMIT,
             "min_search": MIN_SEARCH_LENGTH,
-            "error": error,
+            "errors": errors,
+            "error": errors.get(FORM, ""),
         },
         status_code=status_code,
     )
 
 
+async def student_results(
+    request: Request, organization_id: int, query: str, ticked: frozenset[int]
+) -> list[AttendeeStudentRow]:
+    """The students found by the search the viewer may add, but not those already ticked."""
+    if len(query) < MIN_SEARCH_LENGTH:
+        return []
+    return await search_students(request.user, organization_id, query, set(ticked))
+
+
 @allow(Role.coordinator, Role.partner)
 async def activity_attendance(request: Request) -> Response:
+    """The attendance form. Saving (the "Save" button, or a form without ``action``) records
+    exactly the ticked members and students; every other button (search, page, tick all
+    shown, mark a unit or class present) comes back with the sheet changed and nothing saved.
+    htmx swaps the form in place; without scripts the whole page reloads the same way."""
     organization = await organization_in_path(request)
     activity = await activity_in_path(request, organization)
     if request.method == "GET":
@@ -311,9 +380,12 @@ async def activity_attendance(request: Request) -> Response:
 
     async def page(form: FormState, status_code: int) -> Response:
         error = form.errors.get(FORM, "")
-        return await attendance_page(request, organization, activity, error, status_code)
+        return await attendance_page(request, organization, activity, None, {FORM: error}, 400)
 
     answer_refusals_with(request, FormState(), page)
+    action = str(submitted.get("action") or "save")
+    if action != "save":
+        return await edit_sheet(request, organization, activity, submitted, action)
     members, students = await record_attendance(
         actor_of(request),
         request.user,
@@ -333,6 +405,34 @@ async def activity_attendance(request: Request) -> Response:
         "activity_detail", organization_id=organization.id, activity_id=activity.id
     )
     return RedirectResponse(url, 303)
+
+
+async def edit_sheet(
+    request: Request,
+    organization: OrganizationRow,
+    activity: ActivityRecord,
+    submitted: FormData,
+    action: str,
+) -> Response:
+    """One of the sheet's buttons other than "Save": the sheet changed, nothing saved. A
+    ticked id the viewer may not pick is refused as on saving (the saved attendance comes
+    back, with the message)."""
+    sheet = read_sheet(
+        lambda name: str(submitted.get(name) or ""),
+        lambda name: [str(value) for value in submitted.getlist(name)],
+    )
+    members = await organization_members(organization.id)
+    check_sheet_members(sheet, members)
+    await sheet_students(request.user, organization.id, sheet.students)
+    results = await student_results(request, organization.id, sheet.student_query, sheet.students)
+    try:
+        changed = await apply_sheet_action(
+            request.user, organization.id, sheet, action, members, results
+        )
+    except Refused as refusal:
+        errors = {error.field: error.message for error in refusal.errors}
+        return await attendance_page(request, organization, activity, sheet, errors, 400)
+    return await attendance_page(request, organization, activity, changed)
 
 
 PREFIX = "/organizations/{organization_id:int}/activities"

@@ -13,6 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from partners.access import is_coordinator
+from partners.organizations.deletions import enterprise_deletion
 from partners.organizations.enterprises import (
     ENTERPRISE_FIELDS,
     PARTNER_FIELDS,
@@ -24,7 +25,6 @@ from partners.organizations.queries import (
     ENTERPRISE_SORT_KEYS,
     EnterpriseFilters,
     EnterpriseRow,
-    deletion_blockers,
     enterprise_count,
     enterprise_links,
     enterprise_rows,
@@ -214,7 +214,10 @@ async def enterprise_delete(request: Request) -> Response:
         return render(
             request,
             "organizations/enterprise_delete.html",
-            {"enterprise": enterprise, "blocking": await deletion_blockers(enterprise.id)},
+            {
+                "enterprise": enterprise,
+                "deletion": await enterprise_deletion(request.user, enterprise),
+            },
         )
     try:
         await delete_enterprise(actor_of(request), enterprise)

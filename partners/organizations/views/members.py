@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from partners.organizations.deletions import member_deletion
 from partners.organizations.joint_organizations import (
     MEMBER_FIELDS,
     add_member,
@@ -71,6 +72,7 @@ async def member_delete(request: Request) -> Response:
             "member": member,
             "seat": await seat_held_by(member.id),
             "seat_labels": labels(SEATS),
+            "deletion": await member_deletion(request.user, member.id),
         }
         return render(request, "organizations/organization_member_delete.html", context)
     await remove_member(actor_of(request), member)

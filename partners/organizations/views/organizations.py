@@ -16,6 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from partners.access import is_coordinator
+from partners.organizations.deletions import organization_deletion
 from partners.organizations.joint_organizations import (
     CREATE_FIELDS,
     ORGANIZATION_FIELDS,
@@ -34,7 +35,6 @@ from partners.organizations.queries import (
     OrganizationRow,
     enterprise_choices,
     listed_unit_names,
-    organization_contents,
     organization_count,
     organization_parts,
     organization_rows,
@@ -261,7 +261,7 @@ async def organization_delete(request: Request) -> Response:
     if request.method == "GET":
         context = {
             "organization": organization,
-            "counts": await organization_contents(organization.id),
+            "deletion": await organization_deletion(request.user, organization),
         }
         return render(request, "organizations/organization_delete.html", context)
     try:

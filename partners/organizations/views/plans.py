@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from partners.organizations.deletions import plan_deletion, plan_item_deletion
 from partners.organizations.plans import (
     ITEM_FIELDS,
     PLAN_FIELDS,
@@ -32,7 +33,6 @@ from partners.organizations.queries import (
     PlanRow,
     plan_count,
     plan_in,
-    plan_item_count,
     plan_item_in,
     plan_items,
     plan_rows,
@@ -243,7 +243,7 @@ async def plan_delete(request: Request) -> Response:
             {
                 "organization": organization,
                 "plan": plan,
-                "item_count": await plan_item_count(plan.id),
+                "deletion": await plan_deletion(request.user, plan.id),
             },
         )
     await delete_plan(actor_of(request), plan)
@@ -330,7 +330,12 @@ async def plan_item_delete(request: Request) -> Response:
         return render(
             request,
             "organizations/plan_item_delete.html",
-            {"organization": organization, "plan": plan, "item": item},
+            {
+                "organization": organization,
+                "plan": plan,
+                "item": item,
+                "deletion": await plan_item_deletion(request.user, item.id),
+            },
         )
     await delete_item(actor_of(request), item)
     flash(request, _("The item was deleted."))

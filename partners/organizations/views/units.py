@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from partners.access import is_coordinator
+from partners.organizations.deletions import unit_deletion
 from partners.organizations.joint_organizations import (
     PARTY_GROUP_FIELDS,
     UNIT_FIELDS,
@@ -19,7 +20,6 @@ from partners.organizations.joint_organizations import (
     check_unit_form,
     remove_unit,
     unit_for,
-    unit_removal_error,
     unit_values,
     update_unit,
 )
@@ -27,7 +27,6 @@ from partners.organizations.queries import (
     OrganizationRow,
     UnitRow,
     enterprise_choices,
-    unit_member_count,
     units_of,
 )
 from partners.organizations.views.organizations import (
@@ -127,8 +126,7 @@ async def unit_delete(request: Request) -> Response:
         context = {
             "organization": organization,
             "unit": unit,
-            "refusal": unit_removal_error(units, unit.id),
-            "member_count": await unit_member_count(unit.id),
+            "deletion": await unit_deletion(request.user, units, unit),
         }
         return render(request, "organizations/organization_unit_delete.html", context)
     try:
