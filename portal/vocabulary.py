@@ -114,6 +114,17 @@ PARTICIPATION_STATUSES: dict[str, str] = {
     "ended": lazy("Finished"),  # 已结束
     "withdrawn": lazy("Withdrawn"),  # 已退出
 }
+WEEKLY_LOG_STATUSES: dict[str, str] = {
+    "submitted": lazy("Waiting for the enterprise mentor"),  # 待企业导师确认
+    "confirmed": lazy("Confirmed by the enterprise mentor"),  # 企业导师已确认
+    "returned": lazy("Sent back for changes"),  # 已退回修改
+}
+WEEKLY_LOG_GRADES: dict[str, str] = {  # the college mentor's grade of a week
+    "A": lazy("A (excellent)"),
+    "B": lazy("B (good)"),
+    "C": lazy("C (fair)"),
+    "D": lazy("D (poor)"),
+}
 INTERNSHIP_KINDS: dict[str, str] = {
     "cognitive": lazy("Cognitive internship"),  # 认识实习
     "post": lazy("Post internship"),  # 岗位实习
@@ -338,6 +349,8 @@ AUDIT_TABLES: dict[str, str] = {  # table name → the noun of one of its rows
     "partners_mentor_assignment": lazy("dual-mentor pairing"),  # 双导师结对
     "partners_mentoring_log": lazy("mentoring log"),  # 指导记录
     "partners_evaluation": lazy("evaluation"),  # 评价
+    "partners_weekly_log": lazy("weekly placement log"),  # 实习周志
+    "partners_weekly_log_link": lazy("confirmation link"),  # 确认链接
     "talent_pool_score_settings": lazy("score settings"),  # 评分设置
     "talent_pool_student_score": lazy("student scores"),  # 学生评分
     "talent_pool_flag": lazy("talent flag"),  # 人才标记

@@ -226,3 +226,52 @@ class Evaluation(Table, tablename="partners_evaluation"):
     comment = Text(default="")
     written_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamp(default=TimestampNow())
+
+
+class WeeklyLogStatus(str, Enum):
+    submitted = "submitted"  # written, waiting for the enterprise mentor
+    confirmed = "confirmed"  # confirmed by the enterprise mentor
+    returned = "returned"  # sent back with a comment: the student corrects and sends it again
+
+
+class WeeklyLog(Table, tablename="partners_weekly_log"):
+    """实习周志 — one week of a 岗位实习 placement, written by the student, confirmed by the
+    enterprise mentor (from their account or a signed link) and commented on by the college
+    mentor. One per placement and week (a unique index, migrations/partners)."""
+
+    id: Serial  # Piccolo adds the primary key; declared for the type checker
+
+    participation = ForeignKey(Participation, null=False, on_delete=OnDelete.cascade, index=True)
+    student = ForeignKey(Student, null=False, on_delete=OnDelete.cascade, index=True)
+    week_start = Date(index=True)  # the Monday of the week
+    work_done = Text()
+    hours = Integer()  # hours worked in the week
+    learned = Text(default="")
+    problems = Text(default="")  # a problem the student raises: never marked "seen" in bulk
+    status = Varchar(length=10, choices=WeeklyLogStatus, default=WeeklyLogStatus.submitted)
+    submitted_at = Timestamp(default=TimestampNow())
+    # the enterprise mentor's answer
+    confirmed_at = Timestamp(null=True, default=None)
+    confirmed_by = Varchar(length=100, default="")  # the mentor's name
+    confirmed_via = Varchar(length=10, default="")  # "account" or "link"
+    enterprise_comment = Text(default="")
+    # the college mentor's review
+    college_comment = Text(default="")
+    grade = Varchar(length=1, default="")  # A, B, C, D or "" (not graded)
+    reviewed_at = Timestamp(null=True, default=None)  # commented, or marked seen
+    reviewed_by = Varchar(length=100, default="")
+
+
+class WeeklyLogLink(Table, tablename="partners_weekly_log_link"):
+    """A signed link that lets the enterprise mentor confirm (or return) one weekly log
+    without an account: the table keeps the token's SHA-256, never the token; single use,
+    expiring, and worthless once the placement has ended."""
+
+    id: Serial  # Piccolo adds the primary key; declared for the type checker
+
+    log = ForeignKey(WeeklyLog, null=False, on_delete=OnDelete.cascade, index=True)
+    mentor = ForeignKey(Mentor, null=False, on_delete=OnDelete.cascade, index=True)
+    token_hash = Varchar(length=64, unique=True)
+    expires_at = Timestamp()
+    used_at = Timestamp(null=True, default=None)
+    created_at = Timestamp(default=TimestampNow())

@@ -39,6 +39,7 @@ from partners.coeducation.tables import (
     ParticipationStatus,
     ProjectKind,
     ProjectStatus,
+    WeeklyLogStatus,
     WorkstationKind,
 )
 from partners.organizations.tables import (
@@ -100,6 +101,7 @@ LABELS_OF: dict[type[Enum], Mapping[str, str]] = {
     ParticipationStatus: vocabulary.PARTICIPATION_STATUSES,
     InternshipKind: vocabulary.INTERNSHIP_KINDS,
     AgreementParty: vocabulary.AGREEMENT_PARTIES,
+    WeeklyLogStatus: vocabulary.WEEKLY_LOG_STATUSES,
     AssignmentStatus: vocabulary.ASSIGNMENT_STATUSES,
     MentoringMode: vocabulary.MENTORING_MODES,
     FlagSource: vocabulary.FLAG_SOURCES,
