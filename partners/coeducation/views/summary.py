@@ -20,6 +20,7 @@ from portal.i18n import _, labels
 from portal.pdf import margin_boxes, pdf_file_name, pdf_response, render_template_pdf
 from portal.tables import Role
 from portal.vocabulary import (
+    INTERNSHIP_KINDS,
     PARTICIPATION_KINDS,
     PARTICIPATION_STATUSES,
     PROJECT_KINDS,
@@ -47,6 +48,7 @@ async def project_summary_pdf(request: Request) -> Response:
             "status_labels": labels(PROJECT_STATUSES),
             "workstation_kind_labels": labels(WORKSTATION_KINDS),
             "participation_kind_labels": labels(PARTICIPATION_KINDS),
+            "internship_kind_labels": labels(INTERNSHIP_KINDS),
             "participation_status_labels": labels(PARTICIPATION_STATUSES),
         },
     )
