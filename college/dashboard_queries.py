@@ -27,6 +27,7 @@ from portal.auth import Viewer
 from portal.sql import Shapes, Statement
 from portal.tables import Role
 from portal.vocabulary import DIMENSIONS
+from talent_pool.consent import consented_sql
 
 _shapes = Shapes()
 
@@ -247,6 +248,8 @@ async def evaluation_averages(viewer: Viewer) -> list[SideAverages]:
 async def pool_by_status_and_stage(viewer: Viewer) -> dict[tuple[str, str | None], int]:
     """(pool status, recruitment stage) → number of the viewer's students in the pool."""
     students, params = students_visible_sql(viewer, "e.student")
+    if viewer.role is Role.partner:  # a student's stage reaches a partner only with consent
+        students = f"({students}) AND {consented_sql('e.student')}"
     statement = _shapes.get(
         ("funnel", viewer.role),
         lambda: (

@@ -23,8 +23,10 @@ from college.record_queries import (
     EvaluationRow,
     LogRow,
     ParticipationRow,
+    WeeklyRow,
     record_rows,
 )
+from partners.coeducation.weekly_reviews import WeeklySummary, summarize
 from partners.students import RecordStudent, record_student
 from portal.auth import Viewer
 from portal.domain_errors import NotVisible
@@ -92,6 +94,12 @@ class StudentRecord:
     evaluations: list[TermEvaluation] = field(default_factory=list)
     activities: list[ActivityRow] = field(default_factory=list)
     awards: list[AwardRow] = field(default_factory=list)
+    weekly: list[WeeklyRow] = field(default_factory=list)
+
+    @property
+    def weekly_summary(self) -> WeeklySummary:
+        """Weeks written, confirmed and commented, and the average grade (实习周志)."""
+        return summarize(self.weekly)
 
     @property
     def log_hours(self) -> Decimal:
@@ -116,7 +124,7 @@ def by_term(
 
 
 async def gather_record(viewer: Viewer, student: RecordStudent) -> StudentRecord:
-    """The record of a student the viewer may see (check with record_student first): six
+    """The record of a student the viewer may see (check with record_student first): seven
     queries, however many rows each section has."""
     rows = await record_rows(viewer, student.id)
     return StudentRecord(
@@ -127,12 +135,13 @@ async def gather_record(viewer: Viewer, student: RecordStudent) -> StudentRecord
         evaluations=by_term(rows.evaluations, rows.assignments),
         activities=rows.activities,
         awards=rows.awards,
+        weekly=rows.weekly,
     )
 
 
 async def read_record(viewer: Viewer, student_id: int | None) -> StudentRecord | None:
     """The record of a student as the viewer may see it, or None when they may not see the
-    student at all (a 404): seven queries."""
+    student at all (a 404): eight queries."""
     student = await record_student(viewer, student_id)
     return None if student is None else await gather_record(viewer, student)
 

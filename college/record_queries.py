@@ -1,8 +1,9 @@
 """The read layer of the student record (成长档案): its sections as SQL written once per viewer
 role, read into typed rows.
 
-The record is read in seven statements whatever its length: the student (only if the viewer
-may see them), then projects, mentors, mentoring logs, evaluations, activities and awards. The
+The record is read in eight statements whatever its length: the student (only if the viewer
+may see them), then projects, mentors, mentoring logs, evaluations, activities, awards and the
+weekly placement logs. The
 viewer's scope is part of each statement (partners.access gives it as SQL), so a section never
 holds a row the viewer may not see; the statement's text depends only on the viewer's role.
 """
@@ -74,6 +75,21 @@ class LogRow:
     acknowledged_at: datetime.datetime | None
     mentor_name: str
     mentor_side: str
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyRow:
+    """A week of a placement's weekly log (实习周志) and both mentors' answers."""
+
+    id: int
+    week_start: datetime.date
+    hours: int
+    status: str
+    grade: str
+    enterprise_comment: str
+    college_comment: str
+    reviewed_at: datetime.datetime | None
+    project_name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +221,18 @@ def _activities_sql(scope: str) -> str:
     )
 
 
+def _weekly_sql(scope: str) -> str:
+    return (
+        "SELECT wl.id, wl.week_start, wl.hours, wl.status, wl.grade, wl.enterprise_comment,"
+        " wl.college_comment, wl.reviewed_at, pp.name"
+        " FROM partners_weekly_log wl"
+        " JOIN partners_participation pa ON pa.id = wl.participation"
+        " JOIN partners_project pp ON pp.id = pa.project"
+        f" WHERE wl.student = :student AND {scope}"
+        " ORDER BY wl.week_start DESC, wl.id DESC"
+    )
+
+
 AWARDS_SQL = (
     "SELECT id, kind, name, level, rank, awarded_on, enterprise_id FROM talent_pool_award"
     " WHERE student = :student ORDER BY awarded_on DESC, id DESC"
@@ -223,6 +251,7 @@ class RecordRows:
     evaluations: list[EvaluationRow]
     activities: list[ActivityRow]
     awards: list[AwardRow]
+    weekly: list[WeeklyRow]
 
 
 async def record_rows(viewer: Viewer, student_id: int) -> RecordRows:
@@ -273,5 +302,11 @@ async def record_rows(viewer: Viewer, student_id: int) -> RecordRows:
         ),
         awards=await reads.rows(
             AwardRow, _shapes.get(("awards",), lambda: AWARDS_SQL), student=student_id
+        ),
+        weekly=await reads.rows(  # the weeks of the placements the viewer may see
+            WeeklyRow,
+            statement("weekly", _weekly_sql, participation_scope),
+            student=student_id,
+            **participation_params,
         ),
     )

@@ -1,7 +1,7 @@
 """Routes of the pages that join areas: home and dashboards, accounts, the student record,
 imports and PDF batches, the metrics."""
 
-from college.views import accounts, batches, home, imports, metrics, records
+from college.views import accounts, batches, filings, home, imports, metrics, records
 
 routes = [
     *home.routes,
@@ -10,4 +10,5 @@ routes = [
     *imports.routes,
     *batches.routes,
     *metrics.routes,
+    *filings.routes,
 ]

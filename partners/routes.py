@@ -1,7 +1,15 @@
 """Routes of the partners app: its two areas, enterprises and their party organizations, and
 co-education."""
 
-from partners.coeducation.views import bulk, mentors, mentorships, projects, summary
+from partners.coeducation.views import (
+    bulk,
+    mentors,
+    mentorships,
+    projects,
+    summary,
+    weekly_logs,
+    weekly_reviews,
+)
 from partners.organizations.views import (
     activities,
     agreements,
@@ -29,4 +37,6 @@ routes = [
     *reports.routes,
     *summary.routes,
     *bulk.routes,
+    *weekly_logs.routes,
+    *weekly_reviews.routes,
 ]

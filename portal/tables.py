@@ -158,3 +158,71 @@ class RuleSetting(Table, tablename="portal_rule_setting"):
     reason = Text()
     changed_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
     changed_at = Timestamp(default=TimestampNow())
+
+
+class ExportProfileKind(str, Enum):
+    placements = "placements"  # 实习备案: the placements of a term, one row each
+    party_statistics = "party_statistics"  # 发展党员统计: counts by cohort and gender
+
+
+class ExportProfile(Table, tablename="portal_export_profile"):
+    """A saved export profile (报送导出方案): the columns, in order, of a filing sheet — each
+    with its header, its named source and a mapping of stored values to the text or code
+    the receiving platform asks for — so a college matches its province's sheet without code."""
+
+    id: Serial
+    name = Varchar(length=100)
+    kind = Varchar(length=20, choices=ExportProfileKind, index=True)
+    columns = JSON(default="[]")  # [{"header": …, "source": …, "value_map": {stored: text}}]
+    created_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamp(default=TimestampNow())
+    updated_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
+    updated_at = Timestamp(default=TimestampNow())
+
+
+class Notification(Table, tablename="portal_notification"):
+    """通知 — one notice to one account, in its inbox (站内信) always. `dedupe_key` holds the
+    account and the producer's key ("u<user>:<key>"), unique, so a notice is made once."""
+
+    id: Serial
+    user = ForeignKey(BaseUser, null=False, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=40, index=True)  # what it is about, named by its producer
+    subject = Varchar(length=200)
+    body = Text(default="")
+    link = Varchar(length=500, default="")  # a path in the portal, or an absolute signed link
+    dedupe_key = Varchar(length=255, unique=True)
+    created_at = Timestamp(index=True)  # Beijing time
+    read_at = Timestamp(null=True, default=None)
+
+
+class NotificationPreference(Table, tablename="portal_notification_preference"):
+    """How an account wants its notices besides the inbox: channels ("email,wecom"), at once
+    or in a daily digest at `digest_hour`, and no message in the quiet hours (Beijing time)."""
+
+    id: Serial
+    user = ForeignKey(BaseUser, unique=True, null=False, on_delete=OnDelete.cascade)
+    channels = Varchar(length=50, default="")
+    email = Varchar(length=254, default="")
+    wecom_webhook = Varchar(length=300, default="")
+    mode = Varchar(length=10, default="immediate")  # portal.notify_rules.DeliveryMode
+    digest_hour = Integer(default=8)
+    quiet_start = Integer(default=22)
+    quiet_end = Integer(default=7)
+    updated_at = Timestamp(null=True, default=None)
+
+
+class Delivery(Table, tablename="portal_notification_delivery"):
+    """One notice by one channel (email or WeCom), sent by the background jobs: claimed
+    pending → sending by one worker, then sent, or tried again after a back-off, failed after
+    five tries. `channel_key` ("<notification>:<channel>") is unique: one per channel."""
+
+    id: Serial
+    notification = ForeignKey(Notification, null=False, on_delete=OnDelete.cascade, index=True)
+    channel = Varchar(length=10)  # portal.notify_rules.Channel
+    channel_key = Varchar(length=80, unique=True)
+    status = Varchar(length=10, default="pending", index=True)  # DeliveryStatus
+    attempts = Integer(default=0)
+    due_at = Timestamp(index=True)  # Beijing time
+    claimed_at = Timestamp(null=True, default=None)
+    sent_at = Timestamp(null=True, default=None)
+    last_error = Text(default="")

@@ -114,6 +114,14 @@ PARTICIPATION_STATUSES: dict[str, str] = {
     "ended": lazy("Finished"),  # 已结束
     "withdrawn": lazy("Withdrawn"),  # 已退出
 }
+EXPORT_PROFILE_KINDS: dict[str, str] = {
+    "placements": lazy("Placement filing"),  # 实习备案
+    "party_statistics": lazy("Party recruitment statistics"),  # 发展党员统计
+}
+CONSENT_DECISIONS: dict[str, str] = {  # a student's decision on sharing talent-pool details
+    "given": lazy("Consent given"),  # 同意共享
+    "withdrawn": lazy("Consent withdrawn"),  # 撤回同意
+}
 WEEKLY_LOG_STATUSES: dict[str, str] = {
     "submitted": lazy("Waiting for the enterprise mentor"),  # 待企业导师确认
     "confirmed": lazy("Confirmed by the enterprise mentor"),  # 企业导师已确认
@@ -302,6 +310,7 @@ class RecordLabels:
     dimensions: Mapping[str, str]
     genders: Mapping[str, str]
     political_statuses: Mapping[str, str]
+    weekly_log_statuses: Mapping[str, str]
 
 
 @functools.cache
@@ -319,6 +328,7 @@ def record_labels(locale: str) -> RecordLabels:
         dimensions=labels(DIMENSIONS, locale),
         genders=labels(GENDERS, locale),
         political_statuses=labels(POLITICAL_STATUSES, locale),
+        weekly_log_statuses=labels(WEEKLY_LOG_STATUSES, locale),
     )
 
 
@@ -331,6 +341,7 @@ AUDIT_TABLES: dict[str, str] = {  # table name → the noun of one of its rows
     "portal_import_batch": lazy("import"),  # 导入
     "portal_pdf_batch": lazy("batch of records"),  # 批量档案
     "portal_rule_setting": lazy("rule setting"),  # 规则设置
+    "portal_export_profile": lazy("export profile"),  # 报送导出方案
     "partners_enterprise": lazy("enterprise"),  # 企业
     "partners_partner_account": lazy("enterprise account"),  # 企业账号
     "partners_organization": lazy("joint party organization"),  # 联合党组织

@@ -28,6 +28,7 @@ from portal.search import STUDENTS, Match
 from portal.sql import Shapes
 from portal.tables import Role
 from portal.vocabulary import DUE_KINDS, FLAG_SOURCES, POOL_STATUSES, STAGES, label
+from talent_pool.consent import consented_sql
 from talent_pool.flags import flag_reason, parsed_parts
 from talent_pool.pool import DEFAULT_STATUSES, NO_STAGE, PoolQuery
 
@@ -42,7 +43,10 @@ def pool_scope_sql(viewer: Viewer, student_id: str) -> tuple[str, dict[str, Any]
     nobody for a student. The condition on ``student_id`` and its parameters."""
     if viewer.role is Role.student:
         return "1 = 0", {}
-    return students_visible_sql(viewer, student_id)
+    scope, params = students_visible_sql(viewer, student_id)
+    if viewer.role is Role.partner:  # partners see a student's pool details only with consent
+        scope = f"({scope}) AND {consented_sql(student_id)}"
+    return scope, params
 
 
 # --- the pool list ---------------------------------------------------------------------------
@@ -331,8 +335,8 @@ async def due_summary(viewer: Viewer, today: datetime.date, limit: int = DUE_SHO
     """What is due in the files of the students the viewer may see, in one statement: the
     first rows, each carrying the two counts (uncorrelated subqueries, computed once; with no
     row to list, both are zero anyway)."""
-    scope, params = students_visible_sql(viewer, "d.student")
-    counted, _params = students_visible_sql(viewer, "c.student")
+    scope, params = pool_scope_sql(viewer, "d.student")
+    counted, _params = pool_scope_sql(viewer, "c.student")
     statement = _shapes.get(
         ("due", viewer.role),
         lambda: (

@@ -1,4 +1,4 @@
-"""The talent pool's transparent score (人才库评分): four parts of 0–100 each, weighted into a
+"""The talent pool's transparent score (人才库评分): five parts of 0–100 each, weighted into a
 total, recomputed in the database for a whole cohort or the whole college at once.
 
 - evaluation part: the average of the student's evaluations, each the mean of its five
@@ -6,6 +6,9 @@ total, recomputed in the database for a whole cohort or the whole college at onc
 - award part: Σ level points × rank factor over the student's awards, at most 100;
 - attendance part: activities attended × points per activity, at most 100;
 - recommendation part: nominations (not declined) × points per nomination, at most 100;
+- weekly log part (实习周志): see `weekly_part` — the share of the weeks written that the
+  enterprise mentor confirmed, averaged with the college mentor's grades (A 100, B 85, C 70,
+  D 50) when some week is graded; 0 without weekly logs;
 - total: Σ weight × part / Σ weights, rounded to one decimal place.
 
 `rescore` replaces the StudentScore rows of its scope with one DELETE and one
@@ -53,7 +56,13 @@ SYSTEM = Actor(None, "system")  # writes made by the portal itself (commands, ba
 # concurrent write (Conflict). A bug is not among them: it surfaces as an error page.
 RESCORE_FAILURES: tuple[type[BaseException], ...] = (*DATABASE_ERRORS, Conflict)
 
-WEIGHT_FIELDS = ("evaluation_weight", "award_weight", "attendance_weight", "recommendation_weight")
+WEIGHT_FIELDS = (
+    "evaluation_weight",
+    "award_weight",
+    "attendance_weight",
+    "recommendation_weight",
+    "weekly_weight",
+)
 LEVEL_FIELDS = {  # award level → the settings field with its points
     "national": "national_points",
     "provincial": "provincial_points",
@@ -76,6 +85,7 @@ SETTINGS_LABELS: dict[str, str] = {
     "award_weight": lazy("Weight of awards"),
     "attendance_weight": lazy("Weight of activity attendance"),
     "recommendation_weight": lazy("Weight of recommendations"),
+    "weekly_weight": lazy("Weight of the weekly placement log"),
     "national_points": lazy("National award points"),  # 国家级
     "provincial_points": lazy("Provincial award points"),  # 省级
     "municipal_points": lazy("Municipal award points"),  # 市级
@@ -97,7 +107,7 @@ RANK_FACTORS: list[tuple[float, tuple[str, ...]]] = [
 ]
 OTHER_RANK_FACTOR = 0.4
 
-# The four parts in the order they show: key, label, weight field, count column.
+# The five parts in the order they show: key, label, weight field, count column.
 PARTS: list[tuple[str, str, str, str]] = [
     ("evaluation_part", lazy("Evaluations"), "evaluation_weight", "evaluation_count"),
     ("award_part", lazy("Awards"), "award_weight", "award_count"),
@@ -108,8 +118,37 @@ PARTS: list[tuple[str, str, str, str]] = [
         "recommendation_weight",
         "recommendation_count",
     ),
+    ("weekly_part", lazy("Weekly placement log"), "weekly_weight", "weekly_count"),
 ]
 PART_KEYS = [key for key, *_ in PARTS]
+
+
+# The college mentor's grade of a week (实习周志), as points of the weekly log part.
+GRADE_POINTS: dict[str, int] = {"A": 100, "B": 85, "C": 70, "D": 50}
+
+
+def weekly_part(written: int, confirmed: int, grades: Iterable[str]) -> float:
+    """The weekly log part (0–100) of a student with ``written`` weekly logs, ``confirmed`` of
+    them confirmed by the enterprise mentor, and the college mentor's ``grades`` ("" for a
+    week not graded):
+
+    - confirmed share = 100 × confirmed ÷ written (0 without weekly logs);
+    - with at least one graded week: (confirmed share + average grade points) ÷ 2, the
+      grade points A 100, B 85, C 70, D 50 averaged over the graded weeks;
+    - without a graded week: the confirmed share alone.
+    The SQL in `score_sql` computes the same."""
+    if written <= 0:
+        return 0.0
+    share = 100.0 * confirmed / written
+    points = [GRADE_POINTS[grade] for grade in grades if grade in GRADE_POINTS]
+    if not points:
+        return share
+    return (share + sum(points) / len(points)) / 2
+
+
+def grade_points_sql(grade: str = "w.grade") -> str:
+    whens = " ".join(f"WHEN '{g}' THEN {sql_number(p)}" for g, p in GRADE_POINTS.items())
+    return f"CASE {grade} {whens} ELSE NULL END"
 
 
 # --- settings ----------------------------------------------------------------------------------
@@ -217,7 +256,7 @@ def capped(expression: str) -> str:
 
 def score_sql(settings: Mapping[str, Any], cohort_year: int | None) -> tuple[str, str, list[Any]]:
     """The score of every student in scope as (WITH clause, final SELECT, arguments): the
-    SELECT returns one row per student with the four parts, their counts, the total and the
+    SELECT returns one row per student with the five parts, their counts, the total and the
     cohort rank and size. `rescore` puts an INSERT between the two; the bench runs them as
     they are (the same aggregate, read only)."""
     args: list[Any] = []
@@ -263,28 +302,41 @@ WITH ev AS (
         SELECT 1 FROM talent_pool_flag_review r
         WHERE r.flag = f.id AND r.decision = 'decline')
     GROUP BY f.student
+), wk AS (
+    SELECT w.student AS student_id, COUNT(*) AS n,
+           CAST(SUM(CASE WHEN w.status = 'confirmed' THEN 1 ELSE 0 END) AS DOUBLE PRECISION)
+               * 100.0 / COUNT(*) AS share,
+           AVG({grade_points_sql()}) AS grades
+    FROM partners_weekly_log w
+    GROUP BY w.student
 ), parts AS (
     SELECT s.id AS student_id, s.cohort_year AS cohort_year,
            CAST(COALESCE(ev.part, 0) AS DOUBLE PRECISION) AS evaluation_part,
            {capped("COALESCE(aw.points, 0)")} AS award_part,
            {capped(f"COALESCE(att.n, 0) * {attendance_points}")} AS attendance_part,
            {capped(f"COALESCE(rec.n, 0) * {recommendation_points}")} AS recommendation_part,
+           CAST(CASE WHEN wk.n IS NULL THEN 0.0
+                     WHEN wk.grades IS NULL THEN wk.share
+                     ELSE (wk.share + wk.grades) / 2.0 END AS DOUBLE PRECISION) AS weekly_part,
            COALESCE(ev.n, 0) AS evaluation_count,
            COALESCE(aw.n, 0) AS award_count,
            COALESCE(att.n, 0) AS attendance_count,
-           COALESCE(rec.n, 0) AS recommendation_count
+           COALESCE(rec.n, 0) AS recommendation_count,
+           COALESCE(wk.n, 0) AS weekly_count
     FROM portal_student s
     LEFT JOIN ev ON ev.student_id = s.id
     LEFT JOIN aw ON aw.student_id = s.id
     LEFT JOIN att ON att.student_id = s.id
     LEFT JOIN rec ON rec.student_id = s.id
+    LEFT JOIN wk ON wk.student_id = s.id
     {cohort_filter}
 ), totals AS (
     SELECT parts.*, {total} AS total FROM parts
 )"""
     select = """
-SELECT student_id, evaluation_part, award_part, attendance_part, recommendation_part, total,
-       evaluation_count, award_count, attendance_count, recommendation_count,
+SELECT student_id, evaluation_part, award_part, attendance_part, recommendation_part,
+       weekly_part, total,
+       evaluation_count, award_count, attendance_count, recommendation_count, weekly_count,
        RANK() OVER (PARTITION BY cohort_year ORDER BY total DESC) AS cohort_rank,
        COUNT(*) OVER (PARTITION BY cohort_year) AS cohort_size
 FROM totals"""
@@ -293,7 +345,8 @@ FROM totals"""
 
 SCORE_COLUMNS = (
     '"student", "evaluation_part", "award_part", "attendance_part", "recommendation_part", '
-    '"total", "evaluation_count", "award_count", "attendance_count", "recommendation_count", '
+    '"weekly_part", "total", "evaluation_count", "award_count", "attendance_count", '
+    '"recommendation_count", "weekly_count", '
     '"cohort_rank", "cohort_size", "settings", "computed_at"'
 )
 
@@ -537,7 +590,7 @@ subscribe(StudentsChanged, rescore_changed)
 
 
 def part_rows(score: Mapping[str, Any] | None, settings: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The four parts as the score table shows them: value, count behind it, weight, rule."""
+    """The five parts as the score table shows them: value, count behind it, weight, rule."""
     rules = {
         "evaluation_part": _(
             "The average of the student's evaluations (each the mean of its five dimensions)."
@@ -557,6 +610,10 @@ def part_rows(score: Mapping[str, Any] | None, settings: Mapping[str, Any]) -> l
         "recommendation_part": _(
             "%(points)s points per nomination (declined ones do not count); at most 100.",
             points=settings["recommendation_points"],
+        ),
+        "weekly_part": _(
+            "Weeks confirmed by the enterprise mentor ÷ weeks written × 100; with graded weeks, "
+            "averaged with the college mentor's grades (A 100, B 85, C 70, D 50)."
         ),
     }
     rows = []

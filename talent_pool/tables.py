@@ -30,10 +30,13 @@ class ScoreSettings(Table, tablename="talent_pool_score_settings"):
     the newest row is in force."""
 
     id: Serial  # the primary key Piccolo adds, declared for type checkers
-    evaluation_weight = Integer(default=50)  # weights of the four parts, any positive integers
+    evaluation_weight = Integer(default=50)  # weights of the five parts, any positive integers
     award_weight = Integer(default=20)
     attendance_weight = Integer(default=15)
     recommendation_weight = Integer(default=15)
+    # the weekly placement log (实习周志); 0 by default, so scores stay as they were until a
+    # coordinator gives the part a weight
+    weekly_weight = Integer(default=0)
     national_points = Integer(default=60)  # award points by level, before the rank factor
     provincial_points = Integer(default=40)
     municipal_points = Integer(default=25)
@@ -48,7 +51,7 @@ class ScoreSettings(Table, tablename="talent_pool_score_settings"):
 
 
 class StudentScore(Table, tablename="talent_pool_student_score"):
-    """A student's current score and its four parts (each 0–100), with the counts behind them."""
+    """A student's current score and its five parts (each 0–100), with the counts behind them."""
 
     id: Serial
     student = ForeignKey(Student, null=False, unique=True, on_delete=OnDelete.cascade)
@@ -56,11 +59,13 @@ class StudentScore(Table, tablename="talent_pool_student_score"):
     award_part = DoublePrecision(default=0)
     attendance_part = DoublePrecision(default=0)
     recommendation_part = DoublePrecision(default=0)
+    weekly_part = DoublePrecision(default=0)
     total = DoublePrecision(default=0, index=True)
     evaluation_count = Integer(default=0)
     award_count = Integer(default=0)
     attendance_count = Integer(default=0)
     recommendation_count = Integer(default=0)
+    weekly_count = Integer(default=0)  # weekly logs written
     cohort_rank = Integer(default=0)  # 1 = highest total in the student's cohort
     cohort_size = Integer(default=0)
     settings = ForeignKey(ScoreSettings, null=True, on_delete=OnDelete.set_null)
@@ -248,3 +253,20 @@ class Award(Table, tablename="talent_pool_award"):
     # the partner's enterprise that entered it (None: the college)
     enterprise_id = ForeignKey(Enterprise, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamp(default=TimestampNow())
+
+
+class ConsentDecision(str, Enum):
+    given = "given"  # 同意共享
+    withdrawn = "withdrawn"  # 撤回同意
+
+
+class SharingConsent(Table, tablename="talent_pool_sharing_consent"):
+    """A student's decision to share (or stop sharing) their talent-pool details — score,
+    flags, pipeline stage — with the order-class partner enterprises of their placements.
+    One row per decision; the newest row is the state in force, no row means not given."""
+
+    id: Serial
+    student = ForeignKey(Student, null=False, on_delete=OnDelete.cascade, index=True)
+    decision = Varchar(length=10, choices=ConsentDecision)
+    decided_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
+    decided_at = Timestamp(default=TimestampNow(), index=True)

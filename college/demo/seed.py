@@ -16,6 +16,7 @@ from college.demo.organizations import seed_demo_organizations
 from college.demo.people import DemoCollege, build_demo_college
 from college.demo.pipeline import seed_pipeline
 from college.demo.projects import seed_demo_projects
+from college.demo.weekly_logs import seed_weekly_logs
 from partners.coeducation.tables import Mentor
 from partners.organizations.tables import Enterprise
 from portal.audit import Actor, audited_write
@@ -142,6 +143,7 @@ async def seed_demo(student_count: int = 200) -> list[str]:
     project_count = await seed_demo_projects(
         SEED_ACTOR, ordered_enterprises, [ids_by_number[n] for n in numbers]
     )
+    await seed_weekly_logs(SEED_ACTOR, datetime.date.today())
     await seed_talent_pool()
     lines = [
         f"Demo college: {len(college.students)} students, {len(college.enterprises)} enterprises, "

@@ -3,7 +3,8 @@ the app's lifespan runs the same job functions as `portal worker` does on Postgr
 
 It looks for queued batches (PORTAL_BATCH_POLL_SECONDS, default 1), runs one at a time, tries
 a failed one again with the queue's back-off, puts back a batch whose heartbeat stopped (its
-server was killed: PORTAL_BATCH_STALE_SECONDS, default 120) and runs the cleanup once a day.
+server was killed: PORTAL_BATCH_STALE_SECONDS, default 120), runs the cleanup once a day, and
+sends due notifications every minute and makes new ones every 15 minutes (college.notices).
 Several server processes may share the database: the claim of a batch is conditional, so
 only one of them runs it.
 
@@ -26,10 +27,13 @@ from college.batches import make_batch, next_queued, requeue_stale
 from college.jobs.cleanup import run_cleanup
 from college.jobs.queue import RETRY, uses_job_queue
 from college.jobs.tasks import is_last_attempt
+from college.notices import produce_notices, run_sending
 
 logger = logging.getLogger(__name__)
 
 CLEANUP_EVERY = datetime.timedelta(days=1)
+SEND_NOTICES_EVERY = datetime.timedelta(minutes=1)
+PRODUCE_NOTICES_EVERY = datetime.timedelta(minutes=15)
 
 
 def jobs_enabled() -> bool:
@@ -63,6 +67,8 @@ class LocalJobs:
         self.stopping = asyncio.Event()
         self.retries: dict[int, Retry] = {}
         self.next_cleanup = 0.0
+        self.next_sending = 0.0
+        self.next_producing = 0.0
 
     def start(self) -> None:
         if jobs_enabled() and not uses_job_queue() and self.task is None:
@@ -88,6 +94,7 @@ class LocalJobs:
         if time.monotonic() >= self.next_cleanup:
             self.next_cleanup = time.monotonic() + CLEANUP_EVERY.total_seconds()
             await run_cleanup()
+        await self._notices()
         await requeue_stale()
         now = time.monotonic()
         waiting = {batch_id for batch_id, retry in self.retries.items() if retry.not_before > now}
@@ -104,6 +111,19 @@ class LocalJobs:
             attempts = retry.attempts + 1
             self.retries[batch_id] = Retry(attempts, time.monotonic() + retry_wait(attempts))
         return True
+
+    async def _notices(self) -> None:
+        """Notices made every 15 minutes and sent every minute; a failure is logged and does
+        not hold up the batches."""
+        try:
+            if time.monotonic() >= self.next_producing:
+                self.next_producing = time.monotonic() + PRODUCE_NOTICES_EVERY.total_seconds()
+                await produce_notices()
+            if time.monotonic() >= self.next_sending:
+                self.next_sending = time.monotonic() + SEND_NOTICES_EVERY.total_seconds()
+                await run_sending()
+        except Exception:
+            logger.exception("the notifications job failed a step")
 
     async def _loop(self) -> None:
         while not self.stopping.is_set():

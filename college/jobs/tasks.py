@@ -7,6 +7,7 @@ PostgreSQL and, on SQLite, by the server's own runner (college.jobs.local).
 - retry_stalled_jobs (every minute): puts back the jobs of workers that stopped sending
   heartbeats.
 - cleanup (daily, 03:17): college.jobs.cleanup, then the queue's own finished jobs.
+- send_notifications (every minute) and produce_notices (every 15 minutes): college.notices.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from procrastinate import JobContext
 from college.batches import make_batch
 from college.jobs.cleanup import retention_days, run_cleanup
 from college.jobs.queue import MAX_ATTEMPTS, PDF_BATCH, RETRY, queue, retry_stalled_jobs
+from college.notices import produce_notices, run_sending
 
 logger = logging.getLogger(__name__)
 
@@ -53,3 +55,17 @@ async def cleanup(context: JobContext, timestamp: int) -> None:
         include_aborted=True,
     )
     logger.info("cleanup: removed the queue's jobs finished over %s days ago", retention_days())
+
+
+@queue.periodic(cron="* * * * *", periodic_id="send_notifications")
+@queue.task(name="send_notifications", queueing_lock="send_notifications", pass_context=True)
+async def send_notifications(context: JobContext, timestamp: int) -> None:
+    """Sends the email and WeCom deliveries that are due (each claimed by one worker)."""
+    await run_sending()
+
+
+@queue.periodic(cron="*/15 * * * *", periodic_id="produce_notices")
+@queue.task(name="produce_notices", queueing_lock="produce_notices", pass_context=True)
+async def produce(context: JobContext, timestamp: int) -> None:
+    """Makes the notices of what is due (each once, by its key)."""
+    await produce_notices()

@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from college import dashboard_queries as queries
 from college.dashboard import ChartLinks, dashboard_charts
+from partners.coeducation.weekly_reviews import completion, queue_size
 from partners.dashboard import partner_side_figures
 from partners.dashboard_enterprise import enterprise_figures
 from partners.dashboard_queries import ATTENTION_ON_DASHBOARD, ATTENTION_SORTS, attention_list
@@ -96,6 +97,9 @@ async def dashboard_figures(viewer: Viewer, today: datetime.date) -> dict[str, A
         attention = await attention_list(viewer, today, limit=ATTENTION_ON_DASHBOARD)
         figures |= {"needing_attention": attention.rows, "attention_total": attention.total}
         figures["due_summary"] = await due_summary(viewer, today)
+    if viewer.role in (Role.coordinator, Role.mentor):  # the weekly logs (实习周志)
+        figures["weekly"] = await completion(viewer, today)
+        figures["weekly_queue"] = await queue_size(viewer)
     return figures
 
 

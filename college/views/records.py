@@ -36,6 +36,7 @@ from portal.students import record_page
 from portal.tables import Role
 from portal.templating import render
 from portal.vocabulary import AWARD_KINDS, AWARD_LEVELS, label, record_labels
+from talent_pool.consent import consent_history, consent_state, give_consent, withdraw_consent
 from talent_pool.pipeline import pipeline_context
 
 STAFF = (Role.coordinator, Role.partner, Role.mentor)
@@ -77,7 +78,27 @@ async def my_record(request: Request) -> Response:
     context = record_context(request, record)
     today = datetime.date.today()
     context |= await pipeline_context(request.user.student_id, request.user, today)
+    context["consent_state"] = await consent_state(request.user.student_id)
+    context["consent_history"] = await consent_history(request.user.student_id)
     return render(request, "college/my_record.html", context)
+
+
+@allow(Role.student)
+async def my_consent(request: Request) -> Response:
+    """The student gives or withdraws consent to share talent-pool details (POST only)."""
+    form = await read_form(request)
+    action = form.get("action", "")
+    if action == "give":
+        changed = await give_consent(request.user)
+        message = _("You agreed to share your talent-pool details with partner enterprises.")
+    elif action == "withdraw":
+        changed = await withdraw_consent(request.user)
+        message = _("You withdrew your consent: partner enterprises see only your placements.")
+    else:
+        return Response(_("Unknown action."), status_code=400)
+    if changed:
+        flash(request, message)
+    return RedirectResponse(str(request.url_for("my_record")) + "#consent-h", 303)
 
 
 @allow(*STAFF)
@@ -164,6 +185,7 @@ routes = [
     Route("/students/{student_id:int}", student_detail, name="student_detail"),
     Route("/me", my_record, name="my_record"),
     Route("/me/record.pdf", my_record_pdf, name="my_record_pdf"),
+    Route("/me/consent", my_consent, methods=["POST"], name="my_consent"),
     Route("/students/{student_id:int}/record", student_record, name="student_record"),
     Route("/students/{student_id:int}/record.pdf", student_record_pdf, name="student_record_pdf"),
     Route(

@@ -16,9 +16,11 @@ from portal.domain_errors import FORM, NotVisible
 from portal.flash import flash
 from portal.forms import FormState, answer_refusals_with, read_form
 from portal.i18n import _
+from portal.students import record_page
 from portal.tables import Role
 from portal.templating import render
 from portal.vocabulary import DECISIONS, POOL_STATUSES, label
+from talent_pool.consent import may_see_talent_details
 from talent_pool.flags import (
     NOMINATION_FIELDS,
     REASON_MAX_LENGTH,
@@ -84,6 +86,11 @@ async def nominate_student(request: Request) -> Response:
     answer_refusals_with(request, form, page)
     await nominate(student, request.user, reason, actor_of(request))
     flash(request, _("%(name)s was nominated for the talent pool.", name=student.name))
+    if not await may_see_talent_details(request.user, student.id):
+        # a partner without the student's consent goes back to the record (the placement)
+        return RedirectResponse(
+            str(request.url_for(record_page(request.user), student_id=student.id)), 303
+        )
     return RedirectResponse(pool_student_url(request, student.id), 303)
 
 

@@ -26,6 +26,7 @@ from portal.pdf import margin_boxes, pdf_response, render_template_pdf
 from portal.tables import Role
 from portal.templating import render
 from portal.vocabulary import DUE_KINDS, EVENT_KINDS, GENDERS, POLITICAL_STATUSES, label
+from talent_pool.consent import check_talent_details
 from talent_pool.pipeline.rules import allowed_kinds
 from talent_pool.pipeline.state import FileState
 from talent_pool.pipeline.store import delete_event, file_state, record_event
@@ -51,6 +52,7 @@ async def student_or_404(request: Request) -> RecordStudent:
     student = await record_student(request.user, request.path_params["student_id"])
     if student is None:
         raise NotVisible(request.path_params["student_id"])
+    await check_talent_details(request.user, student.id)  # partners: only with consent
     return student
 
 

@@ -37,6 +37,7 @@ from portal.vocabulary import (
     record_labels,
 )
 from portal.xlsx import Column, export_filename
+from talent_pool.consent import check_talent_details
 from talent_pool.flags import flags_context
 from talent_pool.pipeline.view import pipeline_context
 from talent_pool.pool import (
@@ -220,6 +221,7 @@ async def pool_student(request: Request) -> Response:
     student = await record_student(viewer, request.path_params["student_id"])
     if student is None:
         raise NotVisible(request.path_params["student_id"])
+    await check_talent_details(request.user, student.id)  # partners: only with consent
     student_id = student.id
     today = datetime.date.today()
     flags = await flags_context(student_id, viewer)

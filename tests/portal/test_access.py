@@ -15,19 +15,32 @@ from tests.partners import (
     matrix_plans,
     matrix_projects,
     matrix_records,
+    matrix_weekly_logs,
+    matrix_weekly_reviews,
 )
-from tests.portal import matrix_dashboards, matrix_exports, matrix_imports, matrix_pdf_batches
+from tests.portal import (
+    matrix_dashboards,
+    matrix_exports,
+    matrix_filings,
+    matrix_imports,
+    matrix_notifications,
+    matrix_pdf_batches,
+)
 from tests.support import Browser
 from tests.talent_pool import matrix_pipeline, matrix_pool
 
 AREA_MATRICES = (
     matrix_bulk,
+    matrix_weekly_logs,
+    matrix_weekly_reviews,
     matrix_pool,
     matrix_pipeline,
     matrix_imports,
     matrix_exports,
     matrix_dashboards,
     matrix_pdf_batches,
+    matrix_filings,
+    matrix_notifications,
 )
 
 LOGIN = "login"  # signed-out users are redirected to /login?next=…

@@ -26,12 +26,14 @@ def test_a_coordinator_finds_imports_and_exports_under_data_and_reports(signed_i
         "导入导师",
         "导入合作企业",
         "批量导出成长档案",
+        "报送导出",
     ]
     assert [a["href"].split("testserver", 1)[-1] for a in links] == [
         "/students/import",
         "/mentors/import",
         "/enterprises/import",
         "/records/batches/",
+        "/filings/",
     ]
     current = soup.select('#site-menu a[aria-current="page"]')
     assert [a.get_text(strip=True) for a in current] == ["导入导师"]

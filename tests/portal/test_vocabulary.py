@@ -55,10 +55,11 @@ from partners.organizations.tables import (
 from portal import vocabulary
 from portal.i18n import LOCALE_DIR, translations_for
 from portal.settings import ROOT
-from portal.tables import Gender, ImportKind, ImportStatus, JobStatus, Role
+from portal.tables import ExportProfileKind, Gender, ImportKind, ImportStatus, JobStatus, Role
 from talent_pool.tables import (
     AwardKind,
     AwardLevel,
+    ConsentDecision,
     DueKind,
     EventKind,
     FlagSource,
@@ -102,6 +103,8 @@ LABELS_OF: dict[type[Enum], Mapping[str, str]] = {
     InternshipKind: vocabulary.INTERNSHIP_KINDS,
     AgreementParty: vocabulary.AGREEMENT_PARTIES,
     WeeklyLogStatus: vocabulary.WEEKLY_LOG_STATUSES,
+    ExportProfileKind: vocabulary.EXPORT_PROFILE_KINDS,
+    ConsentDecision: vocabulary.CONSENT_DECISIONS,
     AssignmentStatus: vocabulary.ASSIGNMENT_STATUSES,
     MentoringMode: vocabulary.MENTORING_MODES,
     FlagSource: vocabulary.FLAG_SOURCES,

@@ -31,7 +31,12 @@ RETIRED_WORDS: dict[str, str] = {
 }
 # One Chinese term, one English term: these Chinese labels may serve only these msgids.
 ONE_TERM_EACH: dict[str, set[str]] = {
-    "协同育人项目": {"Co-education projects", "Project list", "co-education project"},
+    "协同育人项目": {
+        "Co-education projects",
+        "Co-education project",
+        "Project list",
+        "co-education project",
+    },
     "双导师结对": {"Dual-mentor assignments", "dual-mentor pairing"},
     "学生": {"Student", "Students", "student"},
 }

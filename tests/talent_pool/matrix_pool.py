@@ -18,6 +18,8 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("POST", "/talent-pool/{student_id}/nominate"): (LOGIN, 400, 404, 404, 404),
     ("GET", "/talent-pool/{student_id}/flags/{flag_id}/review"): (LOGIN, 200, 404, 404, 404),
     ("POST", "/talent-pool/{student_id}/flags/{flag_id}/review"): (LOGIN, 400, 404, 404, 404),
+    # a student's consent to share talent-pool details with partner enterprises (on /me)
+    ("POST", "/me/consent"): (LOGIN, 404, 404, 400, 404),
     # the pool list, a student's pool page, the roster as xlsx and PDF
     ("GET", "/talent-pool/"): (LOGIN, 200, 200, 404, 200),
     ("GET", "/talent-pool/{student_id}"): (LOGIN, 200, 404, 404, 404),

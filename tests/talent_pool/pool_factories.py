@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from portal.tables import Student
-from talent_pool.tables import Flag, PoolEntry, StudentScore
+from talent_pool.tables import Flag, PoolEntry, SharingConsent, StudentScore
 from tests.support import (
     Browser,
     insert_id,
@@ -73,8 +73,18 @@ def pool_student(
     return student_id
 
 
-def place(student_id: int, enterprise_id: int, **project: Any) -> int:
-    """Places the student in a new project of the enterprise; returns the project's id."""
+def consent(*student_ids: int) -> None:
+    """The students agree to share their talent-pool details with partner enterprises (without
+    it a partner sees none of their pool details)."""
+    for student_id in student_ids:
+        run(SharingConsent.insert(SharingConsent(student=student_id, decision="given")))
+
+
+def place(student_id: int, enterprise_id: int, consenting: bool = True, **project: Any) -> int:
+    """Places the student in a new project of the enterprise (the student consenting to share
+    their pool details with it unless told otherwise); returns the project's id."""
+    if consenting:
+        consent(student_id)
     project_id = make_project(enterprise_id, **project)
     make_participation(project_id, student_id)
     return project_id

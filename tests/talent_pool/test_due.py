@@ -24,6 +24,7 @@ from tests.talent_pool.pipeline_support import (
     story_start,
     viewer_of,
 )
+from tests.talent_pool.pool_factories import consent
 
 TODAY = datetime.date.today()
 
@@ -194,6 +195,7 @@ def test_the_due_list_runs_the_same_queries_whatever_the_row_count(coordinator, 
 
 @pytest.mark.parametrize("role", ["partner", "mentor"])
 def test_partners_and_mentors_see_only_their_students_due(signed_in, people, role):
+    consent(people.student_id, people.other_student_id)
     due_item(people.student_id, "review", TODAY)
     due_item(people.other_student_id, "talk", TODAY)
     response = signed_in(role).get("/talent-pool/due")
@@ -223,6 +225,7 @@ def test_the_due_summary_counts_overdue_and_the_next_thirty_days(coordinator, pe
 
 
 def test_the_due_summary_of_a_partner_is_scoped(signed_in, people):
+    consent(people.student_id, people.other_student_id)
     due_item(people.student_id, "review", TODAY - datetime.timedelta(days=1))
     due_item(people.other_student_id, "talk", TODAY - datetime.timedelta(days=1))
     summary = run(due_summary(viewer_of(signed_in("partner")), TODAY))

@@ -18,6 +18,7 @@ from portal.templating import templates
 from talent_pool.flags import flag_summaries, flags_context, status_after_review
 from talent_pool.tables import Award, Flag, FlagReview, PoolEntry, PoolStatus
 from tests.support import Browser, make_student, run
+from tests.talent_pool.pool_factories import consent
 from tests.talent_pool.support_a import (
     attend,
     evaluate,
@@ -150,6 +151,7 @@ def nominate(browser: Browser, student_id: int, reason: str = REASON):
 
 
 def test_a_partner_nominates_a_student_placed_with_its_enterprise(signed_in, people):
+    consent(people.student_id)  # so the partner may open the student's pool page afterwards
     partner = signed_in("partner")
     form = partner.get(f"/talent-pool/{people.student_id}/nominate")
     assert form.status_code == 200 and form.template.name == "talent_pool/nominate.html"

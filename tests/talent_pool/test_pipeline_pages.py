@@ -29,6 +29,7 @@ from tests.talent_pool.pipeline_support import (
     story_start,
     viewer_of,
 )
+from tests.talent_pool.pool_factories import consent
 
 TODAY = datetime.date.today()
 
@@ -337,6 +338,7 @@ def test_an_event_of_another_student_is_not_found(coordinator, people):
 
 @pytest.mark.parametrize("role", ["partner", "mentor"])
 def test_partners_and_mentors_read_their_students_files_but_never_write(signed_in, people, role):
+    consent(people.student_id, people.other_student_id)
     ids = file_until(people.student_id, "talk")
     file_until(people.other_student_id, "talk")
     browser = signed_in(role)

@@ -10,6 +10,7 @@ import pytest
 
 from tests.support import make_student
 from tests.talent_pool.pool_factories import (
+    consent,
     in_pool,
     make_flag,
     mentee_of,
@@ -35,6 +36,7 @@ def pool(people):
     rename(people.other_student_id, "赵铁柱")
     in_pool(people.student_id, 70.0, stage="activist")
     in_pool(people.other_student_id, 90.0)
+    consent(people.student_id, people.other_student_id)
     outsider = pool_student(60.0, name="孙小美")
     mentee = pool_student(65.5, name="周文华", department="健康护理学院")
     mentee_of(mentee, people.mentor_id, people.enterprise_b)

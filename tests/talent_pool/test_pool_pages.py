@@ -14,6 +14,7 @@ from talent_pool.queries import pool_count, pool_rows, pool_scope_sql
 from tests.portal.test_students import count_queries
 from tests.support import make_enterprise, make_student, make_students, run
 from tests.talent_pool.pool_factories import (
+    consent,
     in_pool,
     make_flag,
     make_score,
@@ -31,6 +32,7 @@ def pool(people):
     """Both of the people's students in the pool, plus one nobody but the coordinator sees."""
     in_pool(people.student_id, 70.0)
     in_pool(people.other_student_id, 90.0)
+    consent(people.student_id, people.other_student_id)
     outsider = pool_student(60.0)
     return {"mine": people.student_id, "theirs": people.other_student_id, "outsider": outsider}
 
@@ -81,9 +83,11 @@ def test_the_signed_out_are_sent_to_sign_in(signed_in, pool):
 
 
 def test_the_pool_scope_rules(people):
-    """pool_scope_sql is the record scope, and nobody for a student."""
+    """pool_scope_sql is the record scope (for a partner, of students who consent), and
+    nobody for a student."""
     in_pool(people.student_id)
     in_pool(people.other_student_id)
+    consent(people.student_id, people.other_student_id)
 
     def ids(role: Role, **links) -> set[int]:
         viewer = Viewer(1, "x", role, "", "token", **links)

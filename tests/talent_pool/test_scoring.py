@@ -241,6 +241,7 @@ VALID = {
     "award_weight": "20",
     "attendance_weight": "15",
     "recommendation_weight": "15",
+    "weekly_weight": "0",
     "national_points": "60",
     "provincial_points": "40",
     "municipal_points": "25",
@@ -388,6 +389,7 @@ def test_the_score_partial_shows_parts_counts_weights_and_rank(coordinator, peop
         "part-award_part",
         "part-attendance_part",
         "part-recommendation_part",
+        "part-weekly_part",
     ]
     evaluation = [td.get_text(strip=True) for td in rows[0].select("td")]
     # people's student has one evaluation (90, 85, 88, 80, 92) → 87.0, weight 50
