@@ -16,7 +16,7 @@ from college.demo.organizations import seed_demo_organizations
 from college.demo.people import DemoCollege, build_demo_college
 from college.demo.pipeline import seed_pipeline
 from college.demo.projects import seed_demo_projects
-from college.demo.weekly_logs import seed_weekly_logs
+from college.demo.weekly_logs import seed_weekly_logs, weekly_log_people
 from partners.coeducation.tables import Mentor
 from partners.organizations.tables import Enterprise
 from portal.audit import Actor, audited_write
@@ -144,6 +144,16 @@ async def seed_demo(student_count: int = 200) -> list[str]:
         SEED_ACTOR, ordered_enterprises, [ids_by_number[n] for n in numbers]
     )
     await seed_weekly_logs(SEED_ACTOR, datetime.date.today())
+    interns = await weekly_log_people(
+        mentor_ids[college_mentor.key], mentor_ids[enterprise_mentor.key]
+    )
+    if interns is not None:  # the weekly log (实习周志) to try: a post placement's three people
+        for account in (
+            NewAccount("intern1", DEMO_PASSWORD, Role.student, student_no=interns.student_no),
+            NewAccount("mentor3", DEMO_PASSWORD, Role.mentor, mentor_id=interns.college_mentor),
+            NewAccount("mentor4", DEMO_PASSWORD, Role.mentor, mentor_id=interns.enterprise_mentor),
+        ):
+            await ensure_account(account)
     await seed_talent_pool()
     lines = [
         f"Demo college: {len(college.students)} students, {len(college.enterprises)} enterprises, "
@@ -159,5 +169,12 @@ async def seed_demo(student_count: int = 200) -> list[str]:
         "mentor1": f"college mentor {college_mentor.name}",
         "mentor2": f"enterprise mentor {enterprise_mentor.name}",
     }
+    if interns is not None:
+        describe |= {
+            "intern1": f"student on a 岗位实习 {interns.student_name} ({interns.student_no}),"
+            " writes weekly logs",
+            "mentor3": f"college mentor {interns.college_mentor_name}, reviews them",
+            "mentor4": f"enterprise mentor {interns.enterprise_mentor_name}, confirms them",
+        }
     lines += [f"  {username:<10} {text}" for username, text in describe.items()]
     return lines

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import random
+from dataclasses import dataclass
 from typing import Any
 
 from partners.coeducation.tables import MentorAssignment, Participation, WeeklyLog
@@ -157,3 +158,44 @@ async def seed_weekly_logs(actor: Actor, today: datetime.date) -> int:
             await WeeklyLog.insert(*[WeeklyLog(**row) for row in rows[start : start + 500]])
         await audit.record("seed", WeeklyLog, None, f"{len(rows)} demo weekly logs")
     return len(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyLogPeople:
+    """A student on a 岗位实习 with weeks waiting, and their two mentors: the demo accounts
+    intern1, mentor3 (college) and mentor4 (enterprise), so the weekly log can be tried."""
+
+    student_no: str
+    student_name: str
+    college_mentor: int
+    college_mentor_name: str
+    enterprise_mentor: int
+    enterprise_mentor_name: str
+
+
+WEEKLY_LOG_PEOPLE = (
+    "SELECT s.student_no, s.name AS student_name, ma.college_mentor, cm.name AS college_name,"
+    " ma.enterprise_mentor, em.name AS enterprise_name"
+    " FROM partners_participation pa"
+    " JOIN portal_student s ON s.id = pa.student"
+    " JOIN partners_mentor_assignment ma ON ma.student = pa.student AND ma.status = 'active'"
+    " JOIN partners_mentor cm ON cm.id = ma.college_mentor"
+    " JOIN partners_mentor em ON em.id = ma.enterprise_mentor"
+    " WHERE pa.kind = 'placement' AND pa.status = 'active'"
+    " AND pa.internship_kind IN ('post', '')"
+    " AND ma.college_mentor <> {} AND ma.enterprise_mentor <> {}"
+    " AND EXISTS (SELECT 1 FROM partners_weekly_log w"
+    "  WHERE w.participation = pa.id AND w.status = 'submitted')"
+    " ORDER BY pa.id LIMIT 1"
+)
+
+
+async def weekly_log_people(
+    college_taken: int, enterprise_taken: int
+) -> WeeklyLogPeople | None:
+    """The first post placement with a week waiting for its enterprise mentor, whose mentors
+    are not mentor1's and mentor2's (None when the demo has none)."""
+    rows = await WeeklyLog.raw(WEEKLY_LOG_PEOPLE, college_taken, enterprise_taken)
+    if not rows:
+        return None
+    return WeeklyLogPeople(*rows[0].values())

@@ -363,5 +363,24 @@ def test_the_demo_has_a_term_of_weekly_logs_and_seeding_again_adds_nothing():
     assert any(row["reviewed_at"] is None and row["status"] == "confirmed" for row in logs)
     figures = run(completion(viewer(Role.coordinator), TODAY))
     assert figures.total.written == len(logs) and figures.total.overdue >= 1
-    run(seed_demo(student_count=200))
+    lines = run(seed_demo(student_count=200))
     assert run(WeeklyLog.count()) == len(logs)
+    # the demo's weekly-log accounts: a student on a 岗位实习 and both of their mentors
+    assert [line.split()[0] for line in lines[-3:]] == ["intern1", "mentor3", "mentor4"]
+
+
+def test_the_demo_weekly_log_accounts_each_have_work_waiting(client):
+    from college.demo.seed import DEMO_PASSWORD, seed_demo
+
+    run(seed_demo(student_count=200))
+    waiting = {
+        "intern1": ("/me/weekly-logs", lambda soup: "待企业导师确认" in soup.get_text()),
+        "mentor4": ("/weekly-logs/queue", lambda soup: "等待您确认" in soup.get_text()),
+        "mentor3": ("/weekly-reviews/", lambda soup: len(soup.select("main tbody tr")) > 0),
+    }
+    for username, (path, has_work) in waiting.items():
+        browser = Browser(client)
+        assert browser.sign_in(username, DEMO_PASSWORD).status_code == 303, username
+        page = browser.get(path)
+        assert page.status_code == 200 and has_work(Browser.soup(page)), username
+        client.cookies.clear()
