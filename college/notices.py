@@ -37,7 +37,7 @@ from typing import Any
 import aiosmtplib
 import httpx
 
-from partners.coeducation.tables import MentorAssignment, Participation, WeeklyLog
+from partners.coeducation.tables import Participation, WeeklyLog
 from partners.coeducation.weekly_logs import (
     PLACEMENT_COLUMNS,
     Placement,
@@ -545,39 +545,30 @@ async def produce_weekly_logs(today: datetime.date, now: datetime.datetime) -> i
     return made
 
 
-async def _mentor_users(student_id: int, project_id: int) -> dict[str, int]:
-    """The accounts of a student's mentors in a project, by side ("enterprise", "college")."""
-    rows = await MentorAssignment.select(
-        MentorAssignment.enterprise_mentor.user.as_alias("enterprise_user"),
-        MentorAssignment.college_mentor.user.as_alias("college_user"),
-    ).where(
-        MentorAssignment.student == student_id,
-        MentorAssignment.project == project_id,
-        MentorAssignment.status == "active",
-    )
-    found: dict[str, int] = {}
-    for row in rows:
-        if row["enterprise_user"] is not None:
-            found["enterprise"] = int(row["enterprise_user"])
-        if row["college_user"] is not None:
-            found["college"] = int(row["college_user"])
-    return found
+WEEKLY_LOGS_WITH_MENTOR = (
+    'SELECT w.id, w.week_start, s.name, m."user" AS user_id'
+    " FROM partners_weekly_log w"
+    " JOIN portal_student s ON s.id = w.student"
+    " JOIN partners_participation pa ON pa.id = w.participation"
+    " JOIN partners_mentor_assignment ma"
+    "  ON ma.student = w.student AND ma.project = pa.project AND ma.status = 'active'"
+    " JOIN partners_mentor m ON m.id = ma.{side}_mentor"
+    ' WHERE m."user" IS NOT NULL AND {waiting}'
+    " ORDER BY w.id"
+)
+
+
+async def _weekly_logs_waiting_for(side: str, waiting: str) -> list[dict[str, Any]]:
+    """The weekly logs in a waiting state, each with the account of the student's mentor of
+    that side in the log's project (one query; a mentor without an account gets nothing)."""
+    statement = WEEKLY_LOGS_WITH_MENTOR.format(side=side, waiting=waiting)
+    return await WeeklyLog.raw(statement)
 
 
 async def _logs_to_confirm(now: datetime.datetime) -> int:
-    rows = await WeeklyLog.select(
-        WeeklyLog.id,
-        WeeklyLog.student,
-        WeeklyLog.week_start,
-        WeeklyLog.student.name.as_alias("name"),
-        WeeklyLog.participation.project.as_alias("project"),
-    ).where(WeeklyLog.status == "submitted")
     made = 0
-    for row in rows:
-        user = (await _mentor_users(row["student"], row["project"])).get("enterprise")
-        if user is None:
-            continue
-        week = row["week_start"].isoformat()
+    for row in await _weekly_logs_waiting_for("enterprise", "w.status = 'submitted'"):
+        week = str(row["week_start"])[:10]  # a date, or its text on SQLite
         subject = _(
             "Weekly log of %(name)s to confirm (week of %(week)s)", name=row["name"], week=week
         )
@@ -588,26 +579,18 @@ async def _logs_to_confirm(now: datetime.datetime) -> int:
             week=week,
         )
         key = f"weekly-confirm:{row['id']}"
+        link = f"/weekly-logs/{row['id']}"
         made += await _tell(
-            [user], "weekly_log_to_confirm", subject, body, f"/weekly-logs/{row['id']}", key, now
+            [int(row["user_id"])], "weekly_log_to_confirm", subject, body, link, key, now
         )
     return made
 
 
 async def _logs_to_comment(now: datetime.datetime) -> int:
-    rows = await WeeklyLog.select(
-        WeeklyLog.id,
-        WeeklyLog.student,
-        WeeklyLog.week_start,
-        WeeklyLog.student.name.as_alias("name"),
-        WeeklyLog.participation.project.as_alias("project"),
-    ).where(WeeklyLog.status == "confirmed", WeeklyLog.reviewed_at.is_null())
     made = 0
-    for row in rows:
-        user = (await _mentor_users(row["student"], row["project"])).get("college")
-        if user is None:
-            continue
-        week = row["week_start"].isoformat()
+    waiting = "w.status = 'confirmed' AND w.reviewed_at IS NULL"
+    for row in await _weekly_logs_waiting_for("college", waiting):
+        week = str(row["week_start"])[:10]  # a date, or its text on SQLite
         subject = _(
             "Weekly log of %(name)s to comment on (week of %(week)s)", name=row["name"], week=week
         )
@@ -619,7 +602,13 @@ async def _logs_to_comment(now: datetime.datetime) -> int:
         )
         key = f"weekly-comment:{row['id']}"
         made += await _tell(
-            [user], "weekly_log_to_comment", subject, body, "/weekly-reviews/", key, now
+            [int(row["user_id"])],
+            "weekly_log_to_comment",
+            subject,
+            body,
+            "/weekly-reviews/",
+            key,
+            now,
         )
     return made
 
