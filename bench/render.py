@@ -42,6 +42,9 @@ PAGES = (
     "/mentorships/",
     "/talent-pool/",
     "/talent-pool/due",
+    "/weekly-reviews/",
+    "/weekly-reviews/completion",
+    "/filings/",
     "/audit/",
 )
 WARM_UP = 5

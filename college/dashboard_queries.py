@@ -248,8 +248,9 @@ async def evaluation_averages(viewer: Viewer) -> list[SideAverages]:
 async def pool_by_status_and_stage(viewer: Viewer) -> dict[tuple[str, str | None], int]:
     """(pool status, recruitment stage) → number of the viewer's students in the pool."""
     students, params = students_visible_sql(viewer, "e.student")
-    if viewer.role is Role.partner:  # a student's stage reaches a partner only with consent
-        students = f"({students}) AND {consented_sql('e.student')}"
+    if viewer.role is Role.partner:  # the stage only with consent for the partner's enterprise
+        consented, consent_params = consented_sql("e.student", viewer)
+        students, params = f"({students}) AND {consented}", {**params, **consent_params}
     statement = _shapes.get(
         ("funnel", viewer.role),
         lambda: (

@@ -6,12 +6,22 @@ province's internship filing sheet (实习备案) or the higher committee's 发�
 without code. Two kinds:
 
 - placements: one row per placement (岗位实习/认识实习) overlapping a term;
-- party_statistics: one row per cohort and gender, with the number of students at each
-  pipeline stage now and the new members (接收预备党员, 转正) in the chosen period, and a total.
+- party_statistics: one row per group of students — by cohort and gender (the default), by
+  cohort, by gender, by department (院系), major or class, or one total row only, as the
+  profile chooses — with the number of students at each pipeline stage now and the new
+  members (接收预备党员, 转正) in the chosen period, and a total row last.
 
 The default profiles carry what 《职业学校学生实习管理规定》 (教职成〔2021〕4号) requires to be
 recorded of a placement; the official platforms' own import templates are not public, so a
 college edits headers, order and codes to match the sheet it is given.
+
+A profile's settings besides its columns live in the same JSON column: a plain list of
+columns (placements, and profiles stored before the grouping existed), or for party
+statistics {"columns": [...], "group_by": "<PartyGrouping>"}.
+
+Of the breakdowns a higher committee usually asks of new members (其中：女性、少数民族、35岁及以下),
+the portal counts the women and those aged 35 or under (from the birth date); it stores no
+ethnicity, so it offers no 少数民族 column rather than a made-up one.
 
 Rules and transactions take an Actor and a FormState, never a request.
 """
@@ -23,20 +33,23 @@ import json
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from partners.coeducation.tables import MentorAssignment, Participation
 from portal.audit import Actor, audited_write
 from portal.dates import age_on
+from portal.deletion import Impact, deletion_impact
 from portal.domain_errors import NotVisible
 from portal.forms import FormState
 from portal.i18n import _, lazy
-from portal.tables import ExportProfile, ExportProfileKind
+from portal.tables import AuditEntry, ExportProfile, ExportProfileKind
 from portal.vocabulary import (
     EXPORT_PROFILE_KINDS,
     GENDERS,
     INTERNSHIP_KINDS,
     PARTICIPATION_STATUSES,
+    PARTY_GROUPINGS,
     label,
 )
 from talent_pool.tables import EventKind, PipelineEvent, PoolEntry, Stage
@@ -44,6 +57,35 @@ from talent_pool.tables import EventKind, PipelineEvent, PoolEntry, Stage
 KINDS = EXPORT_PROFILE_KINDS  # the kinds of profile, with their labels
 
 YES_NO: dict[str, str] = {"yes": lazy("Yes"), "no": lazy("No")}
+
+
+class PartyGrouping(str, Enum):
+    """How the rows of a party statistics profile are grouped (stored with the profile)."""
+
+    cohort_gender = "cohort_gender"  # 按年级和性别 (the default)
+    cohort = "cohort"  # 按年级
+    gender = "gender"  # 按性别
+    department = "department"  # 按院系
+    major = "major"  # 按专业
+    class_name = "class_name"  # 按班级
+    total = "total"  # 仅合计
+
+
+GROUPINGS = PARTY_GROUPINGS  # the groupings, with their labels
+DEFAULT_GROUPING = PartyGrouping.cohort_gender.value
+# The student fields that tell the rows of a grouping apart, in the order rows are sorted.
+GROUP_KEYS: dict[str, tuple[str, ...]] = {
+    PartyGrouping.cohort_gender.value: ("cohort_year", "gender"),
+    PartyGrouping.cohort.value: ("cohort_year",),
+    PartyGrouping.gender.value: ("gender",),
+    PartyGrouping.department.value: ("department",),
+    PartyGrouping.major.value: ("major",),
+    PartyGrouping.class_name.value: ("class_name",),
+    PartyGrouping.total.value: (),
+}
+# The sources of a party statistics profile that name a row rather than count; the first such
+# column of a profile says "Total" on the total row.
+KEY_SOURCES = ("cohort_year", "gender", "department", "major", "class_name")
 
 # The named sources of each kind, in the order the editor offers them, with their labels.
 SOURCES: dict[str, dict[str, str]] = {
@@ -77,6 +119,9 @@ SOURCES: dict[str, dict[str, str]] = {
     ExportProfileKind.party_statistics.value: {
         "cohort_year": lazy("Cohort"),
         "gender": lazy("Gender"),
+        "department": lazy("Department"),
+        "major": lazy("Major"),
+        "class_name": lazy("Class"),
         "applicants": lazy("Applicants now"),
         "activists": lazy("Activists now"),
         "development_targets": lazy("Development targets now"),
@@ -84,6 +129,8 @@ SOURCES: dict[str, dict[str, str]] = {
         "full_members": lazy("Full members now"),
         "applications": lazy("Applications in the period"),
         "new_probationary": lazy("Admitted as probationary members in the period"),
+        "new_probationary_women": lazy("Of those admitted in the period: women"),
+        "new_probationary_under_35": lazy("Of those admitted in the period: aged 35 or under"),
         "new_full": lazy("Converted to full members in the period"),
     },
 }
@@ -141,6 +188,8 @@ def default_columns(kind: str) -> list[dict[str, Any]]:
         _column("正式党员", "full_members"),
         _column("本期递交入党申请", "applications"),
         _column("本期发展党员（接收预备党员）", "new_probationary"),
+        _column("其中：女性", "new_probationary_women"),
+        _column("其中：35岁及以下", "new_probationary_under_35"),
         _column("本期预备党员转正", "new_full"),
     ]
 
@@ -162,19 +211,40 @@ class Profile:
     columns: list[dict[str, Any]]
     updated_at: datetime.datetime | None = None
     updater: str = ""
+    group_by: str = DEFAULT_GROUPING  # party statistics: how the rows are grouped
+
+
+def settings_of(stored: Any) -> tuple[list[dict[str, Any]], str]:
+    """The columns and the grouping held by the columns JSON: a list of columns, or an object
+    with the columns and the settings (an unknown grouping reads as the default)."""
+    if isinstance(stored, str):
+        stored = json.loads(stored)
+    group_by = DEFAULT_GROUPING
+    if isinstance(stored, Mapping):
+        group_by = str(stored.get("group_by") or DEFAULT_GROUPING)
+        stored = stored.get("columns")
+    if group_by not in GROUPINGS:
+        group_by = DEFAULT_GROUPING
+    return list(stored or []), group_by
+
+
+def stored_settings(kind: str, columns: list[dict[str, Any]], group_by: str) -> str:
+    """The columns JSON of a profile: with its grouping for party statistics."""
+    if kind == ExportProfileKind.party_statistics.value:
+        return json.dumps({"columns": columns, "group_by": group_by}, ensure_ascii=False)
+    return json.dumps(columns, ensure_ascii=False)
 
 
 def _profile(row: dict[str, Any]) -> Profile:
-    columns = row["columns"]
-    if isinstance(columns, str):
-        columns = json.loads(columns)
+    columns, group_by = settings_of(row["columns"])
     return Profile(
         id=row["id"],
         name=row["name"],
         kind=row["kind"],
-        columns=list(columns or []),
+        columns=columns,
         updated_at=row.get("updated_at"),
         updater=row.get("updater") or "",
+        group_by=group_by,
     )
 
 
@@ -224,7 +294,7 @@ def editor_rows(columns: list[dict[str, Any]]) -> list[dict[str, str]]:
 
 def form_fields(count: int) -> list[str]:
     """The names of an editor form with `count` column rows."""
-    names = ["name"]
+    names = ["name", "group_by"]
     for index in range(count):
         names += [f"header_{index}", f"source_{index}", f"map_{index}"]
     return names
@@ -322,37 +392,92 @@ def check_profile_form(form: FormState, kind: str, count: int) -> tuple[str, lis
     return name, columns
 
 
+def check_grouping(form: FormState, kind: str, columns: list[dict[str, Any]]) -> str:
+    """The grouping of a party statistics form (placements have none: the default). Rows
+    grouped by a field need a column of it, and a column of a field the rows are not grouped
+    by would stay empty: both are told beside the field."""
+    if kind != ExportProfileKind.party_statistics.value:
+        return DEFAULT_GROUPING
+    group_by = form.choice("group_by", list(GROUPINGS))
+    if group_by not in GROUPINGS:
+        return DEFAULT_GROUPING
+    keys = GROUP_KEYS[group_by]
+    sources = [column["source"] for column in columns]
+    for key in keys:
+        if key not in sources:
+            form.add_error(
+                "group_by",
+                _(
+                    "Rows grouped this way need a column with the source %(source)s, or "
+                    "they cannot be told apart.",
+                    source=label(SOURCES[kind], key),
+                ),
+            )
+    if group_by != PartyGrouping.total.value:
+        for index, source in enumerate(sources):
+            if source in KEY_SOURCES and source not in keys:
+                form.add_error(
+                    f"source_{index}",
+                    _(
+                        "The rows are not grouped by %(source)s, so this column would stay "
+                        "empty: choose another source, or another grouping of the rows.",
+                        source=label(SOURCES[kind], source),
+                    ),
+                )
+    return group_by
+
+
 # --- writes --------------------------------------------------------------------------------
 
 
-def _values(name: str, kind: str, columns: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"name": name, "kind": kind, "columns": json.dumps(columns, ensure_ascii=False)}
+def _audited(name: str, kind: str, columns: list[dict[str, Any]], group_by: str) -> dict[str, Any]:
+    """A profile's values as the audit log records them (the grouping apart from the columns,
+    so a change of either reads on its own)."""
+    values = {"name": name, "kind": kind, "columns": json.dumps(columns, ensure_ascii=False)}
+    if kind == ExportProfileKind.party_statistics.value:
+        values["group_by"] = group_by
+    return values
 
 
 async def create_profile(
-    actor: Actor, kind: str, name: str, columns: list[dict[str, Any]], summary: str = ""
+    actor: Actor,
+    kind: str,
+    name: str,
+    columns: list[dict[str, Any]],
+    summary: str = "",
+    group_by: str = DEFAULT_GROUPING,
 ) -> int:
     async with audited_write(actor) as audit:
-        values = _values(name, kind, columns)
         rows = await ExportProfile.insert(
-            ExportProfile(**values, created_by=actor.user_id, updated_by=actor.user_id)
+            ExportProfile(
+                name=name,
+                kind=kind,
+                columns=stored_settings(kind, columns, group_by),
+                created_by=actor.user_id,
+                updated_by=actor.user_id,
+            )
         ).returning(ExportProfile.id)
         profile_id = int(rows[0]["id"])
+        values = _audited(name, kind, columns, group_by)
         await audit.created(ExportProfile, profile_id, values, summary or name)
     return profile_id
 
 
 async def update_profile(
-    actor: Actor, profile_id: int, name: str, columns: list[dict[str, Any]]
+    actor: Actor,
+    profile_id: int,
+    name: str,
+    columns: list[dict[str, Any]],
+    group_by: str = DEFAULT_GROUPING,
 ) -> None:
     async with audited_write(actor) as audit:
         before = await profile(profile_id)
-        old = _values(before.name, before.kind, before.columns)
-        new = _values(name, before.kind, columns)
+        old = _audited(before.name, before.kind, before.columns, before.group_by)
+        new = _audited(name, before.kind, columns, group_by)
         await ExportProfile.update(
             {
                 ExportProfile.name: name,
-                ExportProfile.columns: new["columns"],
+                ExportProfile.columns: stored_settings(before.kind, columns, group_by),
                 ExportProfile.updated_by: actor.user_id,
                 ExportProfile.updated_at: datetime.datetime.now(),
             }
@@ -361,17 +486,71 @@ async def update_profile(
 
 
 async def copy_profile(actor: Actor, profile_id: int) -> int:
-    """复制为新方案: a new profile with the same columns, named "… (copy)"."""
+    """复制为新方案: a new profile with the same columns and grouping, named "… (copy)"."""
     original = await profile(profile_id)
     name = _("%(name)s (copy)", name=original.name)[:MAX_NAME]
-    return await create_profile(actor, original.kind, name, original.columns, name)
+    return await create_profile(
+        actor, original.kind, name, original.columns, name, group_by=original.group_by
+    )
+
+
+async def profile_deletion(shown: Profile) -> Impact:
+    """What deleting a profile changes (nothing refers to a profile: the sheets already
+    downloaded are files of their own)."""
+    return await deletion_impact(ExportProfile._meta.tablename, shown.id)
+
+
+async def last_of_its_kind(shown: Profile) -> bool:
+    """Whether no other profile has this one's kind (the delete page says what follows)."""
+    others = await ExportProfile.count().where(
+        (ExportProfile.kind == shown.kind) & (ExportProfile.id != shown.id)
+    )
+    return others == 0
+
+
+async def delete_profile(actor: Actor, profile_id: int) -> Profile:
+    """Deletes a profile, a kind's default too; the audit log keeps what it held, and its kind,
+    so the default is not made again (see `ensure_defaults`). An unknown profile: NotVisible."""
+    async with audited_write(actor) as audit:
+        gone = await profile(profile_id)
+        await ExportProfile.delete().where(ExportProfile.id == profile_id)
+        values = _audited(gone.name, gone.kind, gone.columns, gone.group_by)
+        await audit.deleted(ExportProfile, profile_id, values, gone.name)
+    return gone
+
+
+def _loaded(changes: Any) -> Mapping[str, Any]:
+    if isinstance(changes, str):
+        changes = json.loads(changes or "{}")
+    return changes if isinstance(changes, Mapping) else {}
+
+
+async def deleted_kinds() -> set[str]:
+    """The kinds of which a profile was ever deleted, from the audit log's delete entries
+    (each records the deleted values, its kind among them)."""
+    rows = await AuditEntry.select(AuditEntry.changes).where(
+        (AuditEntry.table_name == ExportProfile._meta.tablename) & (AuditEntry.action == "delete")
+    )
+    kinds: set[str] = set()
+    for row in rows:
+        kind = _loaded(row["changes"]).get("kind")
+        if isinstance(kind, list) and kind and isinstance(kind[0], str):
+            kinds.add(kind[0])
+    return kinds
 
 
 async def ensure_defaults(actor: Actor) -> None:
-    """The default profile of each kind that has none yet (on first use)."""
+    """The default profile of each kind, on first use: made for a kind that has no profile
+    and never had one deleted. A college that deleted its last profile of a kind chose to;
+    the list then offers to create one (from the default columns) instead of bringing the
+    deleted one back on every visit."""
     existing = {row["kind"] for row in await ExportProfile.select(ExportProfile.kind)}
-    for kind in KINDS:
-        if kind not in existing:
+    missing = [kind for kind in KINDS if kind not in existing]
+    if not missing:
+        return
+    deleted = await deleted_kinds()
+    for kind in missing:
+        if kind not in deleted:
             await create_profile(actor, kind, DEFAULT_NAMES[kind], default_columns(kind))
 
 
@@ -482,7 +661,7 @@ async def _mentors(student_ids: set[int]) -> dict[tuple[int, int | None], tuple[
     return found
 
 
-TOTAL = "total"
+TOTAL = "is_total"  # marks the total row, the last
 STAGE_SOURCES = {
     Stage.applicant.value: "applicants",
     Stage.activist.value: "activists",
@@ -497,41 +676,76 @@ EVENT_SOURCES = {
     EventKind.approval.value: "new_probationary",
     EventKind.conversion.value: "new_full",
 }
+# 其中：35岁及以下 — the age at the admission (the approval event), in full years.
+YOUTH_AGE = 35
+NUMBER_SOURCES = (
+    *STAGE_SOURCES.values(),
+    "applications",
+    "new_probationary",
+    "new_probationary_women",
+    "new_probationary_under_35",
+    "new_full",
+)
 
 
-async def party_rows(starts: datetime.date, ends: datetime.date) -> list[dict[str, Any]]:
-    """One row per cohort and gender (newest cohort first), then a total row: the students at
-    each stage now, and the events of the period."""
-    counts: dict[tuple[int, str], Counter[str]] = {}
+def _order(keys: tuple[str, ...], key: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Newest cohort first; the other fields in alphabetical order."""
+    return tuple(
+        -int(value or 0) if field == "cohort_year" else str(value or "")
+        for field, value in zip(keys, key, strict=True)
+    )
+
+
+async def party_rows(
+    starts: datetime.date, ends: datetime.date, group_by: str = DEFAULT_GROUPING
+) -> list[dict[str, Any]]:
+    """One row per group of students (`group_by`, a PartyGrouping; newest cohort first,
+    other fields alphabetically), then a total row: the students at each stage now, and the
+    events of the period. The total is the same whatever the grouping."""
+    keys = GROUP_KEYS[group_by]
+    counts: dict[tuple[Any, ...], Counter[str]] = {}
+    student = PoolEntry.student
     entries = await PoolEntry.select(
         PoolEntry.stage,
-        PoolEntry.student.cohort_year.as_alias("cohort_year"),
-        PoolEntry.student.gender.as_alias("gender"),
+        *(getattr(student, field).as_alias(field) for field in keys),
     ).where(PoolEntry.stage.is_in(list(STAGE_SOURCES)))
     for row in entries:
-        key = (row["cohort_year"], row["gender"])
+        key = tuple(row[field] for field in keys)
         counts.setdefault(key, Counter())[STAGE_SOURCES[row["stage"]]] += 1
+    event_student = PipelineEvent.student
     events = await (
         PipelineEvent.select(
             PipelineEvent.kind,
-            PipelineEvent.student.cohort_year.as_alias("cohort_year"),
-            PipelineEvent.student.gender.as_alias("gender"),
+            PipelineEvent.happened_on,
+            event_student.gender.as_alias("student_gender"),
+            event_student.birth_date.as_alias("birth_date"),
+            *(getattr(event_student, field).as_alias(field) for field in keys),
         )
         .where(PipelineEvent.kind.is_in(list(EVENT_SOURCES)))
         .where(PipelineEvent.happened_on >= starts)
         .where(PipelineEvent.happened_on <= ends)
     )
     for row in events:
-        key = (row["cohort_year"], row["gender"])
-        counts.setdefault(key, Counter())[EVENT_SOURCES[row["kind"]]] += 1
-    numbers = [*STAGE_SOURCES.values(), *EVENT_SOURCES.values()]
+        counter = counts.setdefault(tuple(row[field] for field in keys), Counter())
+        counter[EVENT_SOURCES[row["kind"]]] += 1
+        if row["kind"] == EventKind.approval.value:
+            if row["student_gender"] == "F":
+                counter["new_probationary_women"] += 1
+            birth = row["birth_date"]
+            if birth is not None and age_on(birth, row["happened_on"]) <= YOUTH_AGE:
+                counter["new_probationary_under_35"] += 1
     rows: list[dict[str, Any]] = []
     total: Counter[str] = Counter()
-    for (cohort, gender), counter in sorted(counts.items(), key=lambda kv: (-kv[0][0], kv[0][1])):
-        rows.append({"cohort_year": cohort, "gender": gender, **{n: counter[n] for n in numbers}})
+    for key, counter in sorted(counts.items(), key=lambda kv: _order(keys, kv[0])):
+        if keys:
+            rows.append({**dict(zip(keys, key, strict=True)), **_numbers(counter)})
         total.update(counter)
-    rows.append({"cohort_year": TOTAL, "gender": "", **{n: total[n] for n in numbers}})
+    rows.append({TOTAL: True, **_numbers(total)})
     return rows
+
+
+def _numbers(counter: Counter[str]) -> dict[str, int]:
+    return {source: counter[source] for source in NUMBER_SOURCES}
 
 
 def cell(column: Mapping[str, Any], row: Mapping[str, Any]) -> Any:
@@ -539,8 +753,6 @@ def cell(column: Mapping[str, Any], row: Mapping[str, Any]) -> Any:
     (a stored value it does not name shows as its label, or as it is)."""
     source = column["source"]
     value = row.get(source)
-    if source == "cohort_year" and value == TOTAL:
-        return _("Total")
     if value is None or value == "":
         return ""
     value_map = column.get("value_map") or {}
@@ -553,8 +765,17 @@ def cell(column: Mapping[str, Any], row: Mapping[str, Any]) -> Any:
 
 
 def sheet_rows(columns: list[dict[str, Any]], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The rows as the sheet shows them, keyed c0, c1 … in the profile's column order."""
-    return [{f"c{i}": cell(column, row) for i, column in enumerate(columns)} for row in rows]
+    """The rows as the sheet shows them, keyed c0, c1 … in the profile's column order. The
+    total row says "Total" in its first column that names rows (cohort, gender, department …);
+    a profile with none (counts only) has no room for the word, and the total is the last row."""
+    naming = [i for i, column in enumerate(columns) if column["source"] in KEY_SOURCES]
+    shown = []
+    for row in rows:
+        cells = {f"c{i}": cell(column, row) for i, column in enumerate(columns)}
+        if row.get(TOTAL) and naming:
+            cells[f"c{naming[0]}"] = _("Total")
+        shown.append(cells)
+    return shown
 
 
 async def export_rows(
@@ -563,5 +784,5 @@ async def export_rows(
     if shown.kind == ExportProfileKind.placements.value:
         stored = await placement_rows(starts, ends)
     else:
-        stored = await party_rows(starts, ends)
+        stored = await party_rows(starts, ends, shown.group_by)
     return sheet_rows(shown.columns, stored)

@@ -7,16 +7,18 @@ channel are claimed with one conditional UPDATE (pending → sending), so two wo
 send one twice; a person on the daily digest gets them as one message. A sent delivery is
 marked sent; a failed one waits (1, 2, 4 … minutes, outside the quiet hours) and is tried
 again, and stays failed after five tries. A claim left behind by a worker that died goes back
-to pending after 15 minutes.
+to pending after 15 minutes — unless that worker was already handing the message over, when
+nobody knows whether it arrived: it is not sent again (it stays in the inbox).
 
 Producers (`produce_notices`, every 15 minutes): pipeline items (talk, half-yearly review,
 end of probation) due within 7 days to the coordinators; agreements expiring within 60 days
 and overdue work plan items to the coordinators and the organization's enterprises' partner
 accounts; weekly placement logs waiting for the enterprise mentor's confirmation or the
-college mentor's comment, and a student's week not written by Monday. Each notice has a key,
-so it is made once however often a producer runs. The email to an enterprise mentor about a
-weekly log carries a signed link (partners.coeducation.weekly_logs.issue_link) made when it
-is sent, so the token is never stored in clear; the inbox links to the entry itself.
+college mentor's comment, and a student's week not written by Monday; an enterprise mentor
+without an account gets the weeks to confirm at the email on their mentor record. Each notice
+has a key, so it is made once however often a producer runs. The email to an enterprise
+mentor about a weekly log carries a signed link (partners.coeducation.weekly_logs.issue_link)
+made when it is sent, so the token is never stored in clear; the inbox links to the entry.
 
 Settings: PORTAL_SMTP_HOST, PORTAL_SMTP_PORT (587), PORTAL_SMTP_USERNAME, PORTAL_SMTP_PASSWORD,
 PORTAL_SMTP_FROM, PORTAL_SMTP_STARTTLS (on), PORTAL_BASE_URL (the portal's address, for the
@@ -52,7 +54,7 @@ from portal.audit import Actor, audited_write
 from portal.domain_errors import DomainError
 from portal.i18n import _
 from portal.metrics import JOB_FAILURES
-from portal.notifications import notify, preferences_of
+from portal.notifications import notify, notify_address, preferences_of
 from portal.notify_rules import (
     STALE_SENDING,
     Channel,
@@ -60,12 +62,13 @@ from portal.notify_rules import (
     DeliveryStatus,
     Message,
     Notice,
+    Timing,
     after_failure,
     beijing_now,
     digest_message,
     single_message,
 )
-from portal.tables import Delivery, Notification, Profile, Role
+from portal.tables import AddressedNotice, Delivery, Notification, Profile, Role
 from portal.vocabulary import DUE_KINDS, label
 from talent_pool.tables import DueItem, DueKind
 
@@ -151,80 +154,120 @@ class SendReport:
     errors: list[str] = field(default_factory=list)
 
 
+Outbox = type[Delivery] | type[AddressedNotice]  # the two tables of messages to send
+OUTBOXES: tuple[Outbox, ...] = (Delivery, AddressedNotice)
+
+
+UNKNOWN_OUTCOME = "the worker stopped while sending: not sent again, so never twice"
+
+
 async def put_back_stale(now: datetime.datetime) -> int:
-    """Claims older than STALE_SENDING (their worker died mid-send) go back to pending."""
+    """Claims older than STALE_SENDING (their worker died) go back to pending, unless the
+    message was already being handed over: whether it arrived is unknown, so it is not sent
+    again (the notice stays in the inbox) — never twice."""
+    back_in_all = 0
     async with audited_write(SENDER) as audit:
-        back = (
-            await Delivery.update({Delivery.status: DeliveryStatus.pending.value})
-            .where(
-                Delivery.status == DeliveryStatus.sending.value,
-                Delivery.claimed_at < now - STALE_SENDING,
+        for table in OUTBOXES:
+            stale = [
+                table.status == DeliveryStatus.sending.value,
+                table.claimed_at < now - STALE_SENDING,
+            ]
+            unknown = (
+                await table.update(
+                    {table.status: DeliveryStatus.failed.value, table.last_error: UNKNOWN_OUTCOME}
+                )
+                .where(*stale, table.in_flight_at.is_not_null())
+                .returning(table.id)
             )
-            .returning(Delivery.id)
-        )
-        if back:
-            await audit.record("update", Delivery, None, f"{len(back)} stale claims put back")
-    return len(back)
+            back = (
+                await table.update({table.status: DeliveryStatus.pending.value})
+                .where(*stale)
+                .returning(table.id)
+            )
+            if unknown:
+                await audit.record("update", table, None, f"{len(unknown)} {UNKNOWN_OUTCOME}")
+            if back:
+                await audit.record("update", table, None, f"{len(back)} stale claims put back")
+            back_in_all += len(back)
+    return back_in_all
 
 
-async def claim(ids: list[int], now: datetime.datetime) -> set[int]:
-    """Takes the deliveries still pending among `ids` for this worker (pending → sending):
-    a delivery another worker took meanwhile is not returned."""
+async def hand_over(ids: list[int], now: datetime.datetime, table: Outbox) -> None:
+    """Marks claimed messages as being handed to the mail server or the robot, just before."""
+    await table.update({table.in_flight_at: now}).where(
+        table.id.is_in(ids), table.status == DeliveryStatus.sending.value
+    )
+
+
+async def claim(ids: list[int], now: datetime.datetime, table: Outbox = Delivery) -> set[int]:
+    """Takes the messages still pending among `ids` for this worker (pending → sending): one
+    another worker took meanwhile is not returned."""
     if not ids:
         return set()
     rows = (
-        await Delivery.update(
-            {Delivery.status: DeliveryStatus.sending.value, Delivery.claimed_at: now}
-        )
-        .where(Delivery.id.is_in(ids), Delivery.status == DeliveryStatus.pending.value)
-        .returning(Delivery.id)
+        await table.update({table.status: DeliveryStatus.sending.value, table.claimed_at: now})
+        .where(table.id.is_in(ids), table.status == DeliveryStatus.pending.value)
+        .returning(table.id)
     )
     return {int(row["id"]) for row in rows}
 
 
-async def mark_sent(ids: list[int], now: datetime.datetime) -> None:
+async def mark_sent(ids: list[int], now: datetime.datetime, table: Outbox = Delivery) -> None:
     async with audited_write(SENDER) as audit:
-        await Delivery.update(
-            {Delivery.status: DeliveryStatus.sent.value, Delivery.sent_at: now}
-        ).where(Delivery.id.is_in(ids), Delivery.status == DeliveryStatus.sending.value)
+        await table.update({table.status: DeliveryStatus.sent.value, table.sent_at: now}).where(
+            table.id.is_in(ids), table.status == DeliveryStatus.sending.value
+        )
         await audit.record(
-            "update", Delivery, ids[0] if len(ids) == 1 else None, f"sent {len(ids)} deliveries"
+            "update", table, ids[0] if len(ids) == 1 else None, f"sent {len(ids)} deliveries"
         )
 
 
+async def drop(ids: list[int], reason: str, table: Outbox) -> None:
+    """Claimed messages that will not be sent after all, with the reason."""
+    async with audited_write(SENDER) as audit:
+        await table.update(
+            {table.status: DeliveryStatus.failed.value, table.last_error: reason}
+        ).where(table.id.is_in(ids))
+        await audit.record("update", table, None, f"{len(ids)} deliveries dropped: {reason}")
+
+
 async def mark_failed_try(
-    rows: list[dict[str, Any]], error: str, now: datetime.datetime, report: SendReport
+    rows: list[dict[str, Any]],
+    error: str,
+    now: datetime.datetime,
+    report: SendReport,
+    timing: Timing,
+    table: Outbox = Delivery,
 ) -> None:
-    """After a failed send: each delivery waits for its next try, or is failed for good. The
-    error is kept without the robot's key (an HTTP error names the address)."""
+    """After a failed send: each message waits for its next try (outside the person's quiet
+    hours), or is failed for good. The error is kept without the robot's key (an HTTP error
+    names the address)."""
     error = ROBOT_KEY.sub("key=…", error)
     async with audited_write(SENDER) as audit:
         for row in rows:
             attempts = int(row["attempts"]) + 1
-            preferences = await preferences_of(int(row["user"]))
-            status, due = after_failure(attempts, now, preferences.timing)
-            await Delivery.update(
+            status, due = after_failure(attempts, now, timing)
+            await table.update(
                 {
-                    Delivery.status: status.value,
-                    Delivery.attempts: attempts,
-                    Delivery.due_at: due,
-                    Delivery.last_error: error[:1000],
+                    table.status: status.value,
+                    table.attempts: attempts,
+                    table.due_at: due,
+                    table.last_error: error[:1000],
+                    table.in_flight_at: None,  # the transport said no: known not sent
                 }
-            ).where(Delivery.id == row["id"], Delivery.status == DeliveryStatus.sending.value)
+            ).where(table.id == row["id"], table.status == DeliveryStatus.sending.value)
             if status is DeliveryStatus.failed:
                 report.failed += 1
             else:
                 report.retried += 1
-        await audit.record(
-            "update", Delivery, None, f"{len(rows)} deliveries failed: {error[:200]}"
-        )
+        await audit.record("update", table, None, f"{len(rows)} deliveries failed: {error[:200]}")
 
 
 async def with_signed_link(row: dict[str, Any]) -> dict[str, Any]:
     """A weekly log waiting for its enterprise mentor goes by email with a signed link
     (confirm in one tap, no sign-in; single use, 14 days), made at sending and never stored
-    in clear: it replaces any earlier unused link of that entry. Still waiting only: once
-    answered (or the placement ended) the message keeps the link to the entry."""
+    in clear; a link the student copied for the mentor stays valid beside it. Still waiting
+    only: once answered (or the placement ended) the message keeps the link to the entry."""
     prefix = "/weekly-logs/"
     if row["kind"] != "weekly_log_to_confirm" or not row["link"].startswith(prefix):
         return row
@@ -232,7 +275,9 @@ async def with_signed_link(row: dict[str, Any]) -> dict[str, Any]:
     if not log_id.isdigit():
         return row
     try:
-        token = await issue_link(SENDER, int(log_id), datetime.datetime.now())
+        token = await issue_link(
+            SENDER, int(log_id), datetime.datetime.now(), replace_earlier=False
+        )
     except DomainError:
         return row
     return {**row, "link": f"{prefix}confirm/{token}"}
@@ -282,6 +327,7 @@ async def send_due(
         except Exception:
             # One person's group must not stop the others: logged, the next run tries again.
             logger.exception("notifications: sending to user %s failed", user_id)
+    await send_addressed(now, transports, report)
     if report.messages or report.failed:
         logger.info(
             "notifications: %s messages (%s deliveries) sent, %s to retry, %s failed",
@@ -291,6 +337,32 @@ async def send_due(
             report.failed,
         )
     return report
+
+
+@dataclass
+class Sending:
+    """Hands one message (for one or several claimed rows of `table`) to a transport: marked
+    in flight just before, then sent, or failed and due again after the back-off."""
+
+    transport: Transport
+    now: datetime.datetime
+    report: SendReport
+    timing: Timing
+    table: Outbox
+
+    async def __call__(self, address: str, message: Message, rows: list[dict[str, Any]]) -> None:
+        ids = [row["id"] for row in rows]
+        await hand_over(ids, self.now, self.table)
+        try:
+            await self.transport(address, message)
+        except Exception as error:
+            failure = f"{type(error).__name__}: {error}"
+            self.report.errors.append(failure)
+            await mark_failed_try(rows, failure, self.now, self.report, self.timing, self.table)
+            return
+        await mark_sent(ids, self.now, self.table)
+        self.report.sent += len(rows)
+        self.report.messages += 1
 
 
 async def _send_group(
@@ -309,14 +381,7 @@ async def _send_group(
     address = preferences.addresses().get(channel)
     if address is None:
         # The person turned the channel off (or removed the address) since: nothing to send.
-        async with audited_write(SENDER) as audit:
-            await Delivery.update(
-                {
-                    Delivery.status: DeliveryStatus.failed.value,
-                    Delivery.last_error: "channel turned off",
-                }
-            ).where(Delivery.id.is_in([row["id"] for row in mine]))
-            await audit.record("update", Delivery, None, f"{len(mine)} deliveries dropped")
+        await drop([row["id"] for row in mine], "channel turned off", Delivery)
         report.failed += len(mine)
         return
     if channel is Channel.email:
@@ -326,15 +391,35 @@ async def _send_group(
     else:
         batches = [([row], single_message(notice_of(row))) for row in mine]
     for rows, message in batches:
-        try:
-            await transports.of(channel)(address, message)
-        except Exception as error:
-            report.errors.append(f"{type(error).__name__}: {error}")
-            await mark_failed_try(rows, f"{type(error).__name__}: {error}", now, report)
+        send = Sending(transports.of(channel), now, report, preferences.timing, Delivery)
+        await send(address, message, rows)
+
+
+async def send_addressed(
+    now: datetime.datetime, transports: Transports, report: SendReport
+) -> None:
+    """The due notices to people without an account, each its own email (no digest)."""
+    rows = (
+        await AddressedNotice.select()
+        .where(
+            AddressedNotice.status == DeliveryStatus.pending.value,
+            AddressedNotice.due_at <= now,
+        )
+        .order_by(AddressedNotice.due_at)
+        .order_by(AddressedNotice.id)
+        .limit(BATCH)
+    )
+    taken = await claim([row["id"] for row in rows], now, AddressedNotice)
+    for row in rows:
+        if row["id"] not in taken:
             continue
-        await mark_sent([row["id"] for row in rows], now)
-        report.sent += len(rows)
-        report.messages += 1
+        signed = await with_signed_link(row)
+        if signed is row:
+            # Its only use was the signed link, and the week no longer waits for one.
+            await drop([row["id"]], "no longer waiting", AddressedNotice)
+            continue
+        send = Sending(transports.email, now, report, Timing(), AddressedNotice)
+        await send(row["email"], single_message(notice_of(signed)), [row])
 
 
 async def run_sending(now: datetime.datetime | None = None) -> SendReport:
@@ -546,28 +631,38 @@ async def produce_weekly_logs(today: datetime.date, now: datetime.datetime) -> i
 
 
 WEEKLY_LOGS_WITH_MENTOR = (
-    'SELECT w.id, w.week_start, s.name, m."user" AS user_id'
+    'SELECT w.id, w.week_start, s.name, m."user" AS user_id, m.email'
     " FROM partners_weekly_log w"
     " JOIN portal_student s ON s.id = w.student"
     " JOIN partners_participation pa ON pa.id = w.participation"
     " JOIN partners_mentor_assignment ma"
     "  ON ma.student = w.student AND ma.project = pa.project AND ma.status = 'active'"
     " JOIN partners_mentor m ON m.id = ma.{side}_mentor"
-    ' WHERE m."user" IS NOT NULL AND {waiting}'
+    " WHERE ({reachable}) AND {waiting}"
     " ORDER BY w.id"
 )
+HAS_ACCOUNT = 'm."user" IS NOT NULL'
+HAS_ACCOUNT_OR_EMAIL = "m.\"user\" IS NOT NULL OR m.email <> ''"
 
 
-async def _weekly_logs_waiting_for(side: str, waiting: str) -> list[dict[str, Any]]:
-    """The weekly logs in a waiting state, each with the account of the student's mentor of
-    that side in the log's project (one query; a mentor without an account gets nothing)."""
-    statement = WEEKLY_LOGS_WITH_MENTOR.format(side=side, waiting=waiting)
+async def _weekly_logs_waiting_for(
+    side: str, waiting: str, reachable: str = HAS_ACCOUNT
+) -> list[dict[str, Any]]:
+    """The weekly logs in a waiting state, each with the account (or, for a mentor without
+    one, the email) of the student's mentor of that side in the log's project, in one query.
+    A mentor who cannot be reached so gets nothing."""
+    statement = WEEKLY_LOGS_WITH_MENTOR.format(side=side, waiting=waiting, reachable=reachable)
     return await WeeklyLog.raw(statement)
 
 
 async def _logs_to_confirm(now: datetime.datetime) -> int:
+    """To the enterprise mentor's account; to their email with a signed link (made when it is
+    sent) when they have none."""
     made = 0
-    for row in await _weekly_logs_waiting_for("enterprise", "w.status = 'submitted'"):
+    rows = await _weekly_logs_waiting_for(
+        "enterprise", "w.status = 'submitted'", HAS_ACCOUNT_OR_EMAIL
+    )
+    for row in rows:
         week = str(row["week_start"])[:10]  # a date, or its text on SQLite
         subject = _(
             "Weekly log of %(name)s to confirm (week of %(week)s)", name=row["name"], week=week
@@ -580,9 +675,18 @@ async def _logs_to_confirm(now: datetime.datetime) -> int:
         )
         key = f"weekly-confirm:{row['id']}"
         link = f"/weekly-logs/{row['id']}"
-        made += await _tell(
-            [int(row["user_id"])], "weekly_log_to_confirm", subject, body, link, key, now
+        if row["user_id"] is not None:
+            made += await _tell(
+                [int(row["user_id"])], "weekly_log_to_confirm", subject, body, link, key, now
+            )
+            continue
+        body += "\n" + _(
+            "The link opens this week without an account, can be used once and expires in 14 days."
         )
+        if await notify_address(
+            row["email"], "weekly_log_to_confirm", subject, body, link, key, now
+        ):
+            made += 1
     return made
 
 

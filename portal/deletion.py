@@ -254,6 +254,12 @@ COUNTED: Mapping[str, Callable[[int], str]] = {
     ),
     "talent_pool_due_item": lambda n: ngettext("%(num)s due item", "%(num)s due items", n, num=n),
     "talent_pool_award": lambda n: ngettext("%(num)s award", "%(num)s awards", n, num=n),
+    "talent_pool_sharing_consent": lambda n: ngettext(
+        "%(num)s sharing consent decision", "%(num)s sharing consent decisions", n, num=n
+    ),
+    "partners_weekly_log_attachment": lambda n: ngettext(
+        "%(num)s weekly log attachment", "%(num)s weekly log attachments", n, num=n
+    ),
 }
 
 

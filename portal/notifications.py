@@ -1,6 +1,7 @@
 """Notifications (通知), the base's part: `notify` puts a notice in a person's inbox and, per
 channel they chose (email, WeCom group robot), a delivery for the background jobs to send
-(college.notices); the inbox, its unread count and "mark read"; each person's preferences.
+(college.notices); `notify_address` makes one by email for someone without an account; the
+inbox, its unread count and "mark read"; each person's preferences.
 
 `notify` runs inside the caller's transaction: the notice is made with the write that asks for
 it, or not at all. A second notify with the same key for the same person does nothing, so
@@ -28,7 +29,7 @@ from portal.notify_rules import (
     parse_channels,
     webhook_problem,
 )
-from portal.tables import Delivery, Notification, NotificationPreference
+from portal.tables import AddressedNotice, Delivery, Notification, NotificationPreference
 
 INBOX_LIMIT = 200
 
@@ -136,6 +137,41 @@ async def notify(
             )
         )
     return notification_id
+
+
+async def notify_address(
+    email: str,
+    kind: str,
+    subject: str,
+    body: str,
+    link: str,
+    dedupe_key: str,
+    now: datetime.datetime | None = None,
+) -> int | None:
+    """Makes a notice by email for someone without an account, in the caller's transaction,
+    due at once outside the default quiet hours (22:00–07:00). Returns its id, or None when
+    that address already had one with this key, or the portal sends no email."""
+    if not email or email_problem(email) or not email_configured():
+        return None
+    now = now or beijing_now()
+    made = (
+        await AddressedNotice.insert(
+            AddressedNotice(
+                kind=kind[:40],
+                email=email,
+                subject=subject[:200],
+                body=body,
+                link=link[:500],
+                dedupe_key=f"e{email.lower()}:{dedupe_key}"[:400],
+                created_at=now,
+                status=DeliveryStatus.pending.value,
+                due_at=due_at(now, Timing()),
+            )
+        )
+        .on_conflict(target=AddressedNotice.dedupe_key, action="DO NOTHING")
+        .returning(AddressedNotice.id)
+    )
+    return int(made[0]["id"]) if made else None
 
 
 @dataclass(frozen=True)

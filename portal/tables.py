@@ -214,7 +214,9 @@ class NotificationPreference(Table, tablename="portal_notification_preference"):
 class Delivery(Table, tablename="portal_notification_delivery"):
     """One notice by one channel (email or WeCom), sent by the background jobs: claimed
     pending → sending by one worker, then sent, or tried again after a back-off, failed after
-    five tries. `channel_key` ("<notification>:<channel>") is unique: one per channel."""
+    five tries. `channel_key` ("<notification>:<channel>") is unique: one per channel.
+    `in_flight_at` is set just before the message is handed over: a worker that dies after
+    that leaves an outcome nobody knows, and such a delivery is not sent again."""
 
     id: Serial
     notification = ForeignKey(Notification, null=False, on_delete=OnDelete.cascade, index=True)
@@ -224,5 +226,29 @@ class Delivery(Table, tablename="portal_notification_delivery"):
     attempts = Integer(default=0)
     due_at = Timestamp(index=True)  # Beijing time
     claimed_at = Timestamp(null=True, default=None)
+    in_flight_at = Timestamp(null=True, default=None)  # handed to the mail server or robot
+    sent_at = Timestamp(null=True, default=None)
+    last_error = Text(default="")
+
+
+class AddressedNotice(Table, tablename="portal_addressed_notice"):
+    """A notice by email to someone without an account (an enterprise mentor recorded with an
+    email): no inbox, sent by the background jobs like a Delivery — claimed pending → sending
+    by one worker, then sent, or tried again after a back-off, failed after five tries.
+    `dedupe_key` ("e<address>:<key>") is unique, so a producer running again makes nothing."""
+
+    id: Serial
+    kind = Varchar(length=40, index=True)
+    email = Varchar(length=254)
+    subject = Varchar(length=200)
+    body = Text(default="")
+    link = Varchar(length=500, default="")
+    dedupe_key = Varchar(length=400, unique=True)
+    created_at = Timestamp()  # Beijing time
+    status = Varchar(length=10, default="pending", index=True)  # DeliveryStatus
+    attempts = Integer(default=0)
+    due_at = Timestamp(index=True)  # Beijing time
+    claimed_at = Timestamp(null=True, default=None)
+    in_flight_at = Timestamp(null=True, default=None)  # handed to the mail server or robot
     sent_at = Timestamp(null=True, default=None)
     last_error = Text(default="")

@@ -118,6 +118,15 @@ EXPORT_PROFILE_KINDS: dict[str, str] = {
     "placements": lazy("Placement filing"),  # 实习备案
     "party_statistics": lazy("Party recruitment statistics"),  # 发展党员统计
 }
+PARTY_GROUPINGS: dict[str, str] = {  # the rows of a 发展党员统计 profile (college.filings)
+    "cohort_gender": lazy("By cohort and gender"),  # 按年级和性别
+    "cohort": lazy("By cohort"),  # 按年级
+    "gender": lazy("By gender"),  # 按性别
+    "department": lazy("By department"),  # 按院系
+    "major": lazy("By major"),  # 按专业
+    "class_name": lazy("By class"),  # 按班级
+    "total": lazy("One total row only"),  # 仅合计
+}
 CONSENT_DECISIONS: dict[str, str] = {  # a student's decision on sharing talent-pool details
     "given": lazy("Consent given"),  # 同意共享
     "withdrawn": lazy("Consent withdrawn"),  # 撤回同意
@@ -362,6 +371,7 @@ AUDIT_TABLES: dict[str, str] = {  # table name → the noun of one of its rows
     "partners_evaluation": lazy("evaluation"),  # 评价
     "partners_weekly_log": lazy("weekly placement log"),  # 实习周志
     "partners_weekly_log_link": lazy("confirmation link"),  # 确认链接
+    "partners_weekly_log_attachment": lazy("weekly log attachment"),  # 周志附件
     "talent_pool_score_settings": lazy("score settings"),  # 评分设置
     "talent_pool_student_score": lazy("student scores"),  # 学生评分
     "talent_pool_flag": lazy("talent flag"),  # 人才标记
@@ -371,6 +381,10 @@ AUDIT_TABLES: dict[str, str] = {  # table name → the noun of one of its rows
     "talent_pool_due_item": lazy("due item"),  # 待办事项
     "talent_pool_channel_settings": lazy("channel settings"),  # 推荐渠道设置
     "talent_pool_award": lazy("award"),  # 奖励
+    "talent_pool_sharing_consent": lazy("sharing consent"),  # 共享同意
+    "portal_notification": lazy("notice"),  # 通知
+    "portal_notification_delivery": lazy("notice delivery"),  # 通知投递
+    "portal_addressed_notice": lazy("email to a person without an account"),  # 无账号人员的通知邮件
 }
 # Rows named by a person's name (学生 张三); other rows are named by a title (活动《…》).
 AUDIT_PERSON_TABLES: frozenset[str] = frozenset(

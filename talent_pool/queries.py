@@ -44,8 +44,9 @@ def pool_scope_sql(viewer: Viewer, student_id: str) -> tuple[str, dict[str, Any]
     if viewer.role is Role.student:
         return "1 = 0", {}
     scope, params = students_visible_sql(viewer, student_id)
-    if viewer.role is Role.partner:  # partners see a student's pool details only with consent
-        scope = f"({scope}) AND {consented_sql(student_id)}"
+    if viewer.role is Role.partner:  # pool details only with consent for the partner's enterprise
+        consented, consent_params = consented_sql(student_id, viewer)
+        scope, params = f"({scope}) AND {consented}", {**params, **consent_params}
     return scope, params
 
 

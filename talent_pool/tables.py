@@ -262,11 +262,18 @@ class ConsentDecision(str, Enum):
 
 class SharingConsent(Table, tablename="talent_pool_sharing_consent"):
     """A student's decision to share (or stop sharing) their talent-pool details — score,
-    flags, pipeline stage — with the order-class partner enterprises of their placements.
-    One row per decision; the newest row is the state in force, no row means not given."""
+    flags, pipeline stage — with one partner enterprise they are placed with (PIPL Art. 23:
+    separate consent, 单独同意, naming the recipient). One row per decision. For (student,
+    enterprise) the decision in force is the newest row naming that enterprise or naming none;
+    no such row means not given. A row without an enterprise was made before consent named
+    one and is a decision for every partner enterprise; new decisions always name one."""
 
     id: Serial
     student = ForeignKey(Student, null=False, on_delete=OnDelete.cascade, index=True)
+    # NULL only on rows made before this column; never SET NULL on delete (that would turn a
+    # decision for one enterprise into one for all), so it goes with its enterprise (the
+    # audit log keeps the decision).
+    enterprise = ForeignKey(Enterprise, null=True, on_delete=OnDelete.cascade, index=True)
     decision = Varchar(length=10, choices=ConsentDecision)
     decided_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
     decided_at = Timestamp(default=TimestampNow(), index=True)

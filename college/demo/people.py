@@ -255,6 +255,7 @@ class DemoMentor:
     party_member: bool
     max_mentees: int
     phone: str
+    email: str = ""  # enterprise mentors: where signed weekly-log links go without an account
 
 
 @dataclass(frozen=True)
@@ -439,6 +440,7 @@ def _build_enterprise_mentors(
                     party_member=party_member,
                     max_mentees=max_mentees,
                     phone=phones.make(rng),
+                    email=f"mentor-{index + 1}-{number:02d}@enterprise{index + 1}.example.com",
                 )
             )
     return mentors

@@ -621,6 +621,18 @@ class MentorImport(ImportSpec):
             ("手机", "手机号码", "联系电话", "电话", "Phone"),
             convert=cell.phone,
         ),
+        ColumnSpec(
+            "email",
+            "电子邮箱",
+            lazy(
+                "Enterprise mentors, optional: weekly logs to confirm are sent there with a "
+                "one-tap link when the mentor has no account. Blank keeps the current value."
+            ),
+            "wang.qiang@example.com",
+            ("邮箱", "Email", "E-mail"),
+            convert=cell.compact,
+            keep_when_blank=True,
+        ),
     )
 
     def convert(self, line: int, cells: dict[str, Any]) -> RowInput:

@@ -5,7 +5,9 @@ so a portal that runs for years does not fill its database and disk with leftove
 - import previews never confirmed (or cancelled), older than PORTAL_RETENTION_DAYS;
 - batch ZIPs older than PORTAL_RETENTION_DAYS (the batch stays listed, without its file: a
   coordinator exports the group again when needed), and files in the batch folder that no
-  batch names (left by a crash) once they are that old too.
+  batch names (left by a crash) once they are that old too;
+- emails to people without an account (an enterprise mentor's address, a student's name),
+  sent or given up more than 90 days ago: kept only while they help trace a delivery.
 
 Each step logs how many it removed and records it in the audit log. Runs once a day: as a
 periodic job on PostgreSQL, inside the server on SQLite.
@@ -25,13 +27,15 @@ from piccolo_api.session_auth.tables import SessionsBase
 from college.batches import BATCH_FOLDER, stored_file
 from portal.audit import Actor, audited_write
 from portal.metrics import JOB_FAILURES
+from portal.notify_rules import DeliveryStatus
 from portal.settings import VAR_DIR
-from portal.tables import ImportBatch, ImportStatus, JobStatus, PdfBatch
+from portal.tables import AddressedNotice, ImportBatch, ImportStatus, JobStatus, PdfBatch
 
 logger = logging.getLogger(__name__)
 
 CLEANER = Actor(None, "cleanup")
 DEFAULT_RETENTION_DAYS = 7
+ADDRESSED_NOTICE_DAYS = 90
 
 
 def retention_days() -> int:
@@ -48,6 +52,7 @@ class Removed:
     import_previews: int
     batch_zips: int
     stray_files: int
+    addressed_notices: int = 0
 
 
 async def remove_expired_sessions(now: datetime.datetime) -> int:
@@ -136,6 +141,24 @@ async def remove_stray_batch_files(cutoff: datetime.datetime) -> int:
     return count
 
 
+async def remove_old_addressed_notices(now: datetime.datetime) -> int:
+    """Emails to people without an account, sent or given up ADDRESSED_NOTICE_DAYS ago."""
+    cutoff = now - datetime.timedelta(days=ADDRESSED_NOTICE_DAYS)
+    done = [DeliveryStatus.sent.value, DeliveryStatus.failed.value]
+    async with audited_write(CLEANER) as audit:
+        gone = (
+            await AddressedNotice.delete()
+            .where(AddressedNotice.status.is_in(done), AddressedNotice.created_at < cutoff)
+            .returning(AddressedNotice.id)
+        )
+        if gone:
+            await audit.record(
+                "delete", AddressedNotice, None, f"removed {len(gone)} old addressed notices"
+            )
+    logger.info("cleanup: removed %s old emails to people without an account", len(gone))
+    return len(gone)
+
+
 async def run_cleanup(now: datetime.datetime | None = None) -> Removed:
     """Every step of the daily cleanup, each with its count in the log."""
     now = now or datetime.datetime.now()
@@ -146,6 +169,7 @@ async def run_cleanup(now: datetime.datetime | None = None) -> Removed:
             import_previews=await remove_unconfirmed_imports(cutoff),
             batch_zips=await remove_old_batch_zips(cutoff),
             stray_files=await remove_stray_batch_files(cutoff),
+            addressed_notices=await remove_old_addressed_notices(now),
         )
     except Exception:
         # Counted for the metrics, whatever failed; the caller logs it and tries again later.

@@ -24,10 +24,12 @@ from college.awards import (
     record_award,
 )
 from college.record import RecordDocument, StudentRecord, visible_record
+from partners.coeducation.weekly_logs import next_week_to_write
 from partners.students import RecordStudent
 from portal.audit import actor_of
 from portal.auth import allow
 from portal.cache import cached_page
+from portal.domain_errors import NotVisible
 from portal.flash import flash
 from portal.forms import FormState, read_form
 from portal.i18n import _, current_locale
@@ -36,7 +38,12 @@ from portal.students import record_page
 from portal.tables import Role
 from portal.templating import render
 from portal.vocabulary import AWARD_KINDS, AWARD_LEVELS, label, record_labels
-from talent_pool.consent import consent_history, consent_state, give_consent, withdraw_consent
+from talent_pool.consent import (
+    consent_enterprises,
+    consent_history,
+    give_consent,
+    withdraw_consent,
+)
 from talent_pool.pipeline import pipeline_context
 
 STAFF = (Role.coordinator, Role.partner, Role.mentor)
@@ -78,27 +85,40 @@ async def my_record(request: Request) -> Response:
     context = record_context(request, record)
     today = datetime.date.today()
     context |= await pipeline_context(request.user.student_id, request.user, today)
-    context["consent_state"] = await consent_state(request.user.student_id)
+    context["consent_enterprises"] = await consent_enterprises(request.user.student_id)
     context["consent_history"] = await consent_history(request.user.student_id)
+    context["week_to_write"] = await next_week_to_write(request.user.student_id, today)
     return render(request, "college/my_record.html", context)
 
 
 @allow(Role.student)
 async def my_consent(request: Request) -> Response:
-    """The student gives or withdraws consent to share talent-pool details (POST only)."""
+    """The student gives or withdraws consent to share talent-pool details with one partner
+    enterprise (POST only; the form's ``enterprise``). An enterprise the student may not
+    decide for — unknown, another's, not a number — is a 404."""
     form = await read_form(request)
     action = form.get("action", "")
-    if action == "give":
-        changed = await give_consent(request.user)
-        message = _("You agreed to share your talent-pool details with partner enterprises.")
-    elif action == "withdraw":
-        changed = await withdraw_consent(request.user)
-        message = _("You withdrew your consent: partner enterprises see only your placements.")
-    else:
+    if action not in ("give", "withdraw"):
         return Response(_("Unknown action."), status_code=400)
-    if changed:
+    enterprise = str(form.get("enterprise", "")).strip()
+    if not (enterprise.isascii() and enterprise.isdigit() and len(enterprise) <= 9):
+        raise NotVisible(f"enterprise {enterprise!r}")  # ids are 32-bit: 9 digits always fit
+    enterprise_id = int(enterprise)
+    if action == "give":
+        decided = await give_consent(request.user, enterprise_id)
+        message = _(
+            "You agreed to share your talent-pool details with %(enterprise)s.",
+            enterprise=decided.enterprise_name,
+        )
+    else:
+        decided = await withdraw_consent(request.user, enterprise_id)
+        message = _(
+            "You withdrew your consent: %(enterprise)s sees only your placements again.",
+            enterprise=decided.enterprise_name,
+        )
+    if decided.changed:
         flash(request, message)
-    return RedirectResponse(str(request.url_for("my_record")) + "#consent-h", 303)
+    return RedirectResponse(str(request.url_for("my_record")) + f"#consent-{enterprise_id}", 303)
 
 
 @allow(*STAFF)

@@ -5,7 +5,8 @@ partner enterprise. Coordinators manage every mentor, a partner only its own ent
 (enterprise side, its enterprise forced). A mentor takes at most `max_mentees` active
 mentees, counted over both slots of the dual-mentor assignments (partners.coeducation.
 mentorships); the maximum never drops below the mentees a mentor already has, and a mentor
-with assignments keeps their side.
+with assignments keeps their side. An enterprise mentor's email is where the weekly logs
+waiting for their confirmation are sent with a signed link when they have no account.
 
 The pages in partners.coeducation.views.mentors parse the form and call these functions; the
 mentor import (college.importing) checks its rows with the same form rules.
@@ -23,6 +24,7 @@ from portal.auth import Viewer
 from portal.domain_errors import FieldError, NotVisible, Refused, raise_refusals
 from portal.forms import FormState
 from portal.i18n import _
+from portal.notify_rules import email_problem
 from portal.sql import Statement, in_list
 from portal.students import is_valid_phone
 from portal.tables import Role
@@ -38,6 +40,7 @@ MENTOR_FIELDS = [
     "party_member",
     "max_mentees",
     "phone",
+    "email",
 ]
 MAX_MENTEES_LIMIT = 50
 SUGGESTION_LIMIT = 100
@@ -75,6 +78,7 @@ class MentorRecord:
     party_member: bool
     max_mentees: int
     phone: str
+    email: str
     user: int | None
     enterprise_name: str | None
     username: str | None
@@ -121,6 +125,10 @@ def check_mentor_form(form: FormState, *, forced_enterprise: int | None = None) 
         form.add_error(
             "phone", _("Enter a mobile number (11 digits) or a landline like 0591-87654321.")
         )
+    email = form.values.get("email", "").strip()
+    form.values["email"] = email
+    if problem := email_problem(email):
+        form.add_error("email", problem)
     college = side == "college"
     return {
         "side": side,
@@ -132,6 +140,7 @@ def check_mentor_form(form: FormState, *, forced_enterprise: int | None = None) 
         "party_member": form.values.get("party_member", "") in ("1", "on", "true"),
         "max_mentees": max_mentees,
         "phone": phone,
+        "email": "" if college else email,
     }
 
 

@@ -703,6 +703,7 @@ class MentorRow:
     enterprise_id: int | None
     enterprise_name: str | None
     phone: str
+    email: str
     active: int
 
 
@@ -728,7 +729,7 @@ async def mentor_rows(
         lambda: (
             "WITH listed AS (SELECT m.id, m.side, m.name, m.department, m.title, m.position,"
             " m.party_member, m.max_mentees, m.enterprise AS enterprise_id,"
-            " e.name AS enterprise_name, m.phone FROM partners_mentor m"
+            " e.name AS enterprise_name, m.phone, m.email FROM partners_mentor m"
             f" LEFT JOIN partners_enterprise e ON e.id = m.enterprise{where}"
             f" ORDER BY m.{order}, m.id LIMIT :limit OFFSET :offset)"
             f" SELECT listed.*, {active_mentees_sql('listed.id')} FROM listed"

@@ -8,6 +8,7 @@ from enum import Enum
 from piccolo.apps.user.tables import BaseUser
 from piccolo.columns import (
     Boolean,
+    Bytea,
     Date,
     ForeignKey,
     Integer,
@@ -47,6 +48,9 @@ class Mentor(Table, tablename="partners_mentor"):
     party_member = Boolean(default=False)
     max_mentees = Integer(default=8)
     phone = Varchar(length=20, default="")
+    # Enterprise side: where weekly logs waiting for confirmation are sent with a signed link
+    # when the mentor has no account.
+    email = Varchar(length=254, default="")
     user = ForeignKey(BaseUser, null=True, unique=True, on_delete=OnDelete.set_null)
 
 
@@ -260,6 +264,20 @@ class WeeklyLog(Table, tablename="partners_weekly_log"):
     grade = Varchar(length=1, default="")  # A, B, C, D or "" (not graded)
     reviewed_at = Timestamp(null=True, default=None)  # commented, or marked seen
     reviewed_by = Varchar(length=100, default="")
+
+
+class WeeklyLogAttachment(Table, tablename="partners_weekly_log_attachment"):
+    """附件 — a file the student adds to a weekly log (a PDF, PNG or JPEG of at most 5 MB,
+    portal.documents; at most 3 a week), kept in the database with the entry."""
+
+    id: Serial  # Piccolo adds the primary key; declared for the type checker
+
+    weekly_log = ForeignKey(WeeklyLog, null=False, on_delete=OnDelete.cascade, index=True)
+    file_name = Varchar(length=200)  # cleaned: no path, an extension that fits the type
+    content_type = Varchar(length=100)  # sniffed from the bytes
+    file_size = Integer()
+    file_data = Bytea()
+    uploaded_at = Timestamp(default=TimestampNow())
 
 
 class WeeklyLogLink(Table, tablename="partners_weekly_log_link"):

@@ -18,7 +18,11 @@ What the rules say:
   once confirmed;
 - the enterprise mentor of the student's active dual-mentor assignment confirms an entry or
   sends it back with a comment; a signed link does the same for one entry, once, within 14
-  days, while the placement is active.
+  days, while the placement is active;
+- an entry has at most 3 attachments, each a PDF, PNG or JPEG of at most 5 MB (the portal's
+  document rules, portal.documents), added and removed by the student while they may edit it;
+  whoever may see the entry downloads them, and so does the holder of a link that can still
+  be used (downloading does not use the link).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,10 +39,12 @@ from partners.coeducation.tables import (
     MentorAssignment,
     Participation,
     WeeklyLog,
+    WeeklyLogAttachment,
     WeeklyLogLink,
 )
-from portal.audit import Actor, audited_write
+from portal.audit import Actor, AuditTrail, audited_write
 from portal.auth import Viewer
+from portal.documents import check_document
 from portal.domain_errors import (
     FORM,
     FieldError,
@@ -58,6 +64,8 @@ TEXT_LIMIT = 5000
 COMMENT_LIMIT = 2000
 LINK_DAYS = 14
 HOURS_RULE = "placement.weekly_hours"
+ATTACHMENT_FIELD = "attachment"
+MAX_ATTACHMENTS = 3
 
 
 # --- weeks ------------------------------------------------------------------------------------
@@ -116,6 +124,31 @@ def weeks_of(placement: Placement, today: datetime.date) -> list[datetime.date]:
     return weeks
 
 
+@dataclass(frozen=True, slots=True)
+class WeekToWrite:
+    """The week the student should write next, and how many of the placement's weeks are
+    not written in all."""
+
+    week_start: datetime.date
+    missing: int
+
+    @property
+    def week_end(self) -> datetime.date:
+        return self.week_start + datetime.timedelta(days=6)
+
+
+def week_to_write(
+    weeks: list[datetime.date], written: set[datetime.date], today: datetime.date
+) -> WeekToWrite | None:
+    """The newest ended week not written (on Monday, last week), else this week if not
+    written; None when every begun week is written."""
+    missing = [week for week in weeks if week not in written]
+    if not missing:
+        return None
+    ended = [week for week in missing if week < monday_of(today)]
+    return WeekToWrite(ended[-1] if ended else missing[-1], len(missing))
+
+
 def check_week(
     week_start: datetime.date, placement: Placement, today: datetime.date
 ) -> list[FieldError]:
@@ -156,6 +189,115 @@ def check_editable(status: str) -> None:
 
 def duplicate_week_error() -> FieldError:
     return FieldError("week_start", _("You have already written this week: edit that entry."))
+
+
+# --- attachments: the rules -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewAttachment:
+    """A file the student adds to a week, checked: its cleaned name, sniffed type and bytes."""
+
+    file_name: str
+    content_type: str
+    file_size: int
+    data: bytes
+
+    def facts(self) -> dict[str, Any]:
+        """What the audit log records of it: never the bytes."""
+        return {
+            "file_name": self.file_name,
+            "content_type": self.content_type,
+            "file_size": self.file_size,
+        }
+
+
+def size_text(size: int) -> str:
+    """A file's size as people read it: 820 B, 34 KB, 1.2 MB."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{round(size / 1024)} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+@dataclass(frozen=True)
+class AttachmentRow:
+    """An attachment as the pages list it (without its bytes)."""
+
+    id: int
+    weekly_log: int
+    file_name: str
+    content_type: str
+    file_size: int
+    uploaded_at: datetime.datetime
+
+    @property
+    def size_text(self) -> str:
+        return size_text(self.file_size)
+
+    def facts(self) -> dict[str, Any]:
+        return {
+            "file_name": self.file_name,
+            "content_type": self.content_type,
+            "file_size": self.file_size,
+        }
+
+
+def check_attachment_count(count: int) -> list[FieldError]:
+    """A week carries at most 3 attachments (`count`: those it has)."""
+    if count >= MAX_ATTACHMENTS:
+        return [
+            FieldError(
+                ATTACHMENT_FIELD,
+                _(
+                    "A week has at most %(count)s attachments: remove one to add another.",
+                    count=MAX_ATTACHMENTS,
+                ),
+            )
+        ]
+    return []
+
+
+def check_attachment(
+    upload: tuple[str, bytes] | None, count: int
+) -> tuple[NewAttachment | None, list[FieldError]]:
+    """The file a form brings (its name and bytes, None when no file was chosen), checked
+    against the portal's document rules and the week's `count` of attachments: the file to
+    add, or what is wrong with it (at the file field)."""
+    if upload is None:
+        return None, []
+    errors = check_attachment_count(count)
+    if errors:
+        return None, errors
+    document, problem = check_document(*upload, fallback="attachment")
+    if document is None:
+        return None, [FieldError(ATTACHMENT_FIELD, problem or "")]
+    return NewAttachment(
+        document["file_name"],
+        document["content_type"],
+        document["file_size"],
+        document["file_data"],
+    ), []
+
+
+def check_attachment_form(
+    form: FormState, upload: tuple[str, bytes] | None, count: int
+) -> NewAttachment | None:
+    """Validates the form's file in place: the file to add, or None (none chosen, or wrong)."""
+    attachment, errors = check_attachment(upload, count)
+    for error in errors:
+        form.add_error(error.field, error.message)
+    return attachment
+
+
+def check_attachments_changeable(
+    status: str, placement: Placement | None, today: datetime.date
+) -> None:
+    """Attachments are added and removed as the entry is edited: while it waits or was sent
+    back, during the active placement; never once confirmed. Raises Refused."""
+    check_editable(status)
+    check_placement(placement, today)
 
 
 @dataclass(frozen=True)
@@ -228,6 +370,18 @@ async def current_placement(student_id: int, today: datetime.date) -> Placement 
     )
     placements = [Placement(**row) for row in rows]
     return next((p for p in placements if is_active(p, today)), None)
+
+
+async def next_week_to_write(student_id: int, today: datetime.date) -> WeekToWrite | None:
+    """For the student's page: the week to write next during an active 岗位实习, or None."""
+    placement = await current_placement(student_id, today)
+    if placement is None:
+        return None
+    rows = await WeeklyLog.select(WeeklyLog.week_start).where(
+        WeeklyLog.participation == placement.id
+    )
+    written = {row["week_start"] for row in rows}
+    return week_to_write(weeks_of(placement, today), written, today)
 
 
 async def placement_of(participation_id: int) -> Placement | None:
@@ -406,8 +560,10 @@ async def write_log(
     student_id: int,
     values: LogValues,
     today: datetime.date,
+    attachment: NewAttachment | None = None,
 ) -> int:
-    """Records the student's week for their active placement, once per week. Raises Refused."""
+    """Records the student's week for their active placement, once per week, with the file
+    they attached (checked: check_attachment). Raises Refused."""
     placement = await current_placement(student_id, today)
     check_placement(placement, today)
     assert placement is not None
@@ -429,6 +585,8 @@ async def write_log(
             new = await WeeklyLog.insert(WeeklyLog(**row)).returning(WeeklyLog.id)
             log_id = int(new[0]["id"])
             await audit.created(WeeklyLog, log_id, row, values.week_start.isoformat())
+            if attachment is not None:
+                await _attach(audit, log_id, attachment, values.week_start)
     except UniqueViolation as error:  # the same week sent twice at once
         raise Refused([duplicate_week_error()]) from error
     await announce(StudentsChanged.of([student_id], actor))  # the weekly part of the score
@@ -436,10 +594,16 @@ async def write_log(
 
 
 async def edit_log(
-    actor: Actor, viewer: Viewer, log_id: int, values: LogValues, today: datetime.date
+    actor: Actor,
+    viewer: Viewer,
+    log_id: int,
+    values: LogValues,
+    today: datetime.date,
+    attachment: NewAttachment | None = None,
 ) -> None:
     """The student changes their entry while it waits or was sent back (a sent-back entry
-    waits again); never once confirmed, never for an ended placement. Raises Refused."""
+    waits again); never once confirmed, never for an ended placement. The file they attached
+    (checked: check_attachment) is added unless the week has its 3 already. Raises Refused."""
     log = await find_log(viewer, log_id)
     if log is None or viewer.role is not Role.student or log.student != viewer.student_id:
         raise NotVisible
@@ -473,9 +637,152 @@ async def edit_log(
                 "status": log.status,
             }
             await audit.updated(WeeklyLog, log_id, before, after, log.week_start.isoformat())
+            if attachment is not None:
+                count = await WeeklyLogAttachment.count().where(
+                    WeeklyLogAttachment.weekly_log == log_id
+                )
+                raise_refusals(check_attachment_count(count))  # added meanwhile
+                await _attach(audit, log_id, attachment, values.week_start)
     except UniqueViolation as error:
         raise Refused([duplicate_week_error()]) from error
     await announce(StudentsChanged.of([log.student], actor))
+
+
+# --- attachments: adding, removing, reading ---------------------------------------------------
+
+
+def attachment_summary(week_start: datetime.date, file_name: str) -> str:
+    return f"{week_start.isoformat()} {file_name}"
+
+
+async def _attach(
+    audit: AuditTrail, log_id: int, attachment: NewAttachment, week_start: datetime.date
+) -> int:
+    """Inside a write transaction: stores the file with the entry; the audit log records its
+    name, type and size, never its bytes."""
+    row: dict[str, Any] = {
+        "weekly_log": log_id,
+        "file_name": attachment.file_name,
+        "content_type": attachment.content_type,
+        "file_size": attachment.file_size,
+        "file_data": attachment.data,
+        "uploaded_at": datetime.datetime.now().replace(microsecond=0),
+    }
+    new = await WeeklyLogAttachment.insert(WeeklyLogAttachment(**row)).returning(
+        WeeklyLogAttachment.id
+    )
+    attachment_id = int(new[0]["id"])
+    facts = {"weekly_log": log_id, **attachment.facts()}
+    summary = attachment_summary(week_start, attachment.file_name)
+    await audit.created(WeeklyLogAttachment, attachment_id, facts, summary)
+    return attachment_id
+
+
+ATTACHMENT_COLUMNS = (
+    WeeklyLogAttachment.id,
+    WeeklyLogAttachment.weekly_log,
+    WeeklyLogAttachment.file_name,
+    WeeklyLogAttachment.content_type,
+    WeeklyLogAttachment.file_size,
+    WeeklyLogAttachment.uploaded_at,
+)
+
+
+async def attachments_of(log_ids: Iterable[int]) -> dict[int, list[AttachmentRow]]:
+    """The attachments of these entries (without their bytes), by entry, as added: one query
+    however many entries."""
+    ids = sorted(set(log_ids))
+    if not ids:
+        return {}
+    rows = await (
+        WeeklyLogAttachment.select(*ATTACHMENT_COLUMNS)
+        .where(WeeklyLogAttachment.weekly_log.is_in(ids))
+        .order_by(WeeklyLogAttachment.id)
+    )
+    found: dict[int, list[AttachmentRow]] = {}
+    for row in rows:
+        found.setdefault(row["weekly_log"], []).append(AttachmentRow(**row))
+    return found
+
+
+async def attachment_file(log_id: int, attachment_id: int) -> tuple[AttachmentRow, bytes]:
+    """One attachment of the entry with its bytes; NotVisible if the entry has no such one."""
+    row = (
+        await WeeklyLogAttachment.select(*ATTACHMENT_COLUMNS, WeeklyLogAttachment.file_data)
+        .where(
+            WeeklyLogAttachment.id == attachment_id,
+            WeeklyLogAttachment.weekly_log == log_id,
+        )
+        .first()
+    )
+    if row is None:
+        raise NotVisible
+    data = row.pop("file_data")
+    return AttachmentRow(**row), bytes(data)
+
+
+async def attachment_for_viewer(
+    viewer: Viewer, log_id: int, attachment_id: int
+) -> tuple[AttachmentRow, bytes]:
+    """An attachment, for whoever may see its entry (the entry's page's rule); NotVisible for
+    anyone else."""
+    log = await find_log(viewer, log_id)
+    if log is None:
+        raise NotVisible
+    return await attachment_file(log.id, attachment_id)
+
+
+async def attachment_by_link(
+    token: str, attachment_id: int, now: datetime.datetime
+) -> tuple[AttachmentRow, bytes]:
+    """An attachment of a link's entry, for the link's holder while the link can still be used
+    (downloading does not use it); NotVisible otherwise."""
+    view = await open_link(token, now)
+    if view.problem:
+        raise NotVisible
+    return await attachment_file(view.log.id, attachment_id)
+
+
+async def own_attachment(
+    viewer: Viewer, log_id: int, attachment_id: int
+) -> tuple[LogRow, AttachmentRow]:
+    """The student's own entry and one of its attachments; NotVisible for anyone else."""
+    log = await find_log(viewer, log_id)
+    if log is None or viewer.role is not Role.student or log.student != viewer.student_id:
+        raise NotVisible
+    found = await attachments_of([log.id])
+    attachment = next((a for a in found.get(log.id, []) if a.id == attachment_id), None)
+    if attachment is None:
+        raise NotVisible
+    return log, attachment
+
+
+async def remove_attachment(
+    actor: Actor, viewer: Viewer, log_id: int, attachment_id: int, today: datetime.date
+) -> AttachmentRow:
+    """The student removes an attachment of their entry while they may edit it (as editing:
+    not once confirmed, not after the placement). Anyone else: NotVisible. Raises Refused."""
+    log, attachment = await own_attachment(viewer, log_id, attachment_id)
+    check_attachments_changeable(log.status, await placement_of(log.participation), today)
+    async with audited_write(actor) as audit:
+        current = await WeeklyLog.select(WeeklyLog.status).where(WeeklyLog.id == log.id).first()
+        if current is None:
+            raise NotVisible
+        check_editable(current["status"])  # confirmed meanwhile
+        gone = (
+            await WeeklyLogAttachment.delete()
+            .where(
+                WeeklyLogAttachment.id == attachment.id,
+                WeeklyLogAttachment.weekly_log == log.id,
+            )
+            .returning(WeeklyLogAttachment.id)
+        )
+        if not gone:  # removed meanwhile
+            raise NotVisible
+        facts = {"weekly_log": log.id, **attachment.facts()}
+        summary = attachment_summary(log.week_start, attachment.file_name)
+        await audit.deleted(WeeklyLogAttachment, attachment.id, facts, summary)
+    return attachment
 
 
 # --- the enterprise mentor's answer -----------------------------------------------------------
@@ -566,10 +873,15 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def issue_link(actor: Actor, log_id: int, now: datetime.datetime) -> str:
-    """A new link for the entry's enterprise mentor, replacing any earlier one: the token,
-    shown once (only its SHA-256 is kept). Raises Refused when the entry is not waiting, its
-    placement is not active or the student has no enterprise mentor."""
+async def issue_link(
+    actor: Actor, log_id: int, now: datetime.datetime, *, replace_earlier: bool = True
+) -> str:
+    """A new link for the entry's enterprise mentor: the token, shown once (only its SHA-256
+    is kept). A link the student asks for replaces the earlier unused ones (so a link sent to
+    the wrong person can be withdrawn); the one emailed to the mentor leaves the student's
+    valid (`replace_earlier` False). Whichever is used first answers the entry, and the
+    others stop working with it. Raises Refused when the entry is not waiting, its placement
+    is not active or the student has no enterprise mentor."""
     log = (
         await WeeklyLog.select(
             WeeklyLog.status, WeeklyLog.student, WeeklyLog.participation, WeeklyLog.week_start
@@ -599,7 +911,7 @@ async def issue_link(actor: Actor, log_id: int, now: datetime.datetime) -> str:
         old = await WeeklyLogLink.select(WeeklyLogLink.id).where(
             WeeklyLogLink.log == log_id, WeeklyLogLink.used_at.is_null()
         )
-        for link in old:
+        for link in old if replace_earlier else []:
             await WeeklyLogLink.delete().where(WeeklyLogLink.id == link["id"])
             await audit.deleted(WeeklyLogLink, link["id"], {"log": log_id}, mentor[1])
         new = await WeeklyLogLink.insert(WeeklyLogLink(**row)).returning(WeeklyLogLink.id)

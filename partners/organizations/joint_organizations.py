@@ -9,7 +9,6 @@ partners/organizations/views/ (organizations, units, members, seats, agreements)
 from __future__ import annotations
 
 import datetime
-import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -31,6 +30,8 @@ from partners.organizations.tables import (
 )
 from portal.audit import Actor, audited_write
 from portal.auth import Viewer
+from portal.documents import MAX_DOCUMENT_BYTES as MAX_DOCUMENT_BYTES  # re-exported
+from portal.documents import check_document as check_uploaded_document
 from portal.domain_errors import FORM, FieldError, ForeignKeyViolation, NotVisible, Refused
 from portal.forms import FormState
 from portal.i18n import _
@@ -46,13 +47,6 @@ MEMBER_FIELDS = ["name", "position", "party_member", "phone"]
 AGREEMENT_FIELDS = ["signed_on", "expires_on", "text", "remove_document"]
 
 WARNING_DAYS = 60
-MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
-# What a document's first bytes must be: the type is sniffed, never taken from the name.
-DOCUMENT_SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
-    (b"%PDF-", "application/pdf", ".pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
-    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
-)
 
 
 # --- The organization --------------------------------------------------------------------
@@ -442,40 +436,10 @@ def check_agreement_form(form: FormState) -> dict[str, Any]:
     return {"signed_on": signed_on, "expires_on": expires_on, "text": form.values.get("text", "")}
 
 
-def sniff_content_type(head: bytes) -> str | None:
-    """The document's type from its first bytes (PDF, PNG or JPEG), None for anything else."""
-    for signature, content_type, _extension in DOCUMENT_SIGNATURES:
-        if head.startswith(signature):
-            return content_type
-    return None
-
-
-def clean_file_name(name: str, content_type: str) -> str:
-    """The uploaded name without any path, short enough, with an extension that fits."""
-    base = os.path.basename(name.replace("\\", "/")).strip().replace('"', "")
-    extension = next(ext for _sig, ctype, ext in DOCUMENT_SIGNATURES if ctype == content_type)
-    stem, current = os.path.splitext(base)
-    if current.lower() not in (extension, ".jpeg" if extension == ".jpg" else extension):
-        stem, current = base, extension
-    return (stem or "agreement")[:150] + current.lower()
-
-
 def check_document(name: str, data: bytes) -> tuple[dict[str, Any] | None, str | None]:
-    """An uploaded document's stored fields, or why it is refused. `data` may be cut after
-    MAX_DOCUMENT_BYTES + 1 bytes: that is enough to know it is too large."""
-    if len(data) > MAX_DOCUMENT_BYTES:
-        return None, _("The document is larger than 5 MB.")
-    if not data:
-        return None, _("The document is empty.")
-    content_type = sniff_content_type(data[:8])
-    if content_type is None:
-        return None, _("Upload a PDF, PNG or JPEG file.")
-    return {
-        "file_name": clean_file_name(name, content_type),
-        "content_type": content_type,
-        "file_size": len(data),
-        "file_data": data,
-    }, None
+    """An uploaded agreement document's stored fields, or why it is refused (the portal's
+    document rules, portal.documents; a name with nothing left becomes "agreement")."""
+    return check_uploaded_document(name, data, fallback="agreement")
 
 
 def check_agreement_upload(form: FormState, upload: tuple[str, bytes] | None) -> dict[str, Any]:

@@ -10,8 +10,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from piccolo.columns.combination import WhereRaw
-
 from partners.coeducation.tables import (
     InternshipKind,
     MentorAssignment,
@@ -29,7 +27,7 @@ from portal.pagination import PageRequest, Sort
 from portal.rulebook import citation, rule
 from portal.tables import Role, Student
 from portal.vocabulary import DUE_KINDS, EVENT_KINDS, label
-from talent_pool.consent import consented_sql
+from talent_pool.consent import consented_where
 from talent_pool.pipeline.labels import RULE_OF_KIND, RULE_TEXTS, channel_label, stage_label
 from talent_pool.pipeline.rules import (
     allowed_kinds,
@@ -471,8 +469,8 @@ class DueListRow:
 def scoped_students(viewer: Viewer) -> Any:
     """The ids of the students the viewer may see, as a sub-query (None: everyone)."""
     scope = student_scope(viewer)
-    if viewer.role is Role.partner:  # partners see a student's pipeline only with consent
-        scope = [*scope, WhereRaw(consented_sql("portal_student.id"))]
+    if viewer.role is Role.partner:  # the pipeline only with consent for the partner's enterprise
+        scope = [*scope, consented_where("portal_student.id", viewer)]
     if not scope:
         return None
     return Student.select(Student.id).where(*scope)

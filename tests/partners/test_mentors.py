@@ -154,3 +154,16 @@ def test_a_partner_edits_its_own_mentors(partner, people):
     assert (row["name"], row["enterprise"]) == ("新名字", people.enterprise_a)
     response = partner.post(f"/mentors/{people.theirs.enterprise_mentor}/edit", values)
     assert response.status_code == 404
+
+
+def test_a_partner_records_an_enterprise_mentors_email(partner, people):
+    path = f"/mentors/{people.mine.enterprise_mentor}/edit"
+    values = {"name": "钱工", "position": "车间主任", "max_mentees": "5", "email": "qian@"}
+    response = partner.post(path, values)
+    assert response.status_code == 400 and Browser.field_error(response, "email")
+    assert 'value="qian@"' in response.text and 'value="车间主任"' in response.text
+    response = partner.post(path, {**values, "email": "qian@enterprise.example"})
+    assert response.status_code == 303
+    page = partner.get(f"/mentors/{people.mine.enterprise_mentor}")
+    assert "qian@enterprise.example" in page.text
+    assert "一键确认链接" in page.text  # no account: the weekly logs go to this address

@@ -197,6 +197,13 @@ def test_mentor_form_rules():
     state = form(side="college", name="李工", max_mentees="5", enterprise="7")
     values = check_mentor_form(state, forced_enterprise=3)
     assert state.valid and values["side"] == "enterprise" and values["enterprise"] == 3
+    state = form(side="enterprise", name="李工", max_mentees="5", enterprise="3", email="li@")
+    check_mentor_form(state)
+    assert list(state.errors) == ["email"] and state.values["email"] == "li@"
+    state = form(side="enterprise", name="李工", max_mentees="5", enterprise="3", email=" li@a.cn ")
+    assert check_mentor_form(state)["email"] == "li@a.cn"
+    state = form(side="college", name="王老师", max_mentees="5", email="wang@college.cn")
+    assert check_mentor_form(state)["email"] == ""  # a college mentor signs in instead
 
 
 def test_students_needing_attention(people):

@@ -21,6 +21,10 @@ LAST_MONDAY = THIS_MONDAY - datetime.timedelta(days=7)
 
 @pytest.fixture
 def placed(people):
+    return place_around_today(people)
+
+
+def place_around_today(people):
     """student1's placement in enterprise_a's project runs around today; its enterprise
     mentor has an account (engineer_a)."""
     for participation in (people.mine.participation, people.theirs.participation):

@@ -10,6 +10,17 @@ from tests.support import insert_id
 
 
 def make_profile(**fields: Any) -> int:
+    """A profile as stored: `columns` is a list of columns, or (party statistics with a
+    grouping) {"columns": [...], "group_by": ...}."""
     values = {"name": "测试方案", "kind": "placements", "columns": [], **fields}
     values["columns"] = json.dumps(values["columns"], ensure_ascii=False)
     return insert_id(ExportProfile, **values)
+
+
+def make_party_profile(group_by: str, columns: list[dict[str, Any]], **fields: Any) -> int:
+    """A party statistics profile whose rows are grouped by `group_by`."""
+    return make_profile(
+        kind="party_statistics",
+        columns={"columns": columns, "group_by": group_by},
+        **fields,
+    )

@@ -1,7 +1,8 @@
 """Access matrix entries for filing exports (报送导出; merged into tests/portal/test_access.py).
 
 Export profiles are the college's: coordinators only; everyone else is told there is no such
-page. Posting an empty form is a form error (400); copying a profile redirects to the copy.
+page. Posting an empty form is a form error (400); copying a profile redirects to the copy,
+deleting one (after its confirmation page) to the list.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", PROFILE): (LOGIN, 200, 404, 404, 404),
     ("POST", PROFILE): (LOGIN, 400, 404, 404, 404),
     ("POST", PROFILE + "/copy"): (LOGIN, 303, 404, 404, 404),
+    ("GET", PROFILE + "/delete"): (LOGIN, 200, 404, 404, 404),
+    ("POST", PROFILE + "/delete"): (LOGIN, 303, 404, 404, 404),
     ("GET", PROFILE + "/export"): (LOGIN, 200, 404, 404, 404),
     ("POST", PROFILE + "/export"): (LOGIN, 400, 404, 404, 404),
 }

@@ -14,7 +14,7 @@ from piccolo_api.session_auth.tables import SessionsBase
 
 import college.batches as batches
 from college.jobs.cleanup import retention_days, run_cleanup
-from portal.tables import AuditEntry, ImportBatch, JobStatus, PdfBatch
+from portal.tables import AddressedNotice, AuditEntry, ImportBatch, JobStatus, PdfBatch
 from tests.portal.batch_support import batch_row, make_batch, make_finished_batch
 from tests.support import insert_id, run
 
@@ -116,6 +116,30 @@ def test_stray_files_in_the_batch_folder_go_once_old(people):
     assert removed.stray_files == 1
     assert not stray_old.exists() and stray_recent.exists()
     assert batches.zip_path(kept).exists()
+
+
+def make_addressed_notice(status: str, age: datetime.timedelta) -> int:
+    return insert_id(
+        AddressedNotice,
+        kind="weekly_log_to_confirm",
+        email="qian@enterprise.example",
+        subject="学生3的实习周志待确认",
+        link="/weekly-logs/1",
+        dedupe_key=f"eqian@enterprise.example:{status}:{age.days}",
+        created_at=NOW - age,
+        status=status,
+        due_at=NOW - age,
+    )
+
+
+def test_emails_to_people_without_an_account_go_after_90_days_once_done():
+    old_sent = make_addressed_notice("sent", 91 * DAY)
+    old_failed = make_addressed_notice("failed", 120 * DAY)
+    old_pending = make_addressed_notice("pending", 91 * DAY)  # still to try: kept
+    recent = make_addressed_notice("sent", 89 * DAY)
+    assert run(run_cleanup(NOW)).addressed_notices == 2
+    left = {row["id"] for row in run(AddressedNotice.select(AddressedNotice.id))}
+    assert left == {old_pending, recent} and not left & {old_sent, old_failed}
 
 
 def test_a_cleanup_with_nothing_to_remove_says_so(caplog):

@@ -92,6 +92,27 @@ def test_college_and_enterprise_mentors_are_imported(coordinator):
     assert mentors["孙工"]["enterprise"] == enterprise and mentors["孙工"]["party_member"] is True
 
 
+def test_an_enterprise_mentors_email_is_imported_and_a_blank_one_keeps_it(coordinator):
+    enterprise = make_enterprise(credit_code=code(5))
+    kept = make_mentor(
+        side="enterprise", name="严工", department="", enterprise=enterprise, email="yan@a.cn"
+    )
+    rows = [
+        [*MENTOR_HEADER, "电子邮箱"],
+        ["企业导师", "褚工", "", "", "", code(5), "", "", "", "", "chu@enterprise.example"],
+        ["企业导师", "严工", "", "", "", code(5), "", "", "", "", ""],
+        ["企业导师", "卫工", "", "", "", code(5), "", "", "", "", "wei@"],
+    ]
+    batch_id, page = preview(coordinator, "/mentors/import", rows)
+    assert problem_cells(page) == [(4, "电子邮箱")]
+    rows.pop()
+    batch_id, page = preview(coordinator, "/mentors/import", rows)
+    assert problem_cells(page) == []
+    coordinator.post(f"/imports/{batch_id}/confirm")
+    assert mentors_named("褚工")["褚工"]["email"] == "chu@enterprise.example"
+    assert run(Mentor.select(Mentor.email).where(Mentor.id == kept).first())["email"] == "yan@a.cn"
+
+
 def test_a_teacher_list_without_a_side_column_imports_college_mentors(coordinator):
     rows = [["姓名", "部门", "职称", "政治面貌"], ["吴芳", "信息工程学院", "讲师", "群众"]]
     batch_id, page = preview(coordinator, "/mentors/import", rows)

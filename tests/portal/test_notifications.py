@@ -7,6 +7,7 @@ and settings pages as each role sees them."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
 import email
 import email.policy
@@ -54,8 +55,9 @@ class Inbox:
         return "250 OK"
 
 
-@pytest.fixture
-def smtp(monkeypatch):
+@contextlib.contextmanager
+def mail_server(monkeypatch, base_url: str = "https://portal.college.example"):
+    """A local SMTP server (aiosmtpd) the portal sends to, with links to `base_url`."""
     inbox = Inbox()
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
@@ -64,9 +66,17 @@ def smtp(monkeypatch):
     monkeypatch.setenv("PORTAL_SMTP_PORT", str(port))
     monkeypatch.setenv("PORTAL_SMTP_STARTTLS", "off")
     monkeypatch.setenv("PORTAL_SMTP_FROM", "portal@college.example")
-    monkeypatch.setenv("PORTAL_BASE_URL", "https://portal.college.example")
-    yield inbox
-    controller.stop()
+    monkeypatch.setenv("PORTAL_BASE_URL", base_url)
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp(monkeypatch):
+    with mail_server(monkeypatch) as inbox:
+        yield inbox
 
 
 class Robot:
@@ -292,6 +302,43 @@ def test_a_claim_left_by_a_dead_worker_is_taken_up_again(people):
     assert sent == []  # still someone else's
     run(send_due(NOW + datetime.timedelta(minutes=16), transports))
     assert sent == [WEBHOOK]
+
+
+def test_a_message_a_dead_worker_was_handing_over_is_never_sent_twice(people):
+    """The worker died after giving the message to the server: it may have arrived, so it
+    is not sent again; it stays in the inbox. The others it had claimed go out."""
+    user = people.coordinator_user
+    prefer(user, channels="wecom", wecom_webhook=WEBHOOK)
+    tell(user, "in-flight")
+    tell(user, "claimed-only")
+    first, second = deliveries(user)
+    run(Delivery.update({Delivery.status: "sending", Delivery.claimed_at: NOW}, force=True))
+    run(Delivery.update({Delivery.in_flight_at: NOW}).where(Delivery.id == first["id"]))
+    sent: list[str] = []
+
+    async def record(url: str, message: Message) -> None:
+        sent.append(message.subject)
+
+    run(send_due(NOW + datetime.timedelta(minutes=16), Transports(email=record, wecom=record)))
+    assert len(sent) == 1 and "协议即将到期" in sent[0]
+    after = {row["id"]: row for row in deliveries(user)}
+    assert after[first["id"]]["status"] == "failed"
+    assert "never twice" in after[first["id"]]["last_error"]
+    assert after[second["id"]]["status"] == "sent"
+    assert len(run(Notification.select().where(Notification.user == user))) == 2  # inbox
+
+
+def test_a_refused_message_is_known_not_sent_and_tried_again(people):
+    user = people.coordinator_user
+    prefer(user, channels="wecom", wecom_webhook=WEBHOOK)
+    tell(user, "refused")
+
+    async def refuse(url: str, message: Message) -> None:
+        raise ConnectionRefusedError("robot down")
+
+    run(send_due(NOW, Transports(email=refuse, wecom=refuse)))
+    [row] = deliveries(user)
+    assert row["status"] == "pending" and row["in_flight_at"] is None
 
 
 # --- producers --------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ import partners.coeducation.tables
 import partners.organizations.tables
 import portal.tables
 import talent_pool.tables
+from college.filings import PartyGrouping
 from partners.coeducation.tables import (
     AgreementParty,
     AssignmentStatus,
@@ -104,6 +105,7 @@ LABELS_OF: dict[type[Enum], Mapping[str, str]] = {
     AgreementParty: vocabulary.AGREEMENT_PARTIES,
     WeeklyLogStatus: vocabulary.WEEKLY_LOG_STATUSES,
     ExportProfileKind: vocabulary.EXPORT_PROFILE_KINDS,
+    PartyGrouping: vocabulary.PARTY_GROUPINGS,  # stored in an export profile's columns JSON
     ConsentDecision: vocabulary.CONSENT_DECISIONS,
     AssignmentStatus: vocabulary.ASSIGNMENT_STATUSES,
     MentoringMode: vocabulary.MENTORING_MODES,

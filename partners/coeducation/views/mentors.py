@@ -96,6 +96,7 @@ async def mentor_list_export(request: Request) -> Response:
         Column(_("Active mentees"), "active", 9),
         Column(_("Maximum active mentees"), "max_mentees", 9),
         Column(_("Phone"), "phone", 14),
+        Column(_("Email"), "email", 28),
     ]
     return await excel_export(
         stem=_("Mentor list"),

@@ -1,6 +1,7 @@
-"""Weekly placement log pages (实习周志): the student's weeks and the form to write one, an
-entry's page, the enterprise mentor's queue with confirm / send back, and the public page of a
-signed confirmation link (no account needed).
+"""Weekly placement log pages (实习周志): the student's weeks and the form to write one (with
+an optional attachment), an entry's page, its attachments' downloads and removal, the
+enterprise mentor's queue with confirm / send back, and the public page of a signed
+confirmation link (no account needed), whose attachments download under the link's token.
 
 The pages parse the request, call partners.coeducation.weekly_logs and render; an entry outside
 the viewer's reach is a 404 like one that does not exist, and so is an unknown link."""
@@ -15,11 +16,19 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from partners.coeducation.weekly_logs import (
+    ATTACHMENT_FIELD,
     LOG_FIELDS,
+    MAX_ATTACHMENTS,
+    AttachmentRow,
     LogRow,
     LogValues,
+    NewAttachment,
     answer_by_account,
     answer_by_link,
+    attachment_by_link,
+    attachment_for_viewer,
+    attachments_of,
+    check_attachment_form,
     check_comment,
     check_log_form,
     current_placement,
@@ -30,12 +39,15 @@ from partners.coeducation.weekly_logs import (
     logs_of_student,
     monday_of,
     open_link,
+    own_attachment,
+    remove_attachment,
     waiting_for,
     weeks_of,
     write_log,
 )
 from portal.audit import actor_of
 from portal.auth import allow
+from portal.documents import document_response, read_upload
 from portal.domain_errors import FORM, NotVisible, Refused
 from portal.flash import flash
 from portal.forms import FormState, answer_refusals_with, read_form
@@ -67,6 +79,7 @@ async def weekly_log_mine(request: Request) -> Response:
         raise NotVisible
     placement = await current_placement(student_id, today)
     logs = await logs_of_student(student_id)
+    attached = await attachments_of(log.id for log in logs)
     weeks: list[dict[str, Any]] = []
     if placement is not None:
         by_week = {log.week_start: log for log in logs if log.participation == placement.id}
@@ -88,17 +101,32 @@ async def weekly_log_mine(request: Request) -> Response:
             "missing": sum(1 for week in weeks if week["log"] is None),
             "earlier": earlier,
             "status_labels": labels(WEEKLY_LOG_STATUSES),
+            "attachment_counts": {log_id: len(rows) for log_id, rows in attached.items()},
         },
     )
 
 
 def form_page(
-    request: Request, form: FormState, log: LogRow | None, status_code: int = 200
+    request: Request,
+    form: FormState,
+    log: LogRow | None,
+    status_code: int = 200,
+    attachments: list[AttachmentRow] | None = None,
 ) -> Response:
+    """The week's form: its fields, the attachments it has (editing) and a file field while
+    it may have one more."""
+    attachments = attachments or []
     return render(
         request,
         "coeducation/weekly_log_form.html",
-        {**form.context(), "log": log},
+        {
+            **form.context(),
+            "log": log,
+            "attachments": attachments,
+            "can_attach": len(attachments) < MAX_ATTACHMENTS
+            and (log is None or log.status != "confirmed"),
+            "max_attachments": MAX_ATTACHMENTS,
+        },
         status_code=status_code,
     )
 
@@ -129,6 +157,11 @@ async def read_values(request: Request, form: FormState) -> LogValues | None:
     return check_log_form(form, await current_numbers(request))
 
 
+async def read_attachment(submitted: Any, form: FormState, count: int) -> NewAttachment | None:
+    """The file chosen in the form, checked in place (a message beside the file field)."""
+    return check_attachment_form(form, await read_upload(submitted.get(ATTACHMENT_FIELD)), count)
+
+
 @allow(Role.student)
 async def weekly_log_create(request: Request) -> Response:
     today = datetime.date.today()
@@ -139,14 +172,16 @@ async def weekly_log_create(request: Request) -> Response:
         except ValueError:
             week_start = monday_of(today)
         return form_page(request, FormState(values={"week_start": week_start.isoformat()}), None)
-    form = FormState.from_form(await read_form(request), LOG_FIELDS)
+    submitted = await read_form(request)
+    form = FormState.from_form(submitted, LOG_FIELDS)
     answer_refusals_with(
         request, form, lambda refused, status: form_page(request, refused, None, status)
     )
     values = await read_values(request, form)
-    if values is None or request.user.student_id is None:
+    attachment = await read_attachment(submitted, form, 0)
+    if values is None or not form.valid or request.user.student_id is None:
         return form_page(request, form, None, 400)
-    log_id = await write_log(actor_of(request), request.user.student_id, values, today)
+    log_id = await write_log(actor_of(request), request.user.student_id, values, today, attachment)
     return await link_after_save(request, log_id)
 
 
@@ -162,6 +197,7 @@ async def weekly_log_edit(request: Request) -> Response:
     log = await log_of(request)
     if log.student != request.user.student_id:
         raise NotVisible
+    attachments = (await attachments_of([log.id])).get(log.id, [])
     if request.method == "GET":
         typed = {name: str(getattr(log, name)) for name in LOG_FIELDS}
         typed["week_start"] = log.week_start.isoformat()
@@ -171,15 +207,21 @@ async def weekly_log_edit(request: Request) -> Response:
                 FORM,
                 _("This week was confirmed by the enterprise mentor and can no longer be changed."),
             )
-        return form_page(request, form, log)
-    form = FormState.from_form(await read_form(request), LOG_FIELDS)
+        return form_page(request, form, log, attachments=attachments)
+    submitted = await read_form(request)
+    form = FormState.from_form(submitted, LOG_FIELDS)
     answer_refusals_with(
-        request, form, lambda refused, status: form_page(request, refused, log, status)
+        request,
+        form,
+        lambda refused, status: form_page(request, refused, log, status, attachments),
     )
     values = await read_values(request, form)
-    if values is None:
-        return form_page(request, form, log, 400)
-    await edit_log(actor_of(request), request.user, log.id, values, datetime.date.today())
+    attachment = await read_attachment(submitted, form, len(attachments))
+    if values is None or not form.valid:
+        return form_page(request, form, log, 400, attachments)
+    await edit_log(
+        actor_of(request), request.user, log.id, values, datetime.date.today(), attachment
+    )
     if log.status == "returned":
         return await link_after_save(request, log.id)
     flash(request, _("The week was saved."))
@@ -195,12 +237,16 @@ async def detail_page(
     viewer = request.user
     own = viewer.role is Role.student and log.student == viewer.student_id
     waiting = log.status == "submitted"
+    attachments = (await attachments_of([log.id])).get(log.id, [])
     return render(
         request,
         "coeducation/weekly_log_detail.html",
         {
             **(form or FormState()).context(),
             "log": log,
+            "attachments": attachments,
+            "can_change_attachments": own and log.status != "confirmed",
+            "max_attachments": MAX_ATTACHMENTS,
             "status_labels": labels(WEEKLY_LOG_STATUSES),
             "can_edit": own and log.status != "confirmed",
             "can_issue_link": waiting and (own or viewer.role is Role.coordinator),
@@ -226,6 +272,57 @@ async def weekly_log_link(request: Request) -> Response:
             flash(request, error.message, "error")
         return RedirectResponse(request.url_for("weekly_log_detail", weekly_log_id=log.id), 303)
     return link_page(request, log.id, token, saved=False)
+
+
+# --- attachments ------------------------------------------------------------------------------
+
+
+def attachment_response(attachment: AttachmentRow, data: bytes) -> Response:
+    return document_response(data, attachment.content_type, attachment.file_name, "attachment")
+
+
+@allow(Role.coordinator, Role.partner, Role.student, Role.mentor)
+async def weekly_log_attachment(request: Request) -> Response:
+    """An attachment's download, for whoever may see its entry."""
+    attachment, data = await attachment_for_viewer(
+        request.user, request.path_params["weekly_log_id"], request.path_params["attachment_id"]
+    )
+    return attachment_response(attachment, data)
+
+
+def remove_page(
+    request: Request,
+    log: LogRow,
+    attachment: AttachmentRow,
+    problem: str = "",
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "coeducation/weekly_log_attachment_remove.html",
+        {"log": log, "attachment": attachment, "problem": problem},
+        status_code=status_code,
+    )
+
+
+@allow(Role.student)
+async def weekly_log_attachment_remove(request: Request) -> Response:
+    """The student's confirmation before an attachment of their entry is removed, and the
+    removal; refused (on this page) once the week was confirmed."""
+    log, attachment = await own_attachment(
+        request.user, request.path_params["weekly_log_id"], request.path_params["attachment_id"]
+    )
+    if request.method == "GET":
+        return remove_page(request, log, attachment)
+    try:
+        await remove_attachment(
+            actor_of(request), request.user, log.id, attachment.id, datetime.date.today()
+        )
+    except Refused as refusal:
+        problem = " ".join(error.message for error in refusal.errors)
+        return remove_page(request, log, attachment, problem, 400)
+    flash(request, _("The attachment %(name)s was removed.", name=attachment.file_name))
+    return RedirectResponse(request.url_for("weekly_log_detail", weekly_log_id=log.id), 303)
 
 
 # --- the enterprise mentor's answer -----------------------------------------------------------
@@ -273,13 +370,22 @@ async def weekly_log_return(request: Request) -> Response:
 # --- the signed link (public) -----------------------------------------------------------------
 
 
-def by_link_page(
+async def by_link_page(
     request: Request, view: Any, form: FormState, status_code: int = 200, done: str = ""
 ) -> Response:
+    """The link's page: the entry, its attachments (downloadable while the link can be
+    used) and the answer."""
+    usable = not view.problem and not done
     return render(
         request,
         "coeducation/weekly_log_by_link.html",
-        {**form.context(), "view": view, "done": done},
+        {
+            **form.context(),
+            "view": view,
+            "done": done,
+            "attachments": (await attachments_of([view.log.id])).get(view.log.id, []),
+            "link_token": request.path_params["token"] if usable else "",
+        },
         status_code=status_code,
     )
 
@@ -290,7 +396,7 @@ async def weekly_log_by_link(request: Request) -> Response:
     token = request.path_params["token"]
     view = await open_link(token, now())
     if request.method == "GET":
-        return by_link_page(request, view, FormState(), 410 if view.problem else 200)
+        return await by_link_page(request, view, FormState(), 410 if view.problem else 200)
     form = FormState.from_form(await read_form(request), ["action", "comment"])
     action = form.values.get("action", "")
     if action not in ("confirm", "return"):
@@ -299,12 +405,21 @@ async def weekly_log_by_link(request: Request) -> Response:
         for error in check_comment(form.values.get("comment", "")):
             form.add_error(error.field, error.message)
     if not form.valid:
-        return by_link_page(request, view, form, 400)
+        return await by_link_page(request, view, form, 400)
     answer_refusals_with(
         request, form, lambda refused, status: by_link_page(request, view, refused, status)
     )
     done = await answer_by_link(token, action == "confirm", form.values["comment"], now())
-    return by_link_page(request, done, FormState(), done=action)
+    return await by_link_page(request, done, FormState(), done=action)
+
+
+async def weekly_log_by_link_attachment(request: Request) -> Response:
+    """An attachment of the link's entry, for the link's holder while the link can still be
+    used; downloading does not use the link. Otherwise a 404."""
+    attachment, data = await attachment_by_link(
+        request.path_params["token"], request.path_params["attachment_id"], now()
+    )
+    return attachment_response(attachment, data)
 
 
 LOG = "/weekly-logs/{weekly_log_id:int}"
@@ -320,9 +435,25 @@ routes = [
         methods=["GET", "POST"],
         name="weekly_log_by_link",
     ),
+    Route(
+        "/weekly-logs/confirm/{token}/attachments/{attachment_id:int}",
+        weekly_log_by_link_attachment,
+        name="weekly_log_by_link_attachment",
+    ),
     Route(LOG, weekly_log_detail, name="weekly_log_detail"),
     Route(LOG + "/edit", weekly_log_edit, methods=["GET", "POST"], name="weekly_log_edit"),
     Route(LOG + "/link", weekly_log_link, methods=["POST"], name="weekly_log_link"),
     Route(LOG + "/confirm", weekly_log_confirm, methods=["POST"], name="weekly_log_confirm"),
     Route(LOG + "/return", weekly_log_return, methods=["POST"], name="weekly_log_return"),
+    Route(
+        LOG + "/attachments/{attachment_id:int}",
+        weekly_log_attachment,
+        name="weekly_log_attachment",
+    ),
+    Route(
+        LOG + "/attachments/{attachment_id:int}/remove",
+        weekly_log_attachment_remove,
+        methods=["GET", "POST"],
+        name="weekly_log_attachment_remove",
+    ),
 ]

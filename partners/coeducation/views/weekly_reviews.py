@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from partners.coeducation.weekly_logs import attachments_of
 from partners.coeducation.weekly_reviews import (
     ReviewRow,
     completion,
@@ -87,7 +88,7 @@ async def weekly_review_seen(request: Request) -> Response:
     return RedirectResponse(request.url_for("weekly_review_queue"), 303)
 
 
-def entry_page(
+async def entry_page(
     request: Request, entry: ReviewRow, form: FormState, status_code: int = 200
 ) -> Response:
     return render(
@@ -96,6 +97,7 @@ def entry_page(
         {
             **form.context(),
             "entry": entry,
+            "attachments": (await attachments_of([entry.id])).get(entry.id, []),
             "status_labels": labels(WEEKLY_LOG_STATUSES),
             "grade_options": list(labels(WEEKLY_LOG_GRADES).items()),
         },
@@ -110,7 +112,7 @@ async def weekly_review_entry(request: Request) -> Response:
     entry = await review_entry(request.user, request.path_params["review_log_id"])
     if request.method == "GET":
         values = {"comment": entry.college_comment, "grade": entry.grade}
-        return entry_page(request, entry, FormState(values=values))
+        return await entry_page(request, entry, FormState(values=values))
     form = FormState.from_form(await read_form(request), ["comment", "grade", "next"])
     answer_refusals_with(
         request, form, lambda refused, status: entry_page(request, entry, refused, status)

@@ -6,17 +6,12 @@ Coordinators record the agreement; whoever may see the organization downloads it
 
 from __future__ import annotations
 
-from typing import Any
-from urllib.parse import quote
-
-from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from partners.organizations.joint_organizations import (
     AGREEMENT_FIELDS,
-    MAX_DOCUMENT_BYTES,
     check_agreement_upload,
     save_agreement,
 )
@@ -34,6 +29,7 @@ from partners.organizations.views.organizations import (
 )
 from portal.audit import actor_of
 from portal.auth import allow
+from portal.documents import document_response, read_upload
 from portal.flash import flash
 from portal.forms import FormState, read_form
 from portal.i18n import _
@@ -54,17 +50,6 @@ def agreement_form_page(
         {**form.context(), "organization": organization, "agreement": agreement},
         status_code=status_code,
     )
-
-
-async def read_upload(upload: Any) -> tuple[str, bytes] | None:
-    """The uploaded file's name and bytes (at most the limit plus one byte), None if none."""
-    if not isinstance(upload, UploadFile):
-        return None
-    data = await upload.read(MAX_DOCUMENT_BYTES + 1)
-    await upload.close()
-    if not upload.filename and not data:
-        return None
-    return upload.filename or "", data
 
 
 @allow(Role.coordinator)
@@ -95,13 +80,7 @@ async def agreement_document_download(request: Request) -> Response:
     organization = await organization_in_path(request)
     document = await agreement_document(organization.id)
     name = document.file_name or "agreement"
-    ascii_name = name.encode("ascii", "ignore").decode() or "agreement"
-    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
-    return Response(
-        document.data,
-        media_type=document.content_type,
-        headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"},
-    )
+    return document_response(document.data, document.content_type, name, fallback="agreement")
 
 
 routes = [
