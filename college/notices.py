@@ -263,24 +263,35 @@ async def mark_failed_try(
         await audit.record("update", table, None, f"{len(rows)} deliveries failed: {error[:200]}")
 
 
-async def with_signed_link(row: dict[str, Any]) -> dict[str, Any]:
-    """A weekly log waiting for its enterprise mentor goes by email with a signed link
-    (confirm in one tap, no sign-in; single use, 14 days), made at sending and never stored
-    in clear; a link the student copied for the mentor stays valid beside it. Still waiting
-    only: once answered (or the placement ended) the message keeps the link to the entry."""
-    prefix = "/weekly-logs/"
-    if row["kind"] != "weekly_log_to_confirm" or not row["link"].startswith(prefix):
-        return row
-    log_id = row["link"][len(prefix) :]
-    if not log_id.isdigit():
-        return row
+CONFIRM_PREFIX = "/weekly-logs/"
+
+
+def log_to_confirm(row: dict[str, Any]) -> int | None:
+    """The weekly log a notice asks its enterprise mentor to confirm, None for other notices."""
+    link = row["link"]
+    if row["kind"] != "weekly_log_to_confirm" or not link.startswith(CONFIRM_PREFIX):
+        return None
+    log_id = link[len(CONFIRM_PREFIX) :]
+    return int(log_id) if log_id.isdigit() else None
+
+
+async def signed_link(log_id: int) -> str | None:
+    """A signed link for the log (confirm in one tap, no sign-in; single use, 14 days), made
+    at sending and never stored in clear; a link the student copied for the mentor stays
+    valid beside it. None once the log no longer waits (answered, or the placement ended)."""
     try:
-        token = await issue_link(
-            SENDER, int(log_id), datetime.datetime.now(), replace_earlier=False
-        )
+        token = await issue_link(SENDER, log_id, datetime.datetime.now(), replace_earlier=False)
     except DomainError:
-        return row
-    return {**row, "link": f"{prefix}confirm/{token}"}
+        return None
+    return f"{CONFIRM_PREFIX}confirm/{token}"
+
+
+async def with_signed_link(row: dict[str, Any]) -> dict[str, Any]:
+    """A weekly log waiting for its enterprise mentor goes by email with a signed link; a
+    notice about anything else, or a log no longer waiting, keeps its link to the entry."""
+    log_id = log_to_confirm(row)
+    link = await signed_link(log_id) if log_id is not None else None
+    return {**row, "link": link} if link else row
 
 
 def notice_of(row: dict[str, Any]) -> Notice:
@@ -413,13 +424,16 @@ async def send_addressed(
     for row in rows:
         if row["id"] not in taken:
             continue
-        signed = await with_signed_link(row)
-        if signed is row:
-            # Its only use was the signed link, and the week no longer waits for one.
-            await drop([row["id"]], "no longer waiting", AddressedNotice)
-            continue
+        log_id = log_to_confirm(row)
+        if log_id is not None:
+            link = await signed_link(log_id)
+            if link is None:
+                # Its only use was the signed link, and the week no longer waits for one.
+                await drop([row["id"]], "no longer waiting", AddressedNotice)
+                continue
+            row = {**row, "link": link}
         send = Sending(transports.email, now, report, Timing(), AddressedNotice)
-        await send(row["email"], single_message(notice_of(signed)), [row])
+        await send(row["email"], single_message(notice_of(row)), [row])
 
 
 async def run_sending(now: datetime.datetime | None = None) -> SendReport:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from collections.abc import Sequence
 from http.cookies import SimpleCookie
@@ -23,9 +24,9 @@ from urllib.parse import urlsplit
 from starlette.datastructures import Headers, MutableHeaders, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request, cookie_parser
-from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from portal.i18n import _
 from portal.limits import (
     MAX_FORM_FIELDS,
     REFUSAL,
@@ -34,11 +35,20 @@ from portal.limits import (
     unreadable_form_message,
 )
 
+logger = logging.getLogger(__name__)
+
 COOKIE_NAME = "csrftoken"
 HEADER_NAME = "x-csrftoken"
 FORM_FIELD = "csrftoken"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 ONE_YEAR = 365 * 24 * 3600
+
+
+def stale_form_message() -> str:
+    return _(
+        "This form could not be accepted: it was opened in another session, or the session "
+        "ended. Go back, reload the page and send it again."
+    )
 
 
 def session_token_for(secret: bytes, session: str) -> str:
@@ -100,8 +110,9 @@ class CSRFMiddleware:
         if scope["method"] not in SAFE_METHODS and REFUSAL not in scope:
             refusal = await self.refusal(scope, receive, expected)
             if refusal is not None:
-                await PlainTextResponse(refusal, status_code=403)(scope, receive, send)
-                return
+                # The reason is for the log; the person gets the error page with what to do.
+                logger.info("CSRF refusal: %s %s: %s", scope["method"], scope["path"], refusal)
+                refuse(scope, 403, stale_form_message())
         token = expected or secrets.token_urlsafe(32)
         scope["csrftoken"] = token
         await self.app(scope, receive, self.keeping_cookie(send, token, cookies.get(COOKIE_NAME)))

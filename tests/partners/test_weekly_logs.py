@@ -111,6 +111,8 @@ def test_the_enterprise_mentor_confirms_from_the_queue(client, placed):
     engineer = signed_in_as(client, "engineer_a")
     queue = Browser.soup(engineer.get("/weekly-logs/queue")).select("#queue li")
     assert [li.select_one(".weekly-summary").get_text() for li in queue][0] == "较早的一周"
+    form_token = queue[0].select_one("input[name=csrftoken]")["value"]
+    assert form_token and form_token == engineer.csrf_token()  # the form itself can be sent
     oldest = int(queue[0]["id"].removeprefix("week-"))
     response = engineer.post(f"/weekly-logs/{oldest}/confirm", {"next": "queue"})
     assert response.headers["location"].endswith("/weekly-logs/queue")

@@ -266,6 +266,8 @@ def test_bulk_seen_over_http(signed_in, people):
     assert weeks_ago(2).isoformat() in alert
     assert log_of(fine)["reviewed_at"] is None
     assert Browser.soup(refused).select_one(f"#seen-{fine}").has_attr("checked")
+    form_token = Browser.soup(refused).select_one("#review-queue input[name=csrftoken]")["value"]
+    assert form_token and form_token == mentor.csrf_token()  # the form itself can be sent
     marked = mentor.post("/weekly-reviews/seen", {"log": [str(fine)]})
     assert marked.status_code == 303
     assert log_of(fine)["reviewed_at"] is not None

@@ -157,3 +157,20 @@ def test_two_workers_at_once_send_it_once(people, monkeypatch):
     run(two_workers())
     assert len(sent) == 2 and len(set(sent)) == 2
     assert {row["status"] for row in notices()} == {"sent"}
+
+
+def test_a_notice_of_another_kind_goes_with_its_own_link(smtp):  # noqa: F811
+    insert_id(
+        AddressedNotice,
+        kind="agreement_expiring",
+        email=ADDRESS,
+        subject="共建协议将于 2027-01-10 到期",
+        link="/organizations/1",
+        dedupe_key=f"e{ADDRESS}:agreement:1",
+        created_at=NOW,
+        due_at=NOW,
+    )
+    run(send_due(NOW))
+    [message] = smtp.messages
+    assert "https://portal.college.example/organizations/1" in message.get_content()
+    assert notices()[0]["status"] == "sent"

@@ -14,7 +14,7 @@ from portal.auth import SESSION_COOKIE, stored_token
 from portal.domain_errors import FORM, Refused
 from portal.sessions import new_password_errors, sign_in
 from portal.settings import load_settings
-from portal.tables import LoginAttempt
+from portal.tables import LoginAttempt, Student
 from tests.support import PASSWORD, Browser, run
 
 
@@ -73,6 +73,10 @@ def test_post_without_csrf_token_is_rejected(browser, people):
         "/students/new", data={"csrftoken": "not-the-cookie"}, follow_redirects=False
     )
     assert wrong.status_code == 403
+    # The portal's error page, saying what to do, rather than a bare line of text.
+    assert wrong.headers["content-type"].startswith("text/html")
+    assert "reload the page" in wrong.text or "刷新页面" in wrong.text
+    assert run(Student.count().where(Student.student_no == "2024999999")) == 0
 
 
 def test_session_cookie_is_httponly_and_samesite(browser, people):

@@ -226,3 +226,17 @@ def test_the_student_list_filters_by_labelled_fields(coordinator, people):
     assert [o["value"] for o in political.select("option[selected]")] == ["03"]
     assert one(political, "option").get_text() == "全部"
     assert str(one(form, ".actions a")["href"]).endswith("/students/")
+
+
+CSRF_IMPORT = re.compile(r"{%-?\s*from\s+\"_macros.html\"\s+import\s+([^%]*)%}")
+
+
+def test_every_template_imports_the_csrf_field_with_the_request():
+    """Imported without context, csrf() renders an empty token and every POST of the form is
+    refused (the weekly-log queues had this)."""
+    bare = []
+    for path in TEMPLATE_DIR.rglob("*.html"):
+        for names in CSRF_IMPORT.findall(path.read_text(encoding="utf-8")):
+            if re.search(r"\bcsrf\b", names) and "with context" not in names:
+                bare.append(str(path.relative_to(TEMPLATE_DIR)))
+    assert bare == []
